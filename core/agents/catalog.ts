@@ -1,0 +1,67 @@
+/**
+ * Which agents exist for a target repo: the packaged prompts, plus prompts
+ * installed in the repo at `agents/agent-<name>.md`, which shadow packaged
+ * ones of the same name.
+ *
+ * @module
+ */
+import { PACKAGED_AGENTS } from "../../agents/packaged.ts";
+import { AGENT_NAME_RE } from "../manifest/constants.ts";
+import { join } from "../fs/paths.ts";
+
+/** Where an agent's prompt comes from. */
+export type AgentSource = "installed" | "packaged";
+
+/** One entry of the catalog. */
+export interface AgentEntry {
+  name: string;
+  source: AgentSource;
+  /** Absolute or target-relative path for installed prompts; `packaged:<name>` otherwise. */
+  location: string;
+}
+
+/** Directory inside a target repo that holds installed prompts. */
+export const INSTALLED_AGENTS_DIR = "agents";
+
+/** The installed prompt path of `name` inside `target`. */
+export function installedPromptPath(target: string, name: string): string {
+  return join(target, INSTALLED_AGENTS_DIR, `agent-${name}.md`);
+}
+
+/** Names of the packaged agents, sorted. */
+export function packagedAgentNames(): string[] {
+  return Object.keys(PACKAGED_AGENTS).sort();
+}
+
+/** The packaged prompt of `name`, if any. */
+export function packagedPrompt(name: string): string | undefined {
+  return Object.hasOwn(PACKAGED_AGENTS, name) ? PACKAGED_AGENTS[name] : undefined;
+}
+
+/** Names of prompts installed in `target` (empty when the folder is missing). */
+export async function installedAgentNames(target: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(join(target, INSTALLED_AGENTS_DIR))) {
+      const m = /^agent-(.+)\.md$/.exec(e.name);
+      if (m && AGENT_NAME_RE.test(m[1]) && (e.isFile || e.isSymlink)) names.push(m[1]);
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound) && !(err instanceof Deno.errors.NotADirectory)) {
+      throw err;
+    }
+  }
+  return names.sort();
+}
+
+/** The full catalog for `target`: installed entries shadow packaged ones. */
+export async function agentCatalog(target: string): Promise<AgentEntry[]> {
+  const byName = new Map<string, AgentEntry>();
+  for (const name of packagedAgentNames()) {
+    byName.set(name, { name, source: "packaged", location: `packaged:${name}` });
+  }
+  for (const name of await installedAgentNames(target)) {
+    byName.set(name, { name, source: "installed", location: installedPromptPath(target, name) });
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

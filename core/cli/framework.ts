@@ -1,0 +1,240 @@
+/**
+ * A small declarative command tree: parsing, help, did-you-mean, exit codes.
+ *
+ * Why not commander: it is CommonJS and loads Deno's Node compatibility layer
+ * (`node:events`, `node:child_process`, ...), which alone costs more start-up
+ * than our whole 3× budget for `schedule validate`, and it cannot be bundled
+ * for the lean browser-platform bundle we ship. This module covers what we
+ * use — nested commands, typed options with choices, positional arguments,
+ * generated help and suggestions — and nothing else.
+ *
+ * @module
+ */
+import { didYouMean } from "../text/suggest.ts";
+
+/** One `--flag`. */
+export interface OptionSpec {
+  /** Long name without dashes, e.g. `target`. */
+  name: string;
+  short?: string;
+  /** `boolean` flags take no value; `string` ones take exactly one. */
+  type: "string" | "boolean";
+  description: string;
+  /** Placeholder in help, e.g. `PATH`. */
+  valueName?: string;
+  choices?: readonly string[];
+  /** Shown in help; applied when the option is absent. */
+  default?: string | boolean;
+}
+
+/** One positional argument. */
+export interface ArgSpec {
+  name: string;
+  description: string;
+  required: boolean;
+}
+
+/** Parsed input handed to a command's `run`. */
+export interface Invocation {
+  args: string[];
+  opts: Record<string, string | boolean | undefined>;
+  /** The command path, e.g. `["schedule", "validate"]`. */
+  path: string[];
+}
+
+/** A command or a group of commands. */
+export interface CommandSpec {
+  name: string;
+  description: string;
+  /** Extra lines shown at the end of `--help`. */
+  epilog?: string;
+  args?: ArgSpec[];
+  options?: OptionSpec[];
+  subcommands?: CommandSpec[];
+  /** Returns the exit code. Absent on pure groups. */
+  run?: (inv: Invocation) => Promise<number>;
+}
+
+/** Raised for bad command-line input; rendered as one line, exit 2. */
+export class UsageError extends Error {
+  constructor(message: string, readonly helpPath: string[] = []) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** What {@link parseArgv} decided to do. */
+export type ParseOutcome =
+  | { kind: "run"; command: CommandSpec; invocation: Invocation }
+  | { kind: "help"; command: CommandSpec; path: string[] }
+  | { kind: "version" };
+
+const HELP: OptionSpec = {
+  name: "help",
+  short: "h",
+  type: "boolean",
+  description: "Show help for this command",
+};
+
+/**
+ * Resolves `argv` against the tree rooted at `root`. Throws {@link UsageError}
+ * with a suggestion for unknown commands and options.
+ */
+export function parseArgv(
+  root: CommandSpec,
+  argv: readonly string[],
+  rootOptions: OptionSpec[] = [],
+): ParseOutcome {
+  let cmd = root;
+  const path: string[] = [];
+  let i = 0;
+  // Walk down the command groups; global flags may come before the command.
+  while (cmd.subcommands && i < argv.length) {
+    const tok = argv[i];
+    if (tok === "--help" || tok === "-h") return { kind: "help", command: cmd, path };
+    if (cmd === root && (tok === "--version" || tok === "-V")) return { kind: "version" };
+    if (tok === "help" && cmd === root) return helpFor(root, argv.slice(i + 1));
+    if (tok.startsWith("-")) {
+      throw new UsageError(`unknown option '${tok}' for '${[root.name, ...path].join(" ")}'`, path);
+    }
+    const next = cmd.subcommands.find((c) => c.name === tok);
+    if (!next) {
+      const names = cmd.subcommands.map((c) => c.name);
+      throw new UsageError(
+        `unknown command '${tok}'${didYouMean(tok, names)}; expected one of: ${names.join(", ")}`,
+        path,
+      );
+    }
+    cmd = next;
+    path.push(tok);
+    i++;
+  }
+  if (cmd.subcommands) return { kind: "help", command: cmd, path };
+
+  const specs = [...(cmd.options ?? []), ...rootOptions];
+  const opts: Record<string, string | boolean | undefined> = {};
+  const args: string[] = [];
+  for (; i < argv.length; i++) {
+    const tok = argv[i];
+    if (tok === "--") {
+      args.push(...argv.slice(i + 1));
+      break;
+    }
+    if (tok === "--help" || tok === "-h") return { kind: "help", command: cmd, path };
+    if (!tok.startsWith("-") || tok === "-") {
+      args.push(tok);
+      continue;
+    }
+    const eq = tok.indexOf("=");
+    const flag = eq > 0 ? tok.slice(0, eq) : tok;
+    const spec = tok.startsWith("--")
+      ? specs.find((o) => `--${o.name}` === flag)
+      : specs.find((o) => o.short !== undefined && `-${o.short}` === flag);
+    if (!spec) {
+      const names = [...specs.map((o) => `--${o.name}`), "--help"];
+      throw new UsageError(`unknown option '${flag}'${didYouMean(flag, names)}`, path);
+    }
+    if (spec.type === "boolean") {
+      if (eq > 0) throw new UsageError(`option '--${spec.name}' takes no value`, path);
+      opts[spec.name] = true;
+      continue;
+    }
+    let value: string | undefined;
+    if (eq > 0) value = tok.slice(eq + 1);
+    else if (i + 1 < argv.length && !(argv[i + 1].startsWith("-") && argv[i + 1] !== "-")) {
+      value = argv[++i];
+    }
+    if (value === undefined) {
+      throw new UsageError(`option '--${spec.name}' needs a value (${valueName(spec)})`, path);
+    }
+    if (spec.choices && !spec.choices.includes(value)) {
+      throw new UsageError(
+        `option '--${spec.name}' must be one of ${spec.choices.join(", ")}, got '${value}'${
+          didYouMean(value, spec.choices)
+        }`,
+        path,
+      );
+    }
+    opts[spec.name] = value;
+  }
+  for (const spec of specs) {
+    if (opts[spec.name] === undefined && spec.default !== undefined) opts[spec.name] = spec.default;
+  }
+  const declared = cmd.args ?? [];
+  const required = declared.filter((a) => a.required).length;
+  if (args.length < required) {
+    const missing = declared.filter((a) => a.required)[args.length];
+    throw new UsageError(`missing argument <${missing.name}>`, path);
+  }
+  if (args.length > declared.length) {
+    throw new UsageError(`unexpected argument '${args[declared.length]}'`, path);
+  }
+  return { kind: "run", command: cmd, invocation: { args, opts, path } };
+}
+
+function helpFor(root: CommandSpec, names: readonly string[]): ParseOutcome {
+  let cmd = root;
+  const path: string[] = [];
+  for (const n of names) {
+    const next = cmd.subcommands?.find((c) => c.name === n);
+    if (!next) {
+      const known = (cmd.subcommands ?? []).map((c) => c.name);
+      throw new UsageError(`unknown command '${n}'${didYouMean(n, known)}`, path);
+    }
+    cmd = next;
+    path.push(n);
+  }
+  return { kind: "help", command: cmd, path };
+}
+
+function valueName(o: OptionSpec): string {
+  return o.valueName ?? (o.choices ? o.choices.join("|") : "VALUE");
+}
+
+/** Renders `--help` for `cmd` reached via `path` under program `prog`. */
+export function renderHelp(
+  prog: string,
+  cmd: CommandSpec,
+  path: string[],
+  rootOptions: OptionSpec[] = [],
+): string {
+  const full = [prog, ...path].join(" ");
+  const lines: string[] = [];
+  const argsUsage = (cmd.args ?? []).map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`)).join(
+    " ",
+  );
+  if (cmd.subcommands) {
+    lines.push(`Usage: ${full} <command> [options]`, "", cmd.description, "", "Commands:");
+    const w = Math.max(...cmd.subcommands.map((c) => c.name.length)) + 2;
+    for (const c of cmd.subcommands) lines.push(`  ${c.name.padEnd(w)}${c.description}`);
+  } else {
+    lines.push(`Usage: ${full}${argsUsage ? " " + argsUsage : ""} [options]`, "", cmd.description);
+    if (cmd.args?.length) {
+      lines.push("", "Arguments:");
+      const w = Math.max(...cmd.args.map((a) => a.name.length)) + 2;
+      for (const a of cmd.args) lines.push(`  ${a.name.padEnd(w)}${a.description}`);
+    }
+  }
+  const opts = [...(cmd.subcommands ? [] : cmd.options ?? []), ...rootOptions, HELP];
+  if (path.length === 0) {
+    opts.splice(opts.length - 1, 0, {
+      name: "version",
+      short: "V",
+      type: "boolean",
+      description: "Print the version",
+    });
+  }
+  lines.push("", "Options:");
+  const cells = opts.map((o) => {
+    const flag = `${o.short ? `-${o.short}, ` : "    "}--${o.name}${
+      o.type === "string" ? ` <${valueName(o)}>` : ""
+    }`;
+    const def = o.default !== undefined && o.default !== false ? ` (default: ${o.default})` : "";
+    return [flag, o.description + def] as const;
+  });
+  const w = Math.max(...cells.map(([f]) => f.length)) + 2;
+  for (const [f, d] of cells) lines.push(`  ${f.padEnd(w)}${d}`);
+  if (cmd.epilog) lines.push("", cmd.epilog);
+  if (cmd.subcommands) lines.push("", `Run '${full} <command> --help' for a command's options.`);
+  return lines.join("\n") + "\n";
+}

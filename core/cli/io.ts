@@ -1,0 +1,63 @@
+/**
+ * Terminal output: data to stdout, diagnostics to stderr, colour only on a
+ * TTY and never when `NO_COLOR` is set.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+
+function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): void {
+  let bytes = encoder.encode(text);
+  while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
+}
+
+/** Writes `text` to stdout as is. */
+export function stdout(text: string): void {
+  writeAll(Deno.stdout, text);
+}
+
+/** Writes `text` to stderr as is. */
+export function stderr(text: string): void {
+  writeAll(Deno.stderr, text);
+}
+
+let colorCache: boolean | undefined;
+
+/** Whether stderr may carry ANSI colour. */
+export function useColor(): boolean {
+  if (colorCache === undefined) {
+    let noColor = false;
+    try {
+      noColor = (Deno.env.get("NO_COLOR") ?? "") !== "";
+    } catch {
+      noColor = true;
+    }
+    colorCache = !noColor && Deno.stderr.isTerminal();
+  }
+  return colorCache;
+}
+
+/** Red `error` / yellow `warning` labels when colour is on. */
+export function label(severity: "error" | "warning" | "notice"): string {
+  if (!useColor()) return severity;
+  const code = severity === "error" ? 31 : severity === "warning" ? 33 : 36;
+  return `\x1b[${code}m${severity}\x1b[0m`;
+}
+
+/** A user-facing failure: printed as one line, exits with `exitCode`. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/** Prints `prog: severity: message` on stderr. */
+export function warn(
+  prog: string,
+  message: string,
+  severity: "error" | "warning" | "notice" = "warning",
+): void {
+  stderr(`${prog}: ${label(severity)}: ${message}\n`);
+}

@@ -1,0 +1,117 @@
+import type { Invocation } from "../cli/framework.ts";
+import { CliError, stdout } from "../cli/io.ts";
+import { writeFileAtomic } from "../fs/atomic.ts";
+import { join } from "../fs/paths.ts";
+import { agentCatalog } from "../agents/catalog.ts";
+import { MANIFEST_PATH } from "../manifest/constants.ts";
+import { parseSchedule } from "../manifest/parse.ts";
+import { DEFAULT_INIT_AGENTS, renderManifest, type TemplateAgent } from "../manifest/template.ts";
+import { didYouMean } from "../text/suggest.ts";
+import { hostTimeZone, isValidTimeZone } from "../time/timezone.ts";
+import schema from "../../schemas/schedule.schema.json" with { type: "json" };
+import { resolveTarget } from "./target.ts";
+
+/** Next to the manifest, so the editor modeline works offline and matches this release. */
+export const SCHEMA_COPY = ".kaizen/schedule.schema.json";
+
+/** Agents `--engagement` scaffolds when `--agents` is not given. */
+export const DEFAULT_ENGAGEMENT_AGENTS = ["coach", "optimization"];
+
+/**
+ * How `--bootstrap-cadence` maps onto the manifest. `hourly` is not a cadence
+ * value, so it becomes a daily cadence with an every-hour cron override.
+ */
+export const BOOTSTRAP: Readonly<
+  Record<string, { cadence: "daily" | "weekly"; cron?: string; note: string }>
+> = {
+  hourly: {
+    cadence: "daily",
+    cron: "0 * * * *",
+    note: "bootstrap: every hour (hourly is expressed as a cron)",
+  },
+  daily: { cadence: "daily", note: "bootstrap: every day at 09:00" },
+  weekly: { cadence: "weekly", note: "bootstrap: Mondays at 09:00" },
+};
+
+/** `kaizen schedule init`: scaffold a commented, valid manifest. */
+export async function initCommand(inv: Invocation): Promise<number> {
+  const root = await resolveTarget(inv.opts.target);
+  const target = String(inv.opts.target ?? ".");
+  const file = join(target, MANIFEST_PATH);
+
+  const timezone = typeof inv.opts.timezone === "string"
+    ? inv.opts.timezone
+    : hostTimeZone() ?? "UTC";
+  if (!isValidTimeZone(timezone)) {
+    throw new CliError(`--timezone '${timezone}' is not an IANA time zone (e.g. Europe/Berlin)`, 2);
+  }
+  const engagement = inv.opts.engagement === true;
+  if (!engagement && inv.opts["bootstrap-cadence"] !== undefined) {
+    throw new CliError("--bootstrap-cadence only applies with --engagement", 2);
+  }
+  const known = (await agentCatalog(root)).map((a) => a.name);
+  const requested = typeof inv.opts.agents === "string"
+    ? inv.opts.agents.split(",").map((s) => s.trim()).filter((s) => s !== "")
+    : undefined;
+  if (requested !== undefined && requested.length === 0) {
+    throw new CliError("--agents lists no agent", 2);
+  }
+  for (const name of requested ?? []) {
+    if (!known.includes(name)) {
+      throw new CliError(
+        `--agents: unknown agent '${name}'${didYouMean(name, known)}; known: ${known.join(", ")}`,
+        2,
+      );
+    }
+  }
+  if (requested && new Set(requested).size !== requested.length) {
+    throw new CliError("--agents lists an agent twice", 2);
+  }
+
+  let agents: TemplateAgent[];
+  let header: string[] = [];
+  if (engagement) {
+    const boot = BOOTSTRAP[String(inv.opts["bootstrap-cadence"] ?? "daily")];
+    agents = (requested ?? DEFAULT_ENGAGEMENT_AGENTS).map((name) => ({
+      name,
+      cadence: boot.cadence,
+      cron: boot.cron,
+      enabled: true,
+      note: boot.note,
+    }));
+    header = [
+      "Engagement bootstrap: frequent runs while the repo is new to kaizen;",
+      "relax to weekly once it settles.",
+    ];
+  } else {
+    const defaults = new Map(DEFAULT_INIT_AGENTS.map((a) => [a.name, a]));
+    agents = (requested ?? DEFAULT_INIT_AGENTS.map((a) => a.name)).map((name) =>
+      defaults.get(name) ?? { name, cadence: "weekly", enabled: true }
+    );
+  }
+
+  const text = renderManifest({ timezone, agents, schemaPath: "./schedule.schema.json", header });
+  // The template must always validate; fail loudly here rather than write a bad file.
+  const check = parseSchedule(text, file, { knownAgents: known });
+  if (!check.schedule) {
+    throw new Error(`internal: scaffold does not validate: ${check.diagnostics[0]?.message}`);
+  }
+
+  const path = join(root, MANIFEST_PATH);
+  let exists = false;
+  try {
+    await Deno.lstat(path);
+    exists = true;
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  if (exists && inv.opts.force !== true) {
+    throw new CliError(`${file} already exists; not overwriting (pass --force to replace it)`, 1);
+  }
+  await Deno.mkdir(join(root, ".kaizen"), { recursive: true });
+  await writeFileAtomic(join(root, SCHEMA_COPY), JSON.stringify(schema, null, 2) + "\n");
+  await writeFileAtomic(path, text);
+  const names = agents.map((a) => a.name).join(", ");
+  stdout(`${exists ? "replaced" : "created"} ${file} (${names}; timezone ${timezone})\n`);
+  return 0;
+}

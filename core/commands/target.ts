@@ -1,0 +1,32 @@
+import { CliError } from "../cli/io.ts";
+import { resolve } from "../fs/paths.ts";
+
+/** Resolves `--target` and checks it is an existing directory (exit 2 otherwise). */
+export async function resolveTarget(target: unknown): Promise<string> {
+  const given = typeof target === "string" && target !== "" ? target : ".";
+  const root = resolve(given);
+  try {
+    const info = await Deno.stat(root);
+    if (!info.isDirectory) throw new CliError(`--target '${given}' is not a directory`, 2);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    if (err instanceof Deno.errors.NotFound) {
+      throw new CliError(`--target '${given}' does not exist`, 2);
+    }
+    throw new CliError(`--target '${given}' cannot be read: ${(err as Error).message}`, 2);
+  }
+  return root;
+}
+
+/** Parses `--now` (ISO 8601) or returns the current time. */
+export function resolveNow(now: unknown): Date {
+  if (typeof now !== "string") return new Date();
+  const d = new Date(now);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(now) || Number.isNaN(d.getTime())) {
+    throw new CliError(
+      `--now '${now}' is not an ISO 8601 date-time (e.g. 2026-11-23T08:00:00Z)`,
+      2,
+    );
+  }
+  return d;
+}

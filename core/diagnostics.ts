@@ -1,0 +1,34 @@
+/**
+ * Diagnostics are data: validation collects them, the CLI renders them at the
+ * edge (`file:line:col: severity: message`), and `--format json` prints the
+ * same list.
+ *
+ * @module
+ */
+
+/** How bad a diagnostic is. Errors make the checked thing invalid. */
+export type Severity = "error" | "warning";
+
+/** One problem found in an input file, with its place (1-based line and column). */
+export interface Diagnostic {
+  severity: Severity;
+  /** Stable machine-readable id, e.g. `unknown-key`, `invalid-cron`. */
+  code: string;
+  message: string;
+  /** Where in the document: keys and indexes from the root, e.g. `["agents", "coach", "cron"]`. */
+  path: (string | number)[];
+  line: number;
+  col: number;
+  /** The file the diagnostic is about, when known. */
+  file?: string;
+}
+
+/** Renders one diagnostic as `file:line:col: severity: message`. */
+export function formatDiagnostic(d: Diagnostic, file = d.file ?? "<input>"): string {
+  return `${file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+}
+
+/** True when any diagnostic is an error. */
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}

@@ -1,0 +1,63 @@
+import type { Diagnostic } from "../diagnostics.ts";
+import { join, resolve } from "../fs/paths.ts";
+import { agentCatalog } from "../agents/catalog.ts";
+import { MANIFEST_PATH, MAX_MANIFEST_BYTES } from "./constants.ts";
+import { parseSchedule } from "./parse.ts";
+import type { Schedule } from "./types.ts";
+
+/** The outcome of reading a target repo's manifest. */
+export interface LoadedSchedule {
+  /** Absolute path of the target repo. */
+  root: string;
+  /** Manifest path as the user would type it (`<target>/.kaizen/schedule.yml`). */
+  file: string;
+  /** False when the repo has no manifest at all (not an error for `prepare`). */
+  exists: boolean;
+  /** Present when the manifest exists and is valid. */
+  schedule?: Schedule;
+  diagnostics: Diagnostic[];
+  /** Agent names known for this target (installed + packaged). */
+  knownAgents: string[];
+}
+
+/**
+ * Reads and validates `<target>/.kaizen/schedule.yml`, checking agent names
+ * against the target's installed and packaged agents.
+ */
+export async function loadSchedule(target: string): Promise<LoadedSchedule> {
+  const root = resolve(target);
+  const file = join(target, MANIFEST_PATH);
+  const knownAgents = (await agentCatalog(root)).map((a) => a.name);
+  const base = { root, file, knownAgents };
+  const fail = (code: string, message: string): LoadedSchedule => ({
+    ...base,
+    exists: true,
+    diagnostics: [{ severity: "error", code, message, path: [], line: 1, col: 1, file }],
+  });
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(join(root, MANIFEST_PATH));
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return { ...base, exists: false, diagnostics: [] };
+    return fail("unreadable", `cannot read manifest: ${(err as Error).message}`);
+  }
+  if (!info.isFile) return fail("unreadable", "manifest is not a regular file");
+  if (info.size > MAX_MANIFEST_BYTES) {
+    return fail(
+      "too-large",
+      `manifest is ${info.size} bytes; the limit is ${MAX_MANIFEST_BYTES} (256 KiB)`,
+    );
+  }
+  let text: string;
+  try {
+    const bytes = await Deno.readFile(join(root, MANIFEST_PATH));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (err) {
+    if (err instanceof TypeError) return fail("not-utf8", "manifest is not valid UTF-8 text");
+    return fail("unreadable", `cannot read manifest: ${(err as Error).message}`);
+  }
+  const { schedule, diagnostics } = parseSchedule(text, file, { knownAgents });
+  return schedule
+    ? { ...base, exists: true, schedule, diagnostics }
+    : { ...base, exists: true, diagnostics };
+}

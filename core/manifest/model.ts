@@ -1,0 +1,41 @@
+/**
+ * The zod model of `.kaizen/schedule.yml`: the source of the published JSON
+ * Schema (`deno task schema`) and of the TypeScript types.
+ *
+ * The CLI does not import this module at run time — zod costs more start-up
+ * than the whole `validate` command — and validates with the positional
+ * walker in `validate.ts`, which reads the same constants. A test feeds both a
+ * corpus of manifests and fails if they ever disagree.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { AGENT_NAME_RE, CADENCES, MANIFEST_VERSION } from "./constants.ts";
+
+/** One agent's entry under `agents:`. */
+export const AgentScheduleModel = z.strictObject({
+  cadence: z.enum(CADENCES).describe(
+    "How often the agent runs. Without `cron`, daily/weekly/monthly mean 09:00 every day, every Monday, or on the 1st.",
+  ),
+  cron: z.string().regex(/^\s*\S+(\s+\S+){4}\s*$/).optional().describe(
+    "Optional 5-field cron (minute hour day-of-month month day-of-week) in the manifest's timezone; overrides the cadence default.",
+  ),
+  enabled: z.boolean().default(true).describe(
+    "Whether the orchestrator schedules this agent. Default true.",
+  ),
+}).describe("Schedule of one agent.");
+
+/** The whole manifest. */
+export const ScheduleModel = z.strictObject({
+  version: z.literal(MANIFEST_VERSION).describe('Manifest format version. Must be the string "1".'),
+  timezone: z.string().optional().describe(
+    "IANA time zone (e.g. Europe/Berlin) the cron times are read in. Default: UTC for next-run arithmetic; the orchestrator may supply its own.",
+  ),
+  agents: z.record(z.string().regex(AGENT_NAME_RE), AgentScheduleModel)
+    .refine((a) => Object.keys(a).length > 0, "agents must not be empty")
+    .meta({ minProperties: 1 })
+    .describe("Agent name → schedule. Names must be installed or packaged agents."),
+}).meta({
+  title: "kaizen schedule manifest",
+  description: "Opts a repository into scheduled coding-agent runs (.kaizen/schedule.yml).",
+});

@@ -1,0 +1,543 @@
+/**
+ * Parses and validates `.kaizen/schedule.yml` text into a {@link Schedule}
+ * plus positioned diagnostics.
+ *
+ * Validation walks the YAML syntax tree rather than the plain JS value so that
+ * every problem carries the line and column of the offending key or value,
+ * and so that all problems are reported at once, not only the first.
+ *
+ * @module
+ */
+import {
+  Alias,
+  isMap,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  type Scalar,
+  type YAMLMap,
+} from "yaml";
+import type { Node, Pair } from "yaml";
+import type { Diagnostic } from "../diagnostics.ts";
+import { didYouMean } from "../text/suggest.ts";
+import { printable } from "../text/printable.ts";
+import { cronError } from "../time/cron.ts";
+import { isValidTimeZone } from "../time/timezone.ts";
+import {
+  AGENT_KEYS,
+  AGENT_NAME_PATTERN,
+  AGENT_NAME_RE,
+  CADENCES,
+  MANIFEST_VERSION,
+  MAX_MANIFEST_BYTES,
+  TOP_LEVEL_KEYS,
+} from "./constants.ts";
+import type { AgentSchedule, Schedule } from "./types.ts";
+
+/** Options for {@link parseSchedule}. */
+export interface ParseScheduleOptions {
+  /**
+   * Agent names that exist (installed or packaged). When given, an agent key
+   * outside this set is an error; when omitted, only the name shape is checked.
+   */
+  knownAgents?: Iterable<string>;
+}
+
+/** What {@link parseSchedule} found: the schedule when valid, and every problem. */
+export interface ParseScheduleResult {
+  /** Present only when there are no errors. */
+  schedule?: Schedule;
+  diagnostics: Diagnostic[];
+}
+
+// Anchors and aliases are legal YAML, but a few kilobytes of nested aliases
+// can expand to gigabytes ("billion laughs"); a manifest never needs many.
+const MAX_ALIASES = 50;
+
+/**
+ * Parses manifest text. Never throws on bad input: every problem becomes a
+ * diagnostic with a 1-based line and column.
+ *
+ * @example
+ * ```ts
+ * const { schedule, diagnostics } = parseSchedule('version: "1"\nagents:\n  coach:\n    cadence: weekly\n');
+ * ```
+ */
+export function parseSchedule(
+  text: string,
+  file?: string,
+  options: ParseScheduleOptions = {},
+): ParseScheduleResult {
+  const ctx = new Walker(text, file, options);
+  return ctx.run();
+}
+
+type Path = (string | number)[];
+
+class Walker {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly lines = new LineCounter();
+  readonly known?: Set<string>;
+
+  constructor(
+    readonly text: string,
+    readonly file: string | undefined,
+    options: ParseScheduleOptions,
+  ) {
+    if (options.knownAgents) this.known = new Set(options.knownAgents);
+  }
+
+  run(): ParseScheduleResult {
+    const size = new TextEncoder().encode(this.text).length;
+    if (size > MAX_MANIFEST_BYTES) {
+      this.report(
+        "too-large",
+        `manifest is ${size} bytes; the limit is ${MAX_MANIFEST_BYTES} (256 KiB)`,
+        [],
+        0,
+      );
+      return this.result();
+    }
+    if (this.text.trim() === "" || !/^\s*[^#\s]/m.test(this.text)) {
+      this.report("empty", "manifest is empty; it needs at least 'version' and 'agents'", [], 0);
+      return this.result();
+    }
+    const doc = parseDocument(this.text, {
+      lineCounter: this.lines,
+      prettyErrors: false,
+      uniqueKeys: true,
+      keepSourceTokens: false,
+    });
+    for (const e of doc.errors) {
+      const msg = e.code === "DUPLICATE_KEY"
+        ? duplicateKeyMessage(this.text, e.pos[0])
+        : `YAML syntax error: ${firstLine(e.message)}`;
+      this.report(e.code === "DUPLICATE_KEY" ? "duplicate-key" : "yaml-syntax", msg, [], e.pos[0]);
+    }
+    if (doc.errors.length > 0) return this.result();
+
+    const aliases = countAliases(doc.contents as Node | null);
+    if (aliases.count > MAX_ALIASES) {
+      this.report(
+        "too-many-aliases",
+        `manifest uses ${aliases.count} aliases; at most ${MAX_ALIASES} are allowed (alias expansion is capped)`,
+        [],
+        aliases.first ?? 0,
+      );
+      return this.result();
+    }
+    // Expansion is also bounded inside the yaml library; this catches nesting.
+    try {
+      doc.toJS({ maxAliasCount: MAX_ALIASES * 10 });
+    } catch {
+      this.report(
+        "too-many-aliases",
+        "alias expansion exceeds the limit (possible alias bomb)",
+        [],
+        aliases.first ?? 0,
+      );
+      return this.result();
+    }
+
+    const root = this.deref(doc.contents as Node | null, doc);
+    if (!isMap(root)) {
+      this.report(
+        "root-not-mapping",
+        `manifest root must be a mapping, got ${kindOf(root)}`,
+        [],
+        offsetOf(root),
+      );
+      return this.result();
+    }
+    const schedule = this.walkRoot(root, doc);
+    return this.result(schedule);
+  }
+
+  private result(schedule?: Schedule): ParseScheduleResult {
+    const diagnostics = this.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+    const ok = !diagnostics.some((d) => d.severity === "error");
+    return ok && schedule ? { schedule, diagnostics } : { diagnostics };
+  }
+
+  private report(
+    code: string,
+    message: string,
+    path: Path,
+    offset: number,
+    severity: "error" | "warning" = "error",
+  ) {
+    const pos = this.lines.linePos(offset);
+    // Before parsing (size, empty) the counter knows no lines: point at 1:1.
+    const d: Diagnostic = {
+      severity,
+      code,
+      message,
+      path,
+      line: Math.max(1, pos.line),
+      col: Math.max(1, pos.col),
+    };
+    if (this.file !== undefined) d.file = this.file;
+    this.diagnostics.push(d);
+  }
+
+  private deref(node: Node | null | undefined, doc: ReturnType<typeof parseDocument>): Node | null {
+    let n = node ?? null;
+    for (let i = 0; n instanceof Alias && i < MAX_ALIASES; i++) {
+      n = (n.resolve(doc) as Node | undefined) ?? null;
+    }
+    return n;
+  }
+
+  private walkRoot(root: YAMLMap, doc: ReturnType<typeof parseDocument>): Schedule | undefined {
+    const seen = new Map<string, Pair<unknown, unknown>>();
+    for (const pair of root.items) {
+      const key = this.keyOf(pair, []);
+      if (key === undefined) continue;
+      if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
+        this.report(
+          "unknown-key",
+          `unknown key '${key}'${didYouMean(key, TOP_LEVEL_KEYS)}; allowed: ${
+            TOP_LEVEL_KEYS.join(", ")
+          }`,
+          [key],
+          offsetOf(pair.key as Node),
+        );
+        continue;
+      }
+      seen.set(key, pair);
+    }
+
+    let version: string | undefined;
+    const vPair = seen.get("version");
+    if (!vPair) {
+      this.report(
+        "missing-key",
+        `missing required key 'version' (add: version: "${MANIFEST_VERSION}")`,
+        [],
+        0,
+      );
+    } else {
+      const v = this.deref(vPair.value as Node, doc);
+      if (isScalar(v) && typeof v.value === "string" && v.value === MANIFEST_VERSION) {
+        version = v.value;
+      } else if (
+        isScalar(v) && typeof v.value === "number" && String(v.value) === MANIFEST_VERSION
+      ) {
+        this.report(
+          "version-not-string",
+          `version must be the string "${MANIFEST_VERSION}", not the number ${v.value}; quote it: version: "${MANIFEST_VERSION}"`,
+          ["version"],
+          offsetOf(v, vPair),
+        );
+      } else {
+        this.report(
+          "unsupported-version",
+          `version must be "${MANIFEST_VERSION}", got ${describe(v)}`,
+          ["version"],
+          offsetOf(v, vPair),
+        );
+      }
+    }
+
+    let timezone: string | undefined;
+    const tzPair = seen.get("timezone");
+    if (tzPair) {
+      const tz = this.deref(tzPair.value as Node, doc);
+      if (!isScalar(tz) || typeof tz.value !== "string") {
+        this.report(
+          "invalid-timezone",
+          `timezone must be a string naming an IANA zone (e.g. Europe/Berlin), got ${describe(tz)}`,
+          ["timezone"],
+          offsetOf(tz, tzPair),
+        );
+      } else if (!isValidTimeZone(tz.value)) {
+        this.report(
+          "invalid-timezone",
+          `timezone '${tz.value}' is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`,
+          ["timezone"],
+          offsetOf(tz),
+        );
+      } else {
+        timezone = tz.value;
+      }
+    }
+
+    let agents: Record<string, AgentSchedule> | undefined;
+    const aPair = seen.get("agents");
+    if (!aPair) {
+      this.report(
+        "missing-key",
+        "missing required key 'agents' (a mapping of agent name to schedule)",
+        [],
+        0,
+      );
+    } else {
+      agents = this.walkAgents(this.deref(aPair.value as Node, doc), aPair, doc);
+    }
+
+    if (version === undefined || agents === undefined) return undefined;
+    const schedule: Schedule = { version: version as "1", agents };
+    if (timezone !== undefined) schedule.timezone = timezone;
+    return schedule;
+  }
+
+  private walkAgents(
+    node: Node | null,
+    pair: Pair<unknown, unknown>,
+    doc: ReturnType<typeof parseDocument>,
+  ): Record<string, AgentSchedule> | undefined {
+    if (!isMap(node)) {
+      this.report(
+        "agents-not-mapping",
+        `agents must be a mapping of agent name to schedule, got ${describe(node)}`,
+        ["agents"],
+        offsetOf(node, pair),
+      );
+      return undefined;
+    }
+    if (node.items.length === 0) {
+      this.report(
+        "agents-empty",
+        "agents is empty; list at least one agent",
+        ["agents"],
+        offsetOf(node, pair),
+      );
+      return undefined;
+    }
+    const out: Record<string, AgentSchedule> = {};
+    let ok = true;
+    for (const item of node.items) {
+      const name = this.keyOf(item, ["agents"]);
+      if (name === undefined) {
+        ok = false;
+        continue;
+      }
+      const keyOffset = offsetOf(item.key as Node);
+      if (!AGENT_NAME_RE.test(name)) {
+        this.report(
+          "invalid-agent-name",
+          `agent name '${
+            printable(name)
+          }' must match ${AGENT_NAME_PATTERN} (lowercase letters, digits, '-')`,
+          ["agents", name],
+          keyOffset,
+        );
+        ok = false;
+        continue;
+      }
+      if (this.known && !this.known.has(name)) {
+        const known = [...this.known].sort();
+        this.report(
+          "unknown-agent",
+          `agent '${name}' is neither installed nor packaged${
+            didYouMean(name, known)
+          }; known agents: ${known.join(", ")}`,
+          ["agents", name],
+          keyOffset,
+        );
+        ok = false;
+      }
+      const entry = this.walkAgent(name, this.deref(item.value as Node, doc), item, doc);
+      if (entry) out[name] = entry;
+      else ok = false;
+    }
+    return ok ? out : undefined;
+  }
+
+  private walkAgent(
+    name: string,
+    node: Node | null,
+    pair: Pair<unknown, unknown>,
+    doc: ReturnType<typeof parseDocument>,
+  ): AgentSchedule | undefined {
+    const path = ["agents", name];
+    if (!isMap(node)) {
+      const what = node === null || (isScalar(node) && node.value === null)
+        ? `agent '${name}' has no settings; it needs at least 'cadence' (${CADENCES.join(", ")})`
+        : `agent '${name}' must be a mapping with cadence/cron/enabled, got ${describe(node)}`;
+      const empty = node === null || (isScalar(node) && node.value === null);
+      this.report(
+        "agent-not-mapping",
+        what,
+        path,
+        empty ? offsetOf(pair.key as Node) : offsetOf(node, pair),
+      );
+      return undefined;
+    }
+    let ok = true;
+    const fields = new Map<string, Pair<unknown, unknown>>();
+    for (const item of node.items) {
+      const key = this.keyOf(item, path);
+      if (key === undefined) {
+        ok = false;
+        continue;
+      }
+      if (!(AGENT_KEYS as readonly string[]).includes(key)) {
+        this.report(
+          "unknown-key",
+          `unknown key '${printable(key)}' in agent '${name}'${
+            didYouMean(key, AGENT_KEYS)
+          }; allowed: ${AGENT_KEYS.join(", ")}`,
+          [...path, key],
+          offsetOf(item.key as Node),
+        );
+        ok = false;
+        continue;
+      }
+      fields.set(key, item);
+    }
+
+    let cadence: AgentSchedule["cadence"] | undefined;
+    const cPair = fields.get("cadence");
+    if (!cPair) {
+      this.report(
+        "missing-key",
+        `agent '${name}' is missing required key 'cadence' (${CADENCES.join(", ")})`,
+        path,
+        offsetOf(pair.key as Node),
+      );
+      ok = false;
+    } else {
+      const c = this.deref(cPair.value as Node, doc);
+      const value = isScalar(c) ? c.value : undefined;
+      if (typeof value === "string" && (CADENCES as readonly string[]).includes(value)) {
+        cadence = value as AgentSchedule["cadence"];
+      } else {
+        const hint = typeof value === "string" ? didYouMean(value, CADENCES) : "";
+        const hourly = value === "hourly"
+          ? '; for hourly runs use cadence: daily with cron: "0 * * * *"'
+          : "";
+        this.report(
+          "invalid-cadence",
+          `cadence must be one of ${CADENCES.join(", ")}, got ${describe(c)}${hint}${hourly}`,
+          [...path, "cadence"],
+          offsetOf(c, cPair),
+        );
+        ok = false;
+      }
+    }
+
+    let cron: string | undefined;
+    const crPair = fields.get("cron");
+    if (crPair) {
+      const c = this.deref(crPair.value as Node, doc);
+      if (!isScalar(c) || typeof c.value !== "string") {
+        this.report(
+          "invalid-cron",
+          `cron must be a quoted string of 5 fields, got ${describe(c)}`,
+          [...path, "cron"],
+          offsetOf(c, crPair),
+        );
+        ok = false;
+      } else {
+        const err = cronError(c.value);
+        if (err) {
+          this.report(
+            "invalid-cron",
+            `${err} (in '${printable(c.value)}')`,
+            [...path, "cron"],
+            offsetOf(c),
+          );
+          ok = false;
+        } else {
+          cron = c.value.trim().split(/\s+/).join(" ");
+        }
+      }
+    }
+
+    let enabled = true;
+    const ePair = fields.get("enabled");
+    if (ePair) {
+      const e = this.deref(ePair.value as Node, doc);
+      if (isScalar(e) && typeof e.value === "boolean") {
+        enabled = e.value;
+      } else {
+        const word = isScalar(e) && typeof e.value === "string" ? e.value.toLowerCase() : "";
+        const hint = ["yes", "no", "on", "off", "true", "false", "y", "n"].includes(word)
+          ? `; write ${["yes", "on", "true", "y"].includes(word) ? "true" : "false"} without quotes`
+          : "";
+        this.report(
+          "invalid-enabled",
+          `enabled must be a boolean (true or false), got ${describe(e)}${hint}`,
+          [...path, "enabled"],
+          offsetOf(e, ePair),
+        );
+        ok = false;
+      }
+    }
+
+    if (!ok || cadence === undefined) return undefined;
+    const out: AgentSchedule = { cadence, enabled };
+    if (cron !== undefined) out.cron = cron;
+    return out;
+  }
+
+  /** A mapping key as a string, or a diagnostic when it is not a plain scalar. */
+  private keyOf(pair: Pair<unknown, unknown>, path: Path): string | undefined {
+    const k = pair.key as Node | null;
+    if (isScalar(k) && (typeof k.value === "string" || typeof k.value === "number")) {
+      return String(k.value);
+    }
+    this.report(
+      "invalid-key",
+      `mapping keys must be plain strings, got ${describe(k)}`,
+      path,
+      offsetOf(k),
+    );
+    return undefined;
+  }
+}
+
+function countAliases(root: Node | null): { count: number; first?: number } {
+  let count = 0;
+  let first: number | undefined;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (n instanceof Alias) {
+      count++;
+      const off = n.range?.[0];
+      if (off !== undefined && (first === undefined || off < first)) first = off;
+    } else if (n && typeof n === "object" && "items" in n && Array.isArray((n as YAMLMap).items)) {
+      for (const it of (n as YAMLMap).items as unknown[]) {
+        if (it && typeof it === "object" && "key" in it) {
+          stack.push((it as Pair).key, (it as Pair).value);
+        } else stack.push(it);
+      }
+    }
+  }
+  return { count, first };
+}
+
+function offsetOf(node: Node | null | undefined, fallback?: Pair<unknown, unknown>): number {
+  if (node && node.range) return node.range[0];
+  const k = fallback?.key as Node | undefined;
+  return k?.range?.[0] ?? 0;
+}
+
+function kindOf(node: Node | null): string {
+  if (node === null) return "nothing";
+  if (isMap(node)) return "a mapping";
+  if (isScalar(node)) return node.value === null ? "null" : `a ${typeof node.value}`;
+  return "a list";
+}
+
+function describe(node: Node | null): string {
+  if (node === null || node === undefined) return "nothing";
+  if (isScalar(node)) {
+    const v = (node as Scalar).value;
+    if (v === null) return "null";
+    if (typeof v === "string") return `'${printable(v)}'`;
+    return `${typeof v} ${String(v)}`;
+  }
+  return kindOf(node);
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+}
+
+function duplicateKeyMessage(text: string, offset: number): string {
+  const m = /^\s*["']?([^"':\n]+)["']?\s*:/.exec(text.slice(offset));
+  return m ? `duplicate key '${printable(m[1].trim())}'` : "duplicate key";
+}
