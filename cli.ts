@@ -14,7 +14,14 @@ import {
 } from "./core/cli/framework.ts";
 import { CliError, stderr, stdout, warn } from "./core/cli/io.ts";
 import { programName } from "./core/cli/program.ts";
+import type { Plugin } from "./core/plugin/types.ts";
 import { VERSION } from "./core/version.ts";
+
+/** Options for embedding the CLI in a team's own entry point. */
+export interface RunCliOptions {
+  /** In-process plugins to register next to the built-ins (see docs/plugins.md). */
+  plugins?: readonly Plugin[];
+}
 
 const target: OptionSpec = {
   name: "target",
@@ -24,8 +31,23 @@ const target: OptionSpec = {
   default: ".",
 };
 
+const pluginOptions: OptionSpec[] = [
+  {
+    name: "plugins",
+    type: "string",
+    valueName: "FILE",
+    description: "Plugins file (default: $XDG_CONFIG_HOME/kaizen/plugins.yml)",
+  },
+  {
+    name: "trust-repo-plugins",
+    type: "boolean",
+    description: "Also run plugins declared in the target's .kaizen/plugins.yml",
+  },
+];
+
 /** The whole command tree; `completions` walks it too. */
-export const COMMANDS: CommandSpec = {
+export function commandTree(program = "kaizen", plugins: readonly Plugin[] = []): CommandSpec {
+  const tree: CommandSpec = {
   name: "kaizen",
   description:
     "Scheduled coding-agent runs: declare them in .kaizen/schedule.yml and prepare each run's bundle.",
@@ -101,24 +123,68 @@ export const COMMANDS: CommandSpec = {
           ],
           run: async (inv) => (await import("./core/commands/schedule_list.ts")).listCommand(inv),
         },
+        {
+          name: "prepare",
+          description: "Assemble the orientation bundle for one agent run (offline)",
+          args: [{ name: "agent", description: "Agent to prepare (installed or packaged)", required: true }],
+          options: [
+            target,
+            {
+              name: "format",
+              type: "string",
+              choices: ["markdown", "json"],
+              default: "markdown",
+              description: "Bundle format",
+            },
+            { name: "out", type: "string", valueName: "FILE", description: "Write the bundle to FILE (atomically)" },
+            { name: "repo", type: "string", valueName: "SLUG", description: "Roster slug (default: $KAIZEN_REPO, git remote, dir name)" },
+            { name: "now", type: "string", valueName: "ISO", description: "Pin the clock (reproducible output)" },
+            { name: "max-tokens", type: "string", valueName: "N", description: "Trim low-priority sections to fit N tokens" },
+            {
+              name: "max-file-bytes",
+              type: "string",
+              valueName: "N",
+              description: "Per-file read cap in bytes (default: 1048576)",
+            },
+            { name: "sink", type: "string", valueName: "NAME[,NAME]", description: "Where to send the bundle (default: stdout, or file with --out)" },
+            { name: "strict", type: "boolean", description: "Exit 1 and write nothing if any plugin fails" },
+            ...pluginOptions,
+          ],
+          run: async (inv) => (await import("./core/commands/prepare.ts")).prepareCommand(inv, { program, plugins }),
+        },
       ],
+    },
+    {
+      name: "plugins",
+      description: "Inspect section and sink plugins",
+      subcommands: [{
+        name: "list",
+        description: "Show loaded plugins and where they come from",
+        options: [
+          target,
+          ...pluginOptions,
+          { name: "format", type: "string", choices: ["table", "json"], default: "table", description: "Output format" },
+        ],
+        run: async (inv) => (await import("./core/commands/plugins.ts")).pluginsList(inv, { program, plugins }),
+      }],
     },
     {
       name: "completions",
       description: "Print a shell completion script",
       args: [{ name: "shell", description: "bash, zsh or fish", required: true }],
       epilog: "Install, e.g.: kaizen completions bash > /etc/bash_completion.d/kaizen",
-      run: async (inv) =>
-        (await import("./core/commands/completions.ts")).completionsCommand(inv, COMMANDS),
+      run: async (inv) => (await import("./core/commands/completions.ts")).completionsCommand(inv, tree),
     },
   ],
-};
+  };
+  return tree;
+}
 
 /** Runs the CLI with `argv`; returns the exit code. Never throws. */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
   const prog = programName();
   try {
-    const outcome = parseArgv(COMMANDS, argv);
+    const outcome = parseArgv(commandTree(prog, options.plugins ?? []), argv);
     if (outcome.kind === "version") {
       stdout(`${prog} ${VERSION}\n`);
       return 0;

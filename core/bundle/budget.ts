@@ -1,0 +1,87 @@
+/**
+ * `--max-tokens`: trims sections, lowest priority first, until the sections'
+ * content fits. Required sections (prompt, session-close) are never cut; if
+ * they alone exceed the budget the run fails rather than hand a session a
+ * prompt without its instructions.
+ *
+ * @module
+ */
+import { byteLength } from "./hash.ts";
+import type { TokenCounter } from "./tokens.ts";
+import type { BundleSection } from "./types.ts";
+
+interface SectionMeta {
+  required: boolean;
+  priority: number;
+}
+
+/** Thrown when required sections alone exceed the budget. */
+export class BudgetExceededError extends Error {
+  constructor(readonly required: number, readonly budget: number) {
+    super(
+      `the sections that are never cut (prompt, session-close) need ${required} tokens, over --max-tokens ${budget}`,
+    );
+    this.name = "BudgetExceededError";
+  }
+}
+
+function marker(kept: number, total: number, source: string | null): string {
+  const where = source ? `; full text in \`${source}\`` : "";
+  return kept === 0
+    ? `_[kaizen: section omitted to fit --max-tokens (${total} tokens)${where}]_`
+    : `_[kaizen: truncated to fit --max-tokens: kept about ${kept} of ${total} tokens${where}]_`;
+}
+
+/**
+ * Trims `sections` in place so their token sum is at most `budget`. Each
+ * section's `tokens` must already be counted.
+ */
+export function applyBudget(
+  sections: BundleSection[],
+  budget: number,
+  count: TokenCounter,
+  meta: (id: string) => SectionMeta,
+): void {
+  const total = () => sections.reduce((n, s) => n + (s.tokens ?? 0), 0);
+  const required = sections.filter((s) => meta(s.id).required).reduce((n, s) => n + (s.tokens ?? 0), 0);
+  if (required > budget) throw new BudgetExceededError(required, budget);
+  // Lowest priority first; among equals, the later section goes first.
+  const order = sections
+    .map((s, i) => ({ s, i }))
+    .filter(({ s }) => !meta(s.id).required)
+    .sort((a, b) => meta(a.s.id).priority - meta(b.s.id).priority || b.i - a.i)
+    .map(({ s }) => s);
+  for (const s of order) {
+    const over = total() - budget;
+    if (over <= 0) return;
+    const original = s.tokens ?? 0;
+    const allowance = original - over;
+    trimTo(s, allowance, original, count);
+  }
+}
+
+/** Keeps as many whole lines as fit in `allowance` tokens, marker included. */
+function trimTo(s: BundleSection, allowance: number, original: number, count: TokenCounter): void {
+  const lines = s.content.split("\n");
+  const build = (n: number) => {
+    const kept = lines.slice(0, n).join("\n").trimEnd();
+    const keptTokens = n === 0 ? 0 : count(kept);
+    const mark = marker(keptTokens, original, s.source);
+    return n === 0 ? mark : `${kept}\n\n${mark}`;
+  };
+  // Binary search for the most lines that fit.
+  let lo = 0;
+  let hi = lines.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (count(build(mid)) <= allowance) lo = mid;
+    else hi = mid - 1;
+  }
+  let content = build(lo);
+  // Even the bare marker may not fit a tiny allowance; then drop the text entirely.
+  if (count(content) > allowance) content = "";
+  s.content = content;
+  s.tokens = count(content);
+  s.bytes = byteLength(content);
+  s.truncated = true;
+}

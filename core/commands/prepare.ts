@@ -1,0 +1,158 @@
+/**
+ * `kaizen schedule prepare <agent>`: assemble the orientation bundle offline
+ * from the target repo's own state and hand it to the selected sinks.
+ *
+ * @module
+ */
+import { builtinPlugin } from "../../plugins/builtin/mod.ts";
+import { BudgetExceededError } from "../bundle/budget.ts";
+import { runPipeline } from "../bundle/pipeline.ts";
+import { renderBundle } from "../bundle/render.ts";
+import type { BundleFormat } from "../bundle/types.ts";
+import type { Invocation } from "../cli/framework.ts";
+import { CliError, warn } from "../cli/io.ts";
+import { agentCatalog } from "../agents/catalog.ts";
+import { createSafeReader, DEFAULT_MAX_FILE_BYTES } from "../fs/safe_read.ts";
+import { resolve } from "../fs/paths.ts";
+import { AGENT_NAME_RE } from "../manifest/constants.ts";
+import { loadSchedule } from "../manifest/load.ts";
+import { PluginRegistry } from "../plugin/registry.ts";
+import type { Plugin } from "../plugin/types.ts";
+import { resolveRepoSlug } from "../repo/slug.ts";
+import { didYouMean } from "../text/suggest.ts";
+import { printable } from "../text/printable.ts";
+import { shellQuote } from "../../plugins/builtin/session_close.ts";
+import { loadPluginsInto } from "./plugins_setup.ts";
+import { resolveNow, resolveTarget } from "./target.ts";
+
+/** What the CLI passes besides the parsed arguments. */
+export interface PrepareRuntime {
+  program: string;
+  /** Plugins registered by a custom entry point (see examples/custom-binary.ts). */
+  plugins: readonly Plugin[];
+}
+
+function positiveInt(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const s = String(value);
+  if (!/^\d+$/.test(s) || Number(s) <= 0 || !Number.isSafeInteger(Number(s))) {
+    throw new CliError(`${flag} must be a positive whole number, got '${printable(s)}'`, 2);
+  }
+  return Number(s);
+}
+
+/** Runs prepare; returns the exit code. */
+export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): Promise<number> {
+  const prog = runtime.program;
+  const agent = inv.args[0];
+  const rootPath = await resolveTarget(inv.opts.target);
+  const now = resolveNow(inv.opts.now);
+  const format = (inv.opts.format ?? "markdown") as BundleFormat;
+  const maxTokens = positiveInt(inv.opts["max-tokens"], "--max-tokens");
+  const maxFileBytes = positiveInt(inv.opts["max-file-bytes"], "--max-file-bytes") ?? DEFAULT_MAX_FILE_BYTES;
+  const out = typeof inv.opts.out === "string" ? resolve(inv.opts.out) : undefined;
+  const strict = inv.opts.strict === true;
+
+  const catalog = (await agentCatalog(rootPath)).map((a) => a.name);
+  if (!AGENT_NAME_RE.test(agent) || !catalog.includes(agent)) {
+    throw new CliError(
+      `unknown agent '${printable(agent)}'${didYouMean(agent, catalog)}; known agents: ${catalog.join(", ")}`,
+      1,
+    );
+  }
+
+  const registry = new PluginRegistry();
+  registry.add(builtinPlugin, { kind: "builtin" });
+  for (const p of runtime.plugins) registry.add(p, { kind: "embedded" });
+  await loadPluginsInto(registry, {
+    root: rootPath,
+    pluginsFile: typeof inv.opts.plugins === "string" ? inv.opts.plugins : undefined,
+    trustRepoPlugins: inv.opts["trust-repo-plugins"] === true,
+    notice: (m) => warn(prog, m, "notice"),
+  });
+
+  const sinkNames = typeof inv.opts.sink === "string"
+    ? inv.opts.sink.split(",").map((s) => s.trim()).filter((s) => s !== "")
+    : [out ? "file" : "stdout"];
+  const available = registry.sinks().map((s) => s.sink.name);
+  for (const name of sinkNames) {
+    if (!registry.sink(name)) {
+      throw new CliError(`unknown sink '${printable(name)}'${didYouMean(name, available)}; available: ${available.join(", ")}`, 2);
+    }
+  }
+  if (sinkNames.includes("file") && !out) throw new CliError("the file sink needs --out FILE", 2);
+
+  const loaded = await loadSchedule(rootPath);
+  const entry = loaded.schedule?.agents[agent];
+  if (loaded.exists && !loaded.schedule) {
+    warn(prog, `${loaded.file} is invalid; preparing without schedule data (run '${prog} schedule validate')`);
+  } else if (!loaded.exists) {
+    warn(prog, `no ${loaded.file}; the bundle has no cadence`, "notice");
+  } else if (!entry) {
+    warn(prog, `agent '${agent}' is not listed in ${loaded.file}; the bundle has no cadence`);
+  } else if (!entry.enabled) {
+    warn(prog, `agent '${agent}' is disabled in ${loaded.file}; preparing anyway`);
+  }
+
+  const files = await createSafeReader(rootPath, maxFileBytes);
+  const { slug } = await resolveRepoSlug(files, typeof inv.opts.repo === "string" ? inv.opts.repo : undefined, envGet);
+  const command = [prog, "schedule", "prepare", agent, "--target", shellQuote(files.root)];
+  if (format !== "markdown") command.push("--format", format);
+
+  let result;
+  try {
+    result = await runPipeline({
+      agent,
+      repo: slug,
+      files,
+      loaded,
+      registry,
+      now,
+      format,
+      program: prog,
+      prepareCommand: command.join(" "),
+      countTokens: format === "json",
+      maxTokens,
+      onWarning: (m) => warn(prog, m),
+    });
+  } catch (err) {
+    if (err instanceof BudgetExceededError) throw new CliError(err.message, 1);
+    throw err;
+  }
+  if (strict && result.pluginFailures > 0) {
+    throw new CliError(
+      `${result.pluginFailures} plugin hook${result.pluginFailures === 1 ? "" : "s"} failed; --strict writes no bundle`,
+      1,
+    );
+  }
+  if (result.bundle.redactions > 0) {
+    warn(prog, `redacted ${result.bundle.redactions} secret${result.bundle.redactions === 1 ? "" : "s"} from the bundle`, "notice");
+  }
+
+  const { text, bundle } = renderBundle(result.bundle, format);
+  let failed = 0;
+  for (const name of sinkNames) {
+    const owned = registry.sink(name)!;
+    try {
+      await owned.sink.emit(bundle, {
+        rendered: text,
+        format,
+        out,
+        warn: (m) => warn(prog, `sink '${name}': ${printable(m, 300)}`),
+      });
+    } catch (err) {
+      failed++;
+      const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
+      warn(prog, `plugin '${owned.plugin}', sink '${name}' failed: ${printable(msg, 300)}`, "error");
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+function envGet(key: string): string | undefined {
+  try {
+    return Deno.env.get(key);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Bounded, containment-checked reads from an untrusted target repository.
+ *
+ * A repo being prepared is input, not trusted code: a committed symlink could
+ * point at `~/.ssh/id_ed25519`, and a committed file could be gigabytes. Every
+ * read resolves real paths, refuses anything that ends up outside the repo
+ * root, caps the size, and refuses binary or non-UTF-8 content.
+ *
+ * @module
+ */
+import { isInside, join, normalize } from "./paths.ts";
+
+/** Default per-file cap for bundle inputs. */
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+
+/** Outcome of one read; only `ok` carries text. */
+export type SafeReadResult =
+  | { status: "ok"; path: string; text: string; bytes: number }
+  | { status: "missing"; path: string }
+  | { status: "refused"; path: string; reason: string };
+
+/** Read access to files inside one repository. */
+export interface SafeReader {
+  /** Absolute, symlink-resolved repository root. */
+  readonly root: string;
+  readonly maxBytes: number;
+  /** Reads `rel` (relative to the root) as UTF-8 text, or says why not. */
+  readText(rel: string): Promise<SafeReadResult>;
+}
+
+/** Creates a {@link SafeReader} for `root` (which must exist). */
+export async function createSafeReader(
+  root: string,
+  maxBytes = DEFAULT_MAX_FILE_BYTES,
+): Promise<SafeReader> {
+  const realRoot = await Deno.realPath(root);
+  return {
+    root: realRoot,
+    maxBytes,
+    readText: (rel) => readInside(realRoot, rel, maxBytes),
+  };
+}
+
+async function readInside(root: string, rel: string, maxBytes: number): Promise<SafeReadResult> {
+  const display = normalize(rel);
+  if (rel.startsWith("/") || display.startsWith("..")) {
+    return { status: "refused", path: display, reason: "path is outside the repository" };
+  }
+  const abs = join(root, display);
+  let real: string;
+  try {
+    real = await Deno.realPath(abs);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      // A dangling symlink is "missing" only if it does not point outside.
+      try {
+        const link = await Deno.readLink(abs);
+        const targetAbs = link.startsWith("/") ? link : join(abs, "..", link);
+        if (!isInside(root, normalize(targetAbs))) {
+          return { status: "refused", path: display, reason: "symlink points outside the repository" };
+        }
+      } catch { /* not a link */ }
+      return { status: "missing", path: display };
+    }
+    return { status: "refused", path: display, reason: `cannot resolve path (${errorName(err)})` };
+  }
+  if (!isInside(root, real)) {
+    return {
+      status: "refused",
+      path: display,
+      reason: "symlink resolves outside the repository",
+    };
+  }
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(real, { read: true });
+  } catch (err) {
+    return { status: "refused", path: display, reason: `cannot open (${errorName(err)})` };
+  }
+  try {
+    const info = await file.stat();
+    if (!info.isFile) return { status: "refused", path: display, reason: "not a regular file" };
+    if (info.size > maxBytes) {
+      return { status: "refused", path: display, reason: `file is ${info.size} bytes, over the ${maxBytes}-byte cap` };
+    }
+    // Read at most maxBytes + 1 so a file that grows after stat is still capped.
+    const buf = new Uint8Array(maxBytes + 1);
+    let n = 0;
+    while (n < buf.length) {
+      const got = await file.read(buf.subarray(n));
+      if (got === null) break;
+      n += got;
+    }
+    if (n > maxBytes) {
+      return { status: "refused", path: display, reason: `file is over the ${maxBytes}-byte cap` };
+    }
+    const bytes = buf.subarray(0, n);
+    if (bytes.includes(0)) return { status: "refused", path: display, reason: "binary file (contains NUL bytes)" };
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      return { status: "refused", path: display, reason: "not valid UTF-8 text" };
+    }
+    return { status: "ok", path: display, text: text.replace(/^\uFEFF/, ""), bytes: n };
+  } finally {
+    file.close();
+  }
+}
+
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : "error";
+}

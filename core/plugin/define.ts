@@ -1,0 +1,53 @@
+import { type Plugin, PLUGIN_API_VERSION } from "./types.ts";
+
+const ID = /^[a-z0-9][a-z0-9-]*$/;
+
+/** Raised when a plugin object is malformed; names the plugin and the problem. */
+export class PluginDefinitionError extends Error {
+  constructor(readonly plugin: string, message: string) {
+    super(`plugin '${plugin}': ${message}`);
+    this.name = "PluginDefinitionError";
+  }
+}
+
+/**
+ * Declares a plugin, checking its shape up front so mistakes surface when the
+ * plugin is loaded rather than halfway through a bundle.
+ *
+ * @example
+ * ```ts
+ * export default definePlugin({
+ *   name: "team-oncall",
+ *   apiVersion: 1,
+ *   sections: [{
+ *     id: "oncall", title: "On call", order: 450,
+ *     collect: () => ({ content: "Ask @alice for release questions." }),
+ *   }],
+ * });
+ * ```
+ */
+export function definePlugin<P extends Plugin>(plugin: P): P {
+  const name = typeof plugin?.name === "string" ? plugin.name : "<unnamed>";
+  if (!ID.test(name)) throw new PluginDefinitionError(name, "name must match ^[a-z0-9][a-z0-9-]*$");
+  if (plugin.apiVersion !== PLUGIN_API_VERSION) {
+    throw new PluginDefinitionError(
+      name,
+      `apiVersion ${JSON.stringify(plugin.apiVersion)} is not supported; this kaizen implements apiVersion ${PLUGIN_API_VERSION}`,
+    );
+  }
+  for (const s of plugin.sections ?? []) {
+    if (!ID.test(s?.id ?? "")) throw new PluginDefinitionError(name, `section id '${s?.id}' must match ^[a-z0-9][a-z0-9-]*$`);
+    if (typeof s.title !== "string" || s.title.trim() === "") {
+      throw new PluginDefinitionError(name, `section '${s.id}' needs a title`);
+    }
+    if (typeof s.order !== "number" || !Number.isFinite(s.order)) {
+      throw new PluginDefinitionError(name, `section '${s.id}' needs a numeric order`);
+    }
+    if (typeof s.collect !== "function") throw new PluginDefinitionError(name, `section '${s.id}' needs collect()`);
+  }
+  for (const k of plugin.sinks ?? []) {
+    if (!ID.test(k?.name ?? "")) throw new PluginDefinitionError(name, `sink name '${k?.name}' must match ^[a-z0-9][a-z0-9-]*$`);
+    if (typeof k.emit !== "function") throw new PluginDefinitionError(name, `sink '${k.name}' needs emit()`);
+  }
+  return plugin;
+}

@@ -1,0 +1,92 @@
+/**
+ * The plugin API (version 1): sections add content to a bundle, sinks send a
+ * finished bundle somewhere. Built-in sections and sinks use exactly this API.
+ *
+ * @module
+ */
+import type { Bundle, BundleFormat } from "../bundle/types.ts";
+import type { AgentSchedule, Schedule } from "../manifest/types.ts";
+import type { SafeReader } from "../fs/safe_read.ts";
+
+/** The plugin API version this release implements. */
+export const PLUGIN_API_VERSION = 1;
+
+/** What a section's `collect` sees. Read-only; all file access goes through `files`. */
+export interface SectionContext {
+  agent: string;
+  /** Absolute path of the target repo. */
+  root: string;
+  repo: string;
+  /** The validated manifest, when the repo has a valid one. */
+  schedule?: Schedule;
+  /** This agent's manifest entry, when listed. */
+  agentSchedule?: AgentSchedule;
+  /** The pinned clock (`--now`) or the real one. */
+  now: Date;
+  /** Program name to use in commands shown to the session (`kaizen` or `kaizen-agentic`). */
+  program: string;
+  /** Bounded, symlink-safe reads inside `root`. */
+  files: SafeReader;
+  /** Adds a warning to the bundle (and stderr). */
+  warn(message: string): void;
+}
+
+/** What `collect` returns; `null` means "nothing to add" (the section is omitted). */
+export interface SectionOutput {
+  /** Markdown body, without the section heading. */
+  content: string;
+  /** Path relative to the repo root, `packaged:<agent>`, or omitted. */
+  source?: string;
+  /** Structured data kept in the JSON bundle. */
+  data?: unknown;
+  /** `missing` renders a short "not found" note and sets the bundle's flags false. */
+  status?: "ok" | "missing" | "warning";
+}
+
+/** A bundle section contributed by a plugin. */
+export interface SectionPlugin {
+  /** `^[a-z0-9][a-z0-9-]*$`, unique across all loaded plugins. */
+  id: string;
+  title: string;
+  /**
+   * Position in the bundle; lower comes first. Built-ins: prompt 100,
+   * memory 200, metrics 300, pointers 400, session-close 900.
+   */
+  order: number;
+  /**
+   * Budget priority under `--max-tokens`: lower is trimmed first. Built-ins:
+   * pointers 10, metrics 20, memory 30. Ignored when `required`.
+   */
+  priority?: number;
+  /** Required sections are never trimmed (prompt, session-close). */
+  required?: boolean;
+  collect(ctx: SectionContext): Promise<SectionOutput | null> | SectionOutput | null;
+}
+
+/** What a sink's `emit` sees besides the bundle. */
+export interface SinkContext {
+  /** The bundle rendered in `format`, exactly as written to stdout/file. */
+  rendered: string;
+  format: BundleFormat;
+  /** `--out` when given. */
+  out?: string;
+  /** Adds a warning (stderr). */
+  warn(message: string): void;
+}
+
+/** A destination for finished bundles. */
+export interface SinkPlugin {
+  /** `^[a-z0-9][a-z0-9-]*$`, selected with `--sink <name>`. */
+  name: string;
+  emit(bundle: Bundle, ctx: SinkContext): Promise<void> | void;
+}
+
+/** A plugin: a name, the API version it was written for, and its hooks. */
+export interface Plugin {
+  name: string;
+  /** The plugin's own version, shown by `kaizen plugins list`. */
+  version?: string;
+  apiVersion: typeof PLUGIN_API_VERSION;
+  sections?: SectionPlugin[];
+  sinks?: SinkPlugin[];
+}

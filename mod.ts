@@ -1,0 +1,55 @@
+/**
+ * kaizen as a library: the manifest model, the bundle types, the plugin API,
+ * and the CLI itself for team entry points that add their own plugins.
+ *
+ * @example
+ * ```ts
+ * import { definePlugin, runCli } from "./mod.ts";
+ * const team = definePlugin({
+ *   name: "team", apiVersion: 1,
+ *   sections: [{ id: "team", title: "Team notes", order: 450, collect: () => ({ content: "..." }) }],
+ * });
+ * Deno.exit(await runCli(Deno.args, { plugins: [team] }));
+ * ```
+ *
+ * @module
+ */
+
+// Manifest
+export type { AgentSchedule, Schedule } from "./core/manifest/types.ts";
+export type { Diagnostic, Severity } from "./core/diagnostics.ts";
+export { formatDiagnostic } from "./core/diagnostics.ts";
+export { parseSchedule } from "./core/manifest/parse.ts";
+export type { ParseScheduleOptions, ParseScheduleResult } from "./core/manifest/parse.ts";
+export { loadSchedule } from "./core/manifest/load.ts";
+export type { LoadedSchedule } from "./core/manifest/load.ts";
+export { AgentScheduleModel, ScheduleModel } from "./core/manifest/model.ts";
+export {
+  CADENCE_DEFAULT_CRON,
+  CADENCES,
+  DEFAULT_TIMEZONE,
+  MANIFEST_PATH,
+  type Cadence,
+} from "./core/manifest/constants.ts";
+export { effectiveCron, nextRuns } from "./core/time/next_run.ts";
+export { agentCatalog } from "./core/agents/catalog.ts";
+export type { AgentEntry, AgentSource } from "./core/agents/catalog.ts";
+
+// Bundle and plugins
+export type { Bundle, BundleFormat, BundlePointer, BundleSection } from "./core/bundle/types.ts";
+export { definePlugin, PluginDefinitionError } from "./core/plugin/define.ts";
+export { PLUGIN_API_VERSION } from "./core/plugin/types.ts";
+export type {
+  Plugin,
+  SectionContext,
+  SectionOutput,
+  SectionPlugin,
+  SinkContext,
+  SinkPlugin,
+} from "./core/plugin/types.ts";
+export type { SafeReader, SafeReadResult } from "./core/fs/safe_read.ts";
+
+// CLI
+export { main as runCli } from "./cli.ts";
+export type { RunCliOptions } from "./cli.ts";
+export { VERSION } from "./core/version.ts";

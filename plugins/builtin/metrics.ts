@@ -1,0 +1,126 @@
+import type { SectionPlugin } from "../../core/plugin/types.ts";
+import { renderMarkdownTable } from "../../core/text/markdown_table.ts";
+
+/** Where an agent's metrics summary lives, relative to the repo root. */
+export function summaryPath(agent: string): string {
+  return `.kaizen/metrics/${agent}/summary.json`;
+}
+
+/** Where the execution records behind the summary live. */
+export function executionsPath(agent: string): string {
+  return `.kaizen/metrics/${agent}/executions.jsonl`;
+}
+
+const RECENT_RUNS = 5;
+
+/** How earlier runs of this agent went: the summary as a table, plus the latest runs. */
+export const metricsSection: SectionPlugin = {
+  id: "metrics",
+  title: "Metrics",
+  order: 300,
+  priority: 20,
+  async collect(ctx) {
+    const rel = summaryPath(ctx.agent);
+    const r = await ctx.files.readText(rel);
+    if (r.status === "missing") {
+      return {
+        status: "missing",
+        content: `_No metrics yet (\`${rel}\` does not exist): no run of this agent has been recorded._`,
+        source: rel,
+      };
+    }
+    if (r.status === "refused") {
+      ctx.warn(`${rel} not read: ${r.reason}`);
+      return { status: "warning", content: `_\`${rel}\` was not read: ${r.reason}._`, source: rel };
+    }
+    let summary: unknown;
+    try {
+      summary = JSON.parse(r.text);
+    } catch (err) {
+      const why = (err as Error).message.split("\n")[0];
+      ctx.warn(`${rel} is not valid JSON (${why}); metrics left out`);
+      return { status: "warning", content: `_\`${rel}\` is not valid JSON (${why}); metrics left out._`, source: rel };
+    }
+    if (summary === null || typeof summary !== "object" || Array.isArray(summary)) {
+      ctx.warn(`${rel} is not a JSON object; metrics left out`);
+      return { status: "warning", content: `_\`${rel}\` is not a JSON object; metrics left out._`, source: rel };
+    }
+    const recent = await recentRuns(ctx.files.readText.bind(ctx.files), executionsPath(ctx.agent));
+    const content = [summaryTable(summary as Record<string, unknown>), ...(recent ? ["", recent] : [])].join("\n");
+    return { content, source: rel, data: summary };
+  },
+};
+
+const LABELS: Record<string, string> = {
+  runs: "Runs",
+  successes: "Successes",
+  failures: "Failures",
+  success_rate: "Success rate",
+  avg_time_seconds: "Average time",
+  avg_quality: "Average quality",
+  last_run_at: "Last run",
+  last_success: "Last run succeeded",
+};
+
+function summaryTable(s: Record<string, unknown>): string {
+  const rows: string[][] = [];
+  for (const [key, label] of Object.entries(LABELS)) {
+    if (s[key] === undefined || s[key] === null) continue;
+    rows.push([label, formatValue(key, s[key])]);
+  }
+  // Unknown keys from newer writers still show, after the known ones.
+  for (const [key, value] of Object.entries(s)) {
+    if (key in LABELS || key === "agent" || key === "updated_at") continue;
+    if (value === null || typeof value === "object") continue;
+    rows.push([key, String(value)]);
+  }
+  if (rows.length === 0) return "_The summary has no fields kaizen knows._";
+  return renderMarkdownTable(["Metric", "Value"], rows);
+}
+
+function formatValue(key: string, v: unknown): string {
+  if (key === "success_rate" && typeof v === "number") return `${(v * 100).toFixed(1)}%`;
+  if (key === "avg_time_seconds" && typeof v === "number") return formatDuration(v);
+  if (key === "avg_quality" && typeof v === "number") return v.toFixed(2);
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  return String(v);
+}
+
+/** `1009` → `16m 49s`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${rest}s`;
+  return `${rest}s`;
+}
+
+async function recentRuns(
+  read: (rel: string) => ReturnType<import("../../core/fs/safe_read.ts").SafeReader["readText"]>,
+  rel: string,
+): Promise<string | undefined> {
+  const r = await read(rel);
+  if (r.status !== "ok") return undefined;
+  const records: Record<string, unknown>[] = [];
+  for (const line of r.text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const rec = JSON.parse(line);
+      if (rec && typeof rec === "object" && !Array.isArray(rec)) records.push(rec);
+    } catch {
+      // A torn or hand-edited line must not hide the others.
+    }
+  }
+  if (records.length === 0) return undefined;
+  const last = records.slice(-RECENT_RUNS).reverse();
+  const rows = last.map((rec) => [
+    String(rec.recorded_at ?? "?"),
+    rec.success === true ? "success" : rec.success === false ? "failure" : "?",
+    typeof rec.time_seconds === "number" ? formatDuration(rec.time_seconds) : "?",
+    typeof rec.quality === "number" ? rec.quality.toFixed(2) : "?",
+    typeof rec.notes === "string" ? rec.notes.replace(/\s+/g, " ").slice(0, 120) : "",
+  ]);
+  return [`Latest ${rows.length} of ${records.length} recorded runs (\`${rel}\`):`, "", renderMarkdownTable(["When", "Outcome", "Time", "Quality", "Notes"], rows)].join("\n");
+}

@@ -1,0 +1,23 @@
+/**
+ * The built-in plugin: the five standard sections and the stdout/file sinks,
+ * declared with the same `definePlugin` API third parties use.
+ *
+ * @module
+ */
+import { definePlugin } from "../../core/plugin/define.ts";
+import { VERSION } from "../../core/version.ts";
+import { memorySection } from "./memory.ts";
+import { metricsSection } from "./metrics.ts";
+import { pointersSection } from "./pointers.ts";
+import { promptSection } from "./prompt.ts";
+import { sessionCloseSection } from "./session_close.ts";
+import { fileSink, stdoutSink } from "./sinks.ts";
+
+/** Sections and sinks every kaizen has. */
+export const builtinPlugin = definePlugin({
+  name: "builtin",
+  version: VERSION,
+  apiVersion: 1,
+  sections: [promptSection, memorySection, metricsSection, pointersSection, sessionCloseSection],
+  sinks: [stdoutSink, fileSink],
+});

@@ -1,0 +1,39 @@
+import type { SectionPlugin } from "../../core/plugin/types.ts";
+import { memoryPath } from "./memory.ts";
+
+/** Quotes a shell word only when it needs it. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`;
+}
+
+/** The commands a session runs at the end, so the next bundle knows how it went. */
+export function sessionCloseCommands(program: string, agent: string, root: string): string[] {
+  const t = shellQuote(root);
+  return [
+    `${program} metrics record ${agent} --success --time <s> --quality <0-1> --target ${t}`,
+    `${program} memory add ${agent} "<what you learned>" --target ${t}`,
+  ];
+}
+
+/** Closing instructions: record metrics, update memory. */
+export const sessionCloseSection: SectionPlugin = {
+  id: "session-close",
+  title: "Before you finish",
+  order: 900,
+  required: true,
+  collect(ctx) {
+    const commands = sessionCloseCommands(ctx.program, ctx.agent, ctx.root);
+    const content = [
+      "Record this run so the next session starts from it:",
+      "",
+      "```sh",
+      ...commands,
+      "```",
+      "",
+      "- `--time` is the session's wall time in seconds; `--quality` your honest 0–1 rating of the outcome.",
+      "- Use `--failure` instead of `--success` when the run did not reach its goal.",
+      `- Add 2–5 short, dated lessons to memory (\`${memoryPath(ctx.agent)}\`); one \`memory add\` per lesson.`,
+    ].join("\n");
+    return { content, data: { commands } };
+  },
+};
