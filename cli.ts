@@ -48,65 +48,158 @@ const pluginOptions: OptionSpec[] = [
 /** The whole command tree; `completions` walks it too. */
 export function commandTree(program = "kaizen", plugins: readonly Plugin[] = []): CommandSpec {
   const tree: CommandSpec = {
-  name: "kaizen",
-  description:
-    "Scheduled coding-agent runs: declare them in .kaizen/schedule.yml and prepare each run's bundle.",
-  subcommands: [
-    {
-      name: "schedule",
-      description: "Declare, check, preview and prepare scheduled agent runs",
-      subcommands: [
-        {
-          name: "init",
-          description: "Scaffold a commented .kaizen/schedule.yml",
-          options: [
-            target,
-            {
-              name: "timezone",
+    name: "kaizen",
+    description:
+      "Scheduled coding-agent runs: declare them in .kaizen/schedule.yml and prepare each run's bundle.",
+    subcommands: [
+      {
+        name: "schedule",
+        description: "Declare, check, preview and prepare scheduled agent runs",
+        subcommands: [
+          {
+            name: "init",
+            description: "Scaffold a commented .kaizen/schedule.yml",
+            options: [
+              target,
+              {
+                name: "timezone",
+                type: "string",
+                valueName: "TZ",
+                description: "IANA zone (default: this host's)",
+              },
+              { name: "force", type: "boolean", description: "Replace an existing manifest" },
+              {
+                name: "engagement",
+                type: "boolean",
+                description: "Scaffold a bootstrap schedule for a new engagement",
+              },
+              {
+                name: "agents",
+                type: "string",
+                valueName: "A,B",
+                description: "Agents to scaffold (default: coach,optimization with --engagement)",
+              },
+              {
+                name: "bootstrap-cadence",
+                type: "string",
+                choices: ["hourly", "daily", "weekly"],
+                description: "With --engagement: how often to run (default: daily)",
+              },
+            ],
+            run: async (inv) => (await import("./core/commands/schedule_init.ts")).initCommand(inv),
+          },
+          {
+            name: "validate",
+            description: "Check .kaizen/schedule.yml; exit 0 valid, 1 invalid",
+            options: [target, {
+              name: "format",
               type: "string",
-              valueName: "TZ",
-              description: "IANA zone (default: this host's)",
-            },
-            { name: "force", type: "boolean", description: "Replace an existing manifest" },
-            {
-              name: "engagement",
-              type: "boolean",
-              description: "Scaffold a bootstrap schedule for a new engagement",
-            },
-            {
-              name: "agents",
-              type: "string",
-              valueName: "A,B",
-              description: "Agents to scaffold (default: coach,optimization with --engagement)",
-            },
-            {
-              name: "bootstrap-cadence",
-              type: "string",
-              choices: ["hourly", "daily", "weekly"],
-              description: "With --engagement: how often to run (default: daily)",
-            },
-          ],
-          run: async (inv) => (await import("./core/commands/schedule_init.ts")).initCommand(inv),
-        },
-        {
-          name: "validate",
-          description: "Check .kaizen/schedule.yml; exit 0 valid, 1 invalid",
-          options: [target, {
-            name: "format",
-            type: "string",
-            choices: ["text", "json"],
-            default: "text",
-            description: "Output format",
-          }],
-          run: async (inv) =>
-            (await import("./core/commands/schedule_validate.ts")).validateCommand(inv),
-        },
-        {
+              choices: ["text", "json"],
+              default: "text",
+              description: "Output format",
+            }],
+            run: async (inv) =>
+              (await import("./core/commands/schedule_validate.ts")).validateCommand(inv),
+          },
+          {
+            name: "list",
+            description: "Show scheduled agents with effective cron and next run",
+            options: [
+              target,
+              { name: "all", type: "boolean", description: "Include disabled agents" },
+              {
+                name: "format",
+                type: "string",
+                choices: ["table", "json"],
+                default: "table",
+                description: "Output format",
+              },
+              {
+                name: "now",
+                type: "string",
+                valueName: "ISO",
+                description: "Compute next runs from this instant instead of the clock",
+              },
+            ],
+            run: async (inv) => (await import("./core/commands/schedule_list.ts")).listCommand(inv),
+          },
+          {
+            name: "prepare",
+            description: "Assemble the orientation bundle for one agent run (offline)",
+            args: [{
+              name: "agent",
+              description: "Agent to prepare (installed or packaged)",
+              required: true,
+            }],
+            options: [
+              target,
+              {
+                name: "format",
+                type: "string",
+                choices: ["markdown", "json"],
+                default: "markdown",
+                description: "Bundle format",
+              },
+              {
+                name: "out",
+                type: "string",
+                valueName: "FILE",
+                description: "Write the bundle to FILE (atomically)",
+              },
+              {
+                name: "repo",
+                type: "string",
+                valueName: "SLUG",
+                description: "Roster slug (default: $KAIZEN_REPO, git remote, dir name)",
+              },
+              {
+                name: "now",
+                type: "string",
+                valueName: "ISO",
+                description: "Pin the clock (reproducible output)",
+              },
+              {
+                name: "max-tokens",
+                type: "string",
+                valueName: "N",
+                description: "Trim low-priority sections to fit N tokens",
+              },
+              {
+                name: "max-file-bytes",
+                type: "string",
+                valueName: "N",
+                description: "Per-file read cap in bytes (default: 1048576)",
+              },
+              {
+                name: "sink",
+                type: "string",
+                valueName: "NAME[,NAME]",
+                description: "Where to send the bundle (default: stdout, or file with --out)",
+              },
+              {
+                name: "strict",
+                type: "boolean",
+                description: "Exit 1 and write nothing if any plugin fails",
+              },
+              ...pluginOptions,
+            ],
+            run: async (inv) =>
+              (await import("./core/commands/prepare.ts")).prepareCommand(inv, {
+                program,
+                plugins,
+              }),
+          },
+        ],
+      },
+      {
+        name: "plugins",
+        description: "Inspect section and sink plugins",
+        subcommands: [{
           name: "list",
-          description: "Show scheduled agents with effective cron and next run",
+          description: "Show loaded plugins and where they come from",
           options: [
             target,
-            { name: "all", type: "boolean", description: "Include disabled agents" },
+            ...pluginOptions,
             {
               name: "format",
               type: "string",
@@ -114,68 +207,20 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
               default: "table",
               description: "Output format",
             },
-            {
-              name: "now",
-              type: "string",
-              valueName: "ISO",
-              description: "Compute next runs from this instant instead of the clock",
-            },
           ],
-          run: async (inv) => (await import("./core/commands/schedule_list.ts")).listCommand(inv),
-        },
-        {
-          name: "prepare",
-          description: "Assemble the orientation bundle for one agent run (offline)",
-          args: [{ name: "agent", description: "Agent to prepare (installed or packaged)", required: true }],
-          options: [
-            target,
-            {
-              name: "format",
-              type: "string",
-              choices: ["markdown", "json"],
-              default: "markdown",
-              description: "Bundle format",
-            },
-            { name: "out", type: "string", valueName: "FILE", description: "Write the bundle to FILE (atomically)" },
-            { name: "repo", type: "string", valueName: "SLUG", description: "Roster slug (default: $KAIZEN_REPO, git remote, dir name)" },
-            { name: "now", type: "string", valueName: "ISO", description: "Pin the clock (reproducible output)" },
-            { name: "max-tokens", type: "string", valueName: "N", description: "Trim low-priority sections to fit N tokens" },
-            {
-              name: "max-file-bytes",
-              type: "string",
-              valueName: "N",
-              description: "Per-file read cap in bytes (default: 1048576)",
-            },
-            { name: "sink", type: "string", valueName: "NAME[,NAME]", description: "Where to send the bundle (default: stdout, or file with --out)" },
-            { name: "strict", type: "boolean", description: "Exit 1 and write nothing if any plugin fails" },
-            ...pluginOptions,
-          ],
-          run: async (inv) => (await import("./core/commands/prepare.ts")).prepareCommand(inv, { program, plugins }),
-        },
-      ],
-    },
-    {
-      name: "plugins",
-      description: "Inspect section and sink plugins",
-      subcommands: [{
-        name: "list",
-        description: "Show loaded plugins and where they come from",
-        options: [
-          target,
-          ...pluginOptions,
-          { name: "format", type: "string", choices: ["table", "json"], default: "table", description: "Output format" },
-        ],
-        run: async (inv) => (await import("./core/commands/plugins.ts")).pluginsList(inv, { program, plugins }),
-      }],
-    },
-    {
-      name: "completions",
-      description: "Print a shell completion script",
-      args: [{ name: "shell", description: "bash, zsh or fish", required: true }],
-      epilog: "Install, e.g.: kaizen completions bash > /etc/bash_completion.d/kaizen",
-      run: async (inv) => (await import("./core/commands/completions.ts")).completionsCommand(inv, tree),
-    },
-  ],
+          run: async (inv) =>
+            (await import("./core/commands/plugins.ts")).pluginsList(inv, { program, plugins }),
+        }],
+      },
+      {
+        name: "completions",
+        description: "Print a shell completion script",
+        args: [{ name: "shell", description: "bash, zsh or fish", required: true }],
+        epilog: "Install, e.g.: kaizen completions bash > /etc/bash_completion.d/kaizen",
+        run: async (inv) =>
+          (await import("./core/commands/completions.ts")).completionsCommand(inv, tree),
+      },
+    ],
   };
   return tree;
 }

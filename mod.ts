@@ -25,11 +25,11 @@ export { loadSchedule } from "./core/manifest/load.ts";
 export type { LoadedSchedule } from "./core/manifest/load.ts";
 export { AgentScheduleModel, ScheduleModel } from "./core/manifest/model.ts";
 export {
+  type Cadence,
   CADENCE_DEFAULT_CRON,
   CADENCES,
   DEFAULT_TIMEZONE,
   MANIFEST_PATH,
-  type Cadence,
 } from "./core/manifest/constants.ts";
 export { effectiveCron, nextRuns } from "./core/time/next_run.ts";
 export { agentCatalog } from "./core/agents/catalog.ts";

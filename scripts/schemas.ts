@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { ScheduleModel } from "../core/manifest/model.ts";
+import { BundleModel } from "../core/bundle/model.ts";
 
 /** File name → JSON text of every generated schema. */
 export function generatedSchemas(): Record<string, string> {
   const out: Record<string, string> = {};
   const schedule = z.toJSONSchema(ScheduleModel, { io: "input" });
   out["schedule.schema.json"] = JSON.stringify(schedule, null, 2) + "\n";
+  const bundle = z.toJSONSchema(BundleModel, { io: "output" });
+  out["bundle.schema.json"] = JSON.stringify(bundle, null, 2) + "\n";
   return out;
 }

@@ -43,7 +43,10 @@ export function applyBudget(
   meta: (id: string) => SectionMeta,
 ): void {
   const total = () => sections.reduce((n, s) => n + (s.tokens ?? 0), 0);
-  const required = sections.filter((s) => meta(s.id).required).reduce((n, s) => n + (s.tokens ?? 0), 0);
+  const required = sections.filter((s) => meta(s.id).required).reduce(
+    (n, s) => n + (s.tokens ?? 0),
+    0,
+  );
   if (required > budget) throw new BudgetExceededError(required, budget);
   // Lowest priority first; among equals, the later section goes first.
   const order = sections

@@ -5,7 +5,9 @@ import type { BundleSection } from "./types.ts";
  * format and of `generated_at`: two runs that would show a session the same
  * material have the same hash.
  */
-export async function contentHash(sections: readonly Pick<BundleSection, "id" | "content">[]): Promise<string> {
+export async function contentHash(
+  sections: readonly Pick<BundleSection, "id" | "content">[],
+): Promise<string> {
   const text = sections.map((s) => `${s.id}\u0000${s.content}`).join("\u0001");
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");

@@ -88,9 +88,14 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       }
     } catch (err) {
       pluginFailures++;
-      const msg = `plugin '${plugin}', hook collect (section '${section.id}'): ${errorMessage(err)}`;
+      const msg = `plugin '${plugin}', hook collect (section '${section.id}'): ${
+        errorMessage(err)
+      }`;
       warn(msg);
-      output = { status: "warning", content: `_This section failed and was left out: ${printable(errorMessage(err), 300)}_` };
+      output = {
+        status: "warning",
+        content: `_This section failed and was left out: ${printable(errorMessage(err), 300)}_`,
+      };
     }
     if (output === null) continue;
     collected.push({
@@ -108,7 +113,9 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   let redactions = 0;
   const sections: BundleSection[] = [];
   for (const c of collected) {
-    const redacted = await redactSecrets(stripControl(c.output.content), { source: c.output.source ?? c.id });
+    const redacted = await redactSecrets(stripControl(c.output.content), {
+      source: c.output.source ?? c.id,
+    });
     redactions += redacted.count;
     let data = c.output.data;
     if (data !== undefined) {
@@ -148,8 +155,10 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const byId = new Map(sections.map((s) => [s.id, s]));
   const prompt = byId.get("prompt");
   const promptOrigin = (prompt?.data as { origin?: string } | undefined)?.origin;
-  const pointers = (byId.get("pointers")?.data as { pointers?: { label: string }[] } | undefined)?.pointers ?? [];
-  const sessionClose = (byId.get("session-close")?.data as { commands?: string[] } | undefined)?.commands ?? [];
+  const pointers =
+    (byId.get("pointers")?.data as { pointers?: { label: string }[] } | undefined)?.pointers ?? [];
+  const sessionClose =
+    (byId.get("session-close")?.data as { commands?: string[] } | undefined)?.commands ?? [];
   const tokens = counter ? sections.reduce((n, s) => n + (s.tokens ?? 0), 0) : null;
 
   const bundle: Bundle = {
@@ -169,9 +178,10 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     prepare_command: input.prepareCommand,
     format: input.format,
     agent_prompt_found: prompt?.status === "ok",
-    agent_prompt_source: prompt?.status === "ok" && (promptOrigin === "installed" || promptOrigin === "packaged")
-      ? promptOrigin
-      : null,
+    agent_prompt_source:
+      prompt?.status === "ok" && (promptOrigin === "installed" || promptOrigin === "packaged")
+        ? promptOrigin
+        : null,
     has_memory: byId.get("memory")?.status === "ok",
     has_metrics: byId.get("metrics")?.status === "ok",
     pointers: pointers.map((p) => p.label),

@@ -9,7 +9,10 @@ import { demoteHeadings } from "./headings.ts";
 import type { Bundle, BundleFormat } from "./types.ts";
 
 /** Renders `bundle` in `format` with `bundle.bytes` set to the output's own size. */
-export function renderBundle(bundle: Bundle, format: BundleFormat): { text: string; bundle: Bundle } {
+export function renderBundle(
+  bundle: Bundle,
+  format: BundleFormat,
+): { text: string; bundle: Bundle } {
   return format === "json" ? renderJson(bundle) : renderMarkdown(bundle);
 }
 
@@ -37,8 +40,12 @@ function renderJson(bundle: Bundle): { text: string; bundle: Bundle } {
 
 function scheduleLine(b: Bundle): string {
   const s = b.schedule;
-  if (s.manifest === "absent") return "no `.kaizen/schedule.yml` in this repository (cadence unknown)";
-  if (s.manifest === "invalid") return "`.kaizen/schedule.yml` is invalid (run `kaizen schedule validate`)";
+  if (s.manifest === "absent") {
+    return "no `.kaizen/schedule.yml` in this repository (cadence unknown)";
+  }
+  if (s.manifest === "invalid") {
+    return "`.kaizen/schedule.yml` is invalid (run `kaizen schedule validate`)";
+  }
   if (!s.listed) return `\`${b.agent}\` is not listed in \`.kaizen/schedule.yml\``;
   const parts = [b.cadence ?? "?"];
   if (s.cron) parts.push(`cron \`${s.cron}\``);
@@ -60,9 +67,15 @@ function markdownText(b: Bundle): string {
   out.push(`| Schedule | ${scheduleLine(b)} |`);
   out.push(`| Prepared | ${b.generated_at} by kaizen ${b.kaizen_version} |`);
   if (b.tokens !== null) {
-    out.push(`| Size | ${b.tokens} tokens (${b.token_encoding})${b.max_tokens ? `, budget ${b.max_tokens}` : ""} |`);
+    out.push(
+      `| Size | ${b.tokens} tokens (${b.token_encoding})${
+        b.max_tokens ? `, budget ${b.max_tokens}` : ""
+      } |`,
+    );
   }
-  if (b.redactions > 0) out.push(`| Redacted | ${b.redactions} secret${b.redactions === 1 ? "" : "s"} |`);
+  if (b.redactions > 0) {
+    out.push(`| Redacted | ${b.redactions} secret${b.redactions === 1 ? "" : "s"} |`);
+  }
   out.push("");
   if (b.warnings.length > 0) {
     out.push("> **Warnings**", ">");
@@ -74,7 +87,9 @@ function markdownText(b: Bundle): string {
     if (s.source && s.status === "ok") out.push(`_Source: \`${s.source}\`_`, "");
     const body = s.content.trimEnd();
     out.push(
-      body === "" && s.truncated ? "_[kaizen: section omitted to fit --max-tokens]_" : demoteHeadings(body),
+      body === "" && s.truncated
+        ? "_[kaizen: section omitted to fit --max-tokens]_"
+        : demoteHeadings(body),
       "",
     );
   }

@@ -49,14 +49,17 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
   const now = resolveNow(inv.opts.now);
   const format = (inv.opts.format ?? "markdown") as BundleFormat;
   const maxTokens = positiveInt(inv.opts["max-tokens"], "--max-tokens");
-  const maxFileBytes = positiveInt(inv.opts["max-file-bytes"], "--max-file-bytes") ?? DEFAULT_MAX_FILE_BYTES;
+  const maxFileBytes = positiveInt(inv.opts["max-file-bytes"], "--max-file-bytes") ??
+    DEFAULT_MAX_FILE_BYTES;
   const out = typeof inv.opts.out === "string" ? resolve(inv.opts.out) : undefined;
   const strict = inv.opts.strict === true;
 
   const catalog = (await agentCatalog(rootPath)).map((a) => a.name);
   if (!AGENT_NAME_RE.test(agent) || !catalog.includes(agent)) {
     throw new CliError(
-      `unknown agent '${printable(agent)}'${didYouMean(agent, catalog)}; known agents: ${catalog.join(", ")}`,
+      `unknown agent '${printable(agent)}'${didYouMean(agent, catalog)}; known agents: ${
+        catalog.join(", ")
+      }`,
       1,
     );
   }
@@ -77,7 +80,12 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
   const available = registry.sinks().map((s) => s.sink.name);
   for (const name of sinkNames) {
     if (!registry.sink(name)) {
-      throw new CliError(`unknown sink '${printable(name)}'${didYouMean(name, available)}; available: ${available.join(", ")}`, 2);
+      throw new CliError(
+        `unknown sink '${printable(name)}'${didYouMean(name, available)}; available: ${
+          available.join(", ")
+        }`,
+        2,
+      );
     }
   }
   if (sinkNames.includes("file") && !out) throw new CliError("the file sink needs --out FILE", 2);
@@ -85,7 +93,10 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
   const loaded = await loadSchedule(rootPath);
   const entry = loaded.schedule?.agents[agent];
   if (loaded.exists && !loaded.schedule) {
-    warn(prog, `${loaded.file} is invalid; preparing without schedule data (run '${prog} schedule validate')`);
+    warn(
+      prog,
+      `${loaded.file} is invalid; preparing without schedule data (run '${prog} schedule validate')`,
+    );
   } else if (!loaded.exists) {
     warn(prog, `no ${loaded.file}; the bundle has no cadence`, "notice");
   } else if (!entry) {
@@ -95,7 +106,11 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
   }
 
   const files = await createSafeReader(rootPath, maxFileBytes);
-  const { slug } = await resolveRepoSlug(files, typeof inv.opts.repo === "string" ? inv.opts.repo : undefined, envGet);
+  const { slug } = await resolveRepoSlug(
+    files,
+    typeof inv.opts.repo === "string" ? inv.opts.repo : undefined,
+    envGet,
+  );
   const command = [prog, "schedule", "prepare", agent, "--target", shellQuote(files.root)];
   if (format !== "markdown") command.push("--format", format);
 
@@ -121,12 +136,20 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
   }
   if (strict && result.pluginFailures > 0) {
     throw new CliError(
-      `${result.pluginFailures} plugin hook${result.pluginFailures === 1 ? "" : "s"} failed; --strict writes no bundle`,
+      `${result.pluginFailures} plugin hook${
+        result.pluginFailures === 1 ? "" : "s"
+      } failed; --strict writes no bundle`,
       1,
     );
   }
   if (result.bundle.redactions > 0) {
-    warn(prog, `redacted ${result.bundle.redactions} secret${result.bundle.redactions === 1 ? "" : "s"} from the bundle`, "notice");
+    warn(
+      prog,
+      `redacted ${result.bundle.redactions} secret${
+        result.bundle.redactions === 1 ? "" : "s"
+      } from the bundle`,
+      "notice",
+    );
   }
 
   const { text, bundle } = renderBundle(result.bundle, format);
@@ -143,7 +166,11 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
     } catch (err) {
       failed++;
       const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
-      warn(prog, `plugin '${owned.plugin}', sink '${name}' failed: ${printable(msg, 300)}`, "error");
+      warn(
+        prog,
+        `plugin '${owned.plugin}', sink '${name}' failed: ${printable(msg, 300)}`,
+        "error",
+      );
     }
   }
   return failed > 0 ? 1 : 0;

@@ -57,7 +57,11 @@ async function readInside(root: string, rel: string, maxBytes: number): Promise<
         const link = await Deno.readLink(abs);
         const targetAbs = link.startsWith("/") ? link : join(abs, "..", link);
         if (!isInside(root, normalize(targetAbs))) {
-          return { status: "refused", path: display, reason: "symlink points outside the repository" };
+          return {
+            status: "refused",
+            path: display,
+            reason: "symlink points outside the repository",
+          };
         }
       } catch { /* not a link */ }
       return { status: "missing", path: display };
@@ -81,7 +85,11 @@ async function readInside(root: string, rel: string, maxBytes: number): Promise<
     const info = await file.stat();
     if (!info.isFile) return { status: "refused", path: display, reason: "not a regular file" };
     if (info.size > maxBytes) {
-      return { status: "refused", path: display, reason: `file is ${info.size} bytes, over the ${maxBytes}-byte cap` };
+      return {
+        status: "refused",
+        path: display,
+        reason: `file is ${info.size} bytes, over the ${maxBytes}-byte cap`,
+      };
     }
     // Read at most maxBytes + 1 so a file that grows after stat is still capped.
     const buf = new Uint8Array(maxBytes + 1);
@@ -95,7 +103,9 @@ async function readInside(root: string, rel: string, maxBytes: number): Promise<
       return { status: "refused", path: display, reason: `file is over the ${maxBytes}-byte cap` };
     }
     const bytes = buf.subarray(0, n);
-    if (bytes.includes(0)) return { status: "refused", path: display, reason: "binary file (contains NUL bytes)" };
+    if (bytes.includes(0)) {
+      return { status: "refused", path: display, reason: "binary file (contains NUL bytes)" };
+    }
     let text: string;
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);

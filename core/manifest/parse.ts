@@ -22,7 +22,7 @@ import type { Diagnostic } from "../diagnostics.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { printable } from "../text/printable.ts";
 import { cronError } from "../time/cron.ts";
-import { isValidTimeZone } from "../time/timezone.ts";
+import { canonicalTimeZone, isValidTimeZone } from "../time/timezone.ts";
 import {
   AGENT_KEYS,
   AGENT_NAME_PATTERN,
@@ -105,6 +105,8 @@ class Walker {
     const doc = parseDocument(this.text, {
       lineCounter: this.lines,
       prettyErrors: false,
+      // The library would print its own warnings (e.g. on collection keys); we report instead.
+      logLevel: "error",
       uniqueKeys: true,
       keepSourceTokens: false,
     });
@@ -196,7 +198,7 @@ class Walker {
       if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
         this.report(
           "unknown-key",
-          `unknown key '${key}'${didYouMean(key, TOP_LEVEL_KEYS)}; allowed: ${
+          `unknown key '${printable(key)}'${didYouMean(key, TOP_LEVEL_KEYS)}; allowed: ${
             TOP_LEVEL_KEYS.join(", ")
           }`,
           [key],
@@ -253,7 +255,7 @@ class Walker {
       } else if (!isValidTimeZone(tz.value)) {
         this.report(
           "invalid-timezone",
-          `timezone '${tz.value}' is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`,
+          `timezone '${printable(tz.value)}' is not an IANA time zone${zoneHint(tz.value)}`,
           ["timezone"],
           offsetOf(tz),
         );
@@ -434,7 +436,7 @@ class Walker {
         if (err) {
           this.report(
             "invalid-cron",
-            `${err} (in '${printable(c.value)}')`,
+            `${printable(err, 200)} (in '${printable(c.value)}')`,
             [...path, "cron"],
             offsetOf(c),
           );
@@ -540,4 +542,11 @@ function firstLine(s: string): string {
 function duplicateKeyMessage(text: string, offset: number): string {
   const m = /^\s*["']?([^"':\n]+)["']?\s*:/.exec(text.slice(offset));
   return m ? `duplicate key '${printable(m[1].trim())}'` : "duplicate key";
+}
+
+function zoneHint(tz: string): string {
+  const canonical = canonicalTimeZone(tz);
+  return canonical
+    ? ` (zone names are case-sensitive: did you mean '${canonical}'?)`
+    : " (e.g. Europe/Berlin, America/New_York, UTC)";
 }

@@ -32,22 +32,38 @@ export function definePlugin<P extends Plugin>(plugin: P): P {
   if (plugin.apiVersion !== PLUGIN_API_VERSION) {
     throw new PluginDefinitionError(
       name,
-      `apiVersion ${JSON.stringify(plugin.apiVersion)} is not supported; this kaizen implements apiVersion ${PLUGIN_API_VERSION}`,
+      `apiVersion ${
+        JSON.stringify(plugin.apiVersion)
+      } is not supported; this kaizen implements apiVersion ${PLUGIN_API_VERSION}`,
     );
   }
   for (const s of plugin.sections ?? []) {
-    if (!ID.test(s?.id ?? "")) throw new PluginDefinitionError(name, `section id '${s?.id}' must match ^[a-z0-9][a-z0-9-]*$`);
+    if (!ID.test(s?.id ?? "")) {
+      throw new PluginDefinitionError(
+        name,
+        `section id '${s?.id}' must match ^[a-z0-9][a-z0-9-]*$`,
+      );
+    }
     if (typeof s.title !== "string" || s.title.trim() === "") {
       throw new PluginDefinitionError(name, `section '${s.id}' needs a title`);
     }
     if (typeof s.order !== "number" || !Number.isFinite(s.order)) {
       throw new PluginDefinitionError(name, `section '${s.id}' needs a numeric order`);
     }
-    if (typeof s.collect !== "function") throw new PluginDefinitionError(name, `section '${s.id}' needs collect()`);
+    if (typeof s.collect !== "function") {
+      throw new PluginDefinitionError(name, `section '${s.id}' needs collect()`);
+    }
   }
   for (const k of plugin.sinks ?? []) {
-    if (!ID.test(k?.name ?? "")) throw new PluginDefinitionError(name, `sink name '${k?.name}' must match ^[a-z0-9][a-z0-9-]*$`);
-    if (typeof k.emit !== "function") throw new PluginDefinitionError(name, `sink '${k.name}' needs emit()`);
+    if (!ID.test(k?.name ?? "")) {
+      throw new PluginDefinitionError(
+        name,
+        `sink name '${k?.name}' must match ^[a-z0-9][a-z0-9-]*$`,
+      );
+    }
+    if (typeof k.emit !== "function") {
+      throw new PluginDefinitionError(name, `sink '${k.name}' needs emit()`);
+    }
   }
   return plugin;
 }

@@ -167,7 +167,11 @@ export function externalPlugin(
         rendered: ctx.rendered,
       });
       if (res.ok !== true) {
-        throw new ExternalPluginError(decl.name, "emit", "response has neither \"ok\": true nor \"error\"");
+        throw new ExternalPluginError(
+          decl.name,
+          "emit",
+          'response has neither "ok": true nor "error"',
+        );
       }
     },
   }));
@@ -226,7 +230,11 @@ function sectionOutput(plugin: string, res: Record<string, unknown>): SectionOut
     }
     const src = normalize(res.source);
     if (res.source.startsWith("/") || src === ".." || src.startsWith("../")) {
-      throw fail(`response "source" must be a path relative to the repo root, got '${printable(res.source)}'`);
+      throw fail(
+        `response "source" must be a path relative to the repo root, got '${
+          printable(res.source)
+        }'`,
+      );
     }
     out.source = src;
   }
@@ -266,7 +274,9 @@ async function runCommand(spec: RunSpec): Promise<Record<string, unknown>> {
     }).spawn();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) throw fail(`command not found: ${shown}`);
-    if (err instanceof Deno.errors.PermissionDenied) throw fail(`command is not executable: ${shown}`);
+    if (err instanceof Deno.errors.PermissionDenied) {
+      throw fail(`command is not executable: ${shown}`);
+    }
     if (err instanceof Deno.errors.NotCapable) {
       throw fail(`running ${shown} is not allowed (kaizen needs --allow-run)`);
     }
@@ -304,7 +314,7 @@ async function runCommand(spec: RunSpec): Promise<Record<string, unknown>> {
     .then(() => writer.close())
     .catch(() => {});
 
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<"timeout">((r) => {
     timer = setTimeout(() => r("timeout"), spec.timeoutMs);
   });
@@ -314,7 +324,7 @@ async function runCommand(spec: RunSpec): Promise<Record<string, unknown>> {
 
   if (outcome === "timeout") {
     signalGroup("SIGTERM");
-    let grace: number | undefined;
+    let grace: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([status, new Promise((r) => (grace = setTimeout(r, KILL_GRACE_MS)))]);
     clearTimeout(grace);
     await Promise.allSettled([stdoutReader.cancel(), stderrReader.cancel()]);
@@ -349,7 +359,9 @@ async function runCommand(spec: RunSpec): Promise<Record<string, unknown>> {
   }
   const obj = res as Record<string, unknown>;
   if (obj.protocol !== EXTERNAL_PROTOCOL) {
-    const got = obj.protocol === undefined ? "it is missing" : `got ${printable(JSON.stringify(obj.protocol), 60)}`;
+    const got = obj.protocol === undefined
+      ? "it is missing"
+      : `got ${printable(JSON.stringify(obj.protocol), 60)}`;
     throw fail(`response "protocol" must be "${EXTERNAL_PROTOCOL}"; ${got}`);
   }
   if (obj.error !== undefined && obj.error !== null) {

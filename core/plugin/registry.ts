@@ -43,11 +43,21 @@ export class PluginRegistry {
     }
     for (const s of plugin.sections ?? []) {
       const owner = this.sections().find((o) => o.section.id === s.id);
-      if (owner) throw new PluginDefinitionError(plugin.name, `section id '${s.id}' is already provided by '${owner.plugin}'`);
+      if (owner) {
+        throw new PluginDefinitionError(
+          plugin.name,
+          `section id '${s.id}' is already provided by '${owner.plugin}'`,
+        );
+      }
     }
     for (const k of plugin.sinks ?? []) {
       const owner = this.sinks().find((o) => o.sink.name === k.name);
-      if (owner) throw new PluginDefinitionError(plugin.name, `sink '${k.name}' is already provided by '${owner.plugin}'`);
+      if (owner) {
+        throw new PluginDefinitionError(
+          plugin.name,
+          `sink '${k.name}' is already provided by '${owner.plugin}'`,
+        );
+      }
     }
     this.#plugins.push({ plugin, origin });
   }
@@ -60,16 +70,20 @@ export class PluginRegistry {
   /** Every section, sorted by `order` (ties keep registration order). */
   sections(): OwnedSection[] {
     const out: OwnedSection[] = [];
-    for (const p of this.#plugins) for (const s of p.plugin.sections ?? []) out.push({ plugin: p.plugin.name, section: s });
-    return out.map((o, i) => ({ o, i })).sort((a, b) => a.o.section.order - b.o.section.order || a.i - b.i).map((x) =>
-      x.o
-    );
+    for (const p of this.#plugins) {
+      for (const s of p.plugin.sections ?? []) out.push({ plugin: p.plugin.name, section: s });
+    }
+    return out.map((o, i) => ({ o, i })).sort((a, b) =>
+      a.o.section.order - b.o.section.order || a.i - b.i
+    ).map((x) => x.o);
   }
 
   /** Every sink. */
   sinks(): OwnedSink[] {
     const out: OwnedSink[] = [];
-    for (const p of this.#plugins) for (const k of p.plugin.sinks ?? []) out.push({ plugin: p.plugin.name, sink: k });
+    for (const p of this.#plugins) {
+      for (const k of p.plugin.sinks ?? []) out.push({ plugin: p.plugin.name, sink: k });
+    }
     return out;
   }
 

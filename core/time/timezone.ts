@@ -4,20 +4,46 @@
  *
  * @module
  */
+import { KNOWN_ZONES } from "./zones.generated.ts";
 
 // V8 also accepts offsets such as "+01:00"; a manifest must name a region so
 // daylight-saving changes are followed.
 const ZONE_SHAPE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
 
-/** True when `tz` names an IANA time zone (e.g. `Europe/Berlin`, `UTC`). */
-export function isValidTimeZone(tz: string): boolean {
-  if (!ZONE_SHAPE.test(tz)) return false;
+// Every IANA name segment starts with a capital (Europe/Berlin, Etc/GMT+1,
+// UTC, EST5EDT); V8 matches case-insensitively, but the orchestrator's zone
+// database (Python, Go) does not, so we insist on the real spelling.
+const SEGMENT_CASE = /^[A-Z]/;
+
+function resolvedZone(tz: string): string | undefined {
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
+    return new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+let known: Set<string> | undefined;
+
+/** True when `tz` names an IANA time zone, spelled exactly (e.g. `Europe/Berlin`, `UTC`). */
+export function isValidTimeZone(tz: string): boolean {
+  // Fast path: ICU's time-zone data costs ~20 ms to initialise on first use.
+  known ??= new Set(KNOWN_ZONES);
+  if (known.has(tz)) return true;
+  if (!ZONE_SHAPE.test(tz) || !tz.split("/").every((seg) => SEGMENT_CASE.test(seg))) return false;
+  const resolved = resolvedZone(tz);
+  if (resolved === undefined) return false;
+  // Same letters, other case: "America/new_york" resolves to "America/New_York".
+  return !(resolved !== tz && resolved.toLowerCase() === tz.toLowerCase());
+}
+
+/** The correctly spelled zone for a miscased one (`europe/berlin` → `Europe/Berlin`), if any. */
+export function canonicalTimeZone(tz: string): string | undefined {
+  if (!ZONE_SHAPE.test(tz)) return undefined;
+  const resolved = resolvedZone(tz);
+  return resolved !== undefined && resolved !== tz && isValidTimeZone(resolved)
+    ? resolved
+    : undefined;
 }
 
 /** The host's zone, if the runtime knows a valid IANA name for it. */

@@ -25,7 +25,8 @@ export const metricsSection: SectionPlugin = {
     if (r.status === "missing") {
       return {
         status: "missing",
-        content: `_No metrics yet (\`${rel}\` does not exist): no run of this agent has been recorded._`,
+        content:
+          `_No metrics yet (\`${rel}\` does not exist): no run of this agent has been recorded._`,
         source: rel,
       };
     }
@@ -39,14 +40,25 @@ export const metricsSection: SectionPlugin = {
     } catch (err) {
       const why = (err as Error).message.split("\n")[0];
       ctx.warn(`${rel} is not valid JSON (${why}); metrics left out`);
-      return { status: "warning", content: `_\`${rel}\` is not valid JSON (${why}); metrics left out._`, source: rel };
+      return {
+        status: "warning",
+        content: `_\`${rel}\` is not valid JSON (${why}); metrics left out._`,
+        source: rel,
+      };
     }
     if (summary === null || typeof summary !== "object" || Array.isArray(summary)) {
       ctx.warn(`${rel} is not a JSON object; metrics left out`);
-      return { status: "warning", content: `_\`${rel}\` is not a JSON object; metrics left out._`, source: rel };
+      return {
+        status: "warning",
+        content: `_\`${rel}\` is not a JSON object; metrics left out._`,
+        source: rel,
+      };
     }
     const recent = await recentRuns(ctx.files.readText.bind(ctx.files), executionsPath(ctx.agent));
-    const content = [summaryTable(summary as Record<string, unknown>), ...(recent ? ["", recent] : [])].join("\n");
+    const content = [
+      summaryTable(summary as Record<string, unknown>),
+      ...(recent ? ["", recent] : []),
+    ].join("\n");
     return { content, source: rel, data: summary };
   },
 };
@@ -122,5 +134,9 @@ async function recentRuns(
     typeof rec.quality === "number" ? rec.quality.toFixed(2) : "?",
     typeof rec.notes === "string" ? rec.notes.replace(/\s+/g, " ").slice(0, 120) : "",
   ]);
-  return [`Latest ${rows.length} of ${records.length} recorded runs (\`${rel}\`):`, "", renderMarkdownTable(["When", "Outcome", "Time", "Quality", "Notes"], rows)].join("\n");
+  return [
+    `Latest ${rows.length} of ${records.length} recorded runs (\`${rel}\`):`,
+    "",
+    renderMarkdownTable(["When", "Outcome", "Time", "Quality", "Notes"], rows),
+  ].join("\n");
 }

@@ -20,7 +20,8 @@ export const promptSection: SectionPlugin = {
     }
     return {
       status: "missing",
-      content: `_No prompt found for agent \`${ctx.agent}\`: neither \`${rel}\` nor a packaged prompt._`,
+      content:
+        `_No prompt found for agent \`${ctx.agent}\`: neither \`${rel}\` nor a packaged prompt._`,
       data: { origin: null },
     };
   },

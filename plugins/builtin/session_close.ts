@@ -32,7 +32,9 @@ export const sessionCloseSection: SectionPlugin = {
       "",
       "- `--time` is the session's wall time in seconds; `--quality` your honest 0–1 rating of the outcome.",
       "- Use `--failure` instead of `--success` when the run did not reach its goal.",
-      `- Add 2–5 short, dated lessons to memory (\`${memoryPath(ctx.agent)}\`); one \`memory add\` per lesson.`,
+      `- Add 2–5 short, dated lessons to memory (\`${
+        memoryPath(ctx.agent)
+      }\`); one \`memory add\` per lesson.`,
     ].join("\n");
     return { content, data: { commands } };
   },

@@ -1,0 +1,183 @@
+/**
+ * Start-up cost of kaizen's heavy imports, one process per import, to guide
+ * lazy loading. Each probe is a tiny entry file that imports one module and
+ * touches it once (so lazily initialised state, e.g. secretlint inside the
+ * redaction module, is paid too). Every probe runs two ways:
+ *
+ * - source: `deno run --config deno.json probe.ts` (npm resolution at run time);
+ * - bundle: `deno bundle --platform browser` of the probe, then `deno run` of
+ *   the single file, which is how the shipped `dist/kaizen.js` loads code.
+ *
+ * The reported cost is the probe's median wall time minus the empty probe's,
+ * measured in the same interleaved run.
+ *
+ * `deno run --allow-all bench/startup_breakdown.ts [--runs N]` (default 20).
+ *
+ * @module
+ */
+
+import { quantile } from "./run.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const DENO = Deno.execPath();
+const PERMS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-run",
+  "--allow-sys=hostname",
+];
+const CONFIG = ["--config", `${ROOT}/deno.json`, "--frozen-lockfile"];
+const redact = `file://${ROOT}/core/redact/mod.ts`;
+
+const PROBES: Array<{ id: string; code: string }> = [
+  { id: "empty", code: "" },
+  { id: "yaml", code: `import { parseDocument } from "yaml"; parseDocument("a: 1\\n");` },
+  { id: "zod", code: `import { z } from "zod"; z.object({ a: z.string() }).parse({ a: "x" });` },
+  {
+    id: "yaml + zod",
+    code: `import { parseDocument } from "yaml"; import { z } from "zod";
+parseDocument("a: 1\\n"); z.object({ a: z.string() }).parse({ a: "x" });`,
+  },
+  { id: "croner (import only)", code: `import { Cron } from "croner"; void Cron;` },
+  {
+    id: "croner + nextRun() in Europe/Berlin",
+    code: `import { Cron } from "croner";
+new Cron("0 8 * * 1", { timezone: "Europe/Berlin" }).nextRun();`,
+  },
+  { id: "core/redact/mod.ts (import only)", code: `import ${JSON.stringify(redact)};` },
+  {
+    id: "core/redact/mod.ts + first redactSecrets() (loads secretlint)",
+    code: `import { redactSecrets } from ${JSON.stringify(redact)};
+await redactSecrets("hello world\\n", { source: "memory.md" });`,
+  },
+  {
+    id: "gpt-tokenizer/encoding/o200k_base",
+    code: `import { countTokens } from "gpt-tokenizer/encoding/o200k_base"; countTokens("hello");`,
+  },
+  {
+    // What a single-file bundle costs even when the lazy path is never taken:
+    // `deno bundle` inlines dynamic imports, so the ~4 MB BPE table is still read.
+    id: "o200k_base behind a dynamic import() that is never taken",
+    code: `if (Deno.args.includes("--never")) {
+  await import("gpt-tokenizer/encoding/o200k_base");
+}`,
+  },
+];
+
+const dec = new TextDecoder();
+
+async function run(args: string[]): Promise<{ code: number; ms: number; stderr: string }> {
+  const cmd = new Deno.Command(DENO, {
+    args,
+    cwd: ROOT,
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  });
+  const t0 = performance.now();
+  const out = await cmd.output();
+  return { code: out.code, ms: performance.now() - t0, stderr: dec.decode(out.stderr) };
+}
+
+function parseRuns(args: string[]): number {
+  const i = args.indexOf("--runs");
+  if (i < 0) return 20;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error("startup_breakdown: --runs needs a positive integer");
+    Deno.exit(2);
+  }
+  return n;
+}
+
+async function main() {
+  const runs = parseRuns(Deno.args);
+  const warmup = 3;
+  const tmp = await Deno.makeTempDir({ prefix: "kaizen-breakdown-" });
+  try {
+    type Variant = {
+      probe: string;
+      mode: "source" | "bundle";
+      args: string[];
+      times: number[];
+      failed?: string;
+    };
+    const variants: Variant[] = [];
+    for (const [i, p] of PROBES.entries()) {
+      const src = `${tmp}/probe${i}.ts`;
+      const out = `${tmp}/probe${i}.js`;
+      await Deno.writeTextFile(src, p.code + "\n");
+      variants.push({
+        probe: p.id,
+        mode: "source",
+        args: ["run", ...PERMS, ...CONFIG, src],
+        times: [],
+      });
+      const b = await run([
+        "bundle",
+        "--quiet",
+        ...CONFIG,
+        "--platform",
+        "browser",
+        "--output",
+        out,
+        src,
+      ]);
+      variants.push({
+        probe: p.id,
+        mode: "bundle",
+        args: ["run", ...PERMS, out],
+        times: [],
+        failed: b.code === 0 ? undefined : `bundle failed: ${b.stderr.trim().split("\n")[0]}`,
+      });
+    }
+    for (const v of variants.filter((v) => !v.failed)) {
+      const r = await run(v.args);
+      if (r.code !== 0) v.failed = `exit ${r.code}: ${r.stderr.trim().split("\n")[0]}`;
+    }
+    for (let round = 0; round < warmup + runs; round++) {
+      const active = variants.filter((v) => !v.failed);
+      for (let k = 0; k < active.length; k++) {
+        const v = active[(round + k) % active.length];
+        const r = await run(v.args);
+        if (r.code !== 0) v.failed = `exit ${r.code} on run ${round + 1}`;
+        else if (round >= warmup) v.times.push(r.ms);
+      }
+    }
+
+    const med = (v: Variant | undefined) => (v && !v.failed ? quantile(v.times, 0.5) : NaN);
+    const find = (probe: string, mode: string) =>
+      variants.find((v) => v.probe === probe && v.mode === mode);
+    const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "—");
+    const plus = (x: number) => (Number.isFinite(x) ? (x >= 0 ? "+" : "") + x.toFixed(1) : "—");
+    const baseSrc = med(find("empty", "source"));
+    const baseBundle = med(find("empty", "bundle"));
+    const rows = [
+      "| Import (and first use) | Source median ms | Δ source | Bundle median ms | Δ bundle |",
+      "|---|---:|---:|---:|---:|",
+    ];
+    for (const p of PROBES) {
+      const s = find(p.id, "source");
+      const b = find(p.id, "bundle");
+      rows.push(
+        `| ${p.id} | ${s?.failed ? "FAILED" : fmt(med(s))} | ${plus(med(s) - baseSrc)} | ${
+          b?.failed ? "FAILED" : fmt(med(b))
+        } | ${plus(med(b) - baseBundle)} |`,
+      );
+    }
+    console.log(rows.join("\n"));
+    console.log(
+      `\n${runs} runs per probe after ${warmup} warm-ups, interleaved; Δ = median minus the empty probe's median ` +
+        `in the same mode. Deno ${Deno.version.deno}.`,
+    );
+    for (const v of variants.filter((v) => v.failed)) {
+      console.log(`- ${v.probe} (${v.mode}): ${v.failed}`);
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) await main();

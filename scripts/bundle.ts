@@ -1,0 +1,46 @@
+/**
+ * `deno task bundle`: builds `dist/kaizen.js` with `deno bundle`.
+ *
+ * We bundle with code splitting: every command's implementation (and heavy
+ * dependencies such as the tokenizer's 3 MB vocabulary or secretlint) lands in
+ * its own chunk that is loaded only when a command imports it, so `--version`
+ * or `schedule validate` do not parse code they never run. The entry chunk is
+ * renamed to `kaizen.js`; the chunks sit next to it in `dist/`, and
+ * `deno compile dist/kaizen.js` embeds them all (their imports are static).
+ *
+ * `--platform browser` selects the ESM builds of npm packages (e.g. `yaml`),
+ * which start much faster under Deno than their CommonJS builds.
+ */
+const root = new URL("..", import.meta.url).pathname;
+const staging = await Deno.makeTempDir({ dir: root, prefix: ".bundle-" });
+try {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform",
+      "browser",
+      "--code-splitting",
+      "--outdir",
+      staging,
+      "cli.ts",
+    ],
+    cwd: root,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) Deno.exit(out.code || 1);
+  await Deno.rename(`${staging}/cli.js`, `${staging}/kaizen.js`);
+  // Replace dist/ wholesale so stale chunks from older builds never linger.
+  await Deno.remove(`${root}dist`, { recursive: true }).catch(() => {});
+  await Deno.rename(staging, `${root}dist`);
+  let files = 0;
+  let bytes = 0;
+  for await (const e of Deno.readDir(`${root}dist`)) {
+    files++;
+    bytes += (await Deno.stat(`${root}dist/${e.name}`)).size;
+  }
+  console.log(`dist/kaizen.js + ${files - 1} chunks, ${(bytes / 1024 / 1024).toFixed(1)} MiB`);
+} finally {
+  await Deno.remove(staging, { recursive: true }).catch(() => {});
+}
