@@ -249,6 +249,8 @@ export async function main(argv: readonly string[], options: RunCliOptions = {})
       warn(prog, err.message, "error");
       return err.exitCode;
     }
+    // `kaizen ... | head`: the reader left; stop quietly like other Unix tools.
+    if (err instanceof Deno.errors.BrokenPipe) return 0;
     if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable) {
       warn(prog, `permission denied: ${(err as Error).message}`, "error");
       return 1;

@@ -38,7 +38,14 @@ Deno.test("demoteHeadings: caps at ######", () => {
 });
 
 Deno.test("demoteHeadings: leaves non-headings alone", () => {
-  for (const line of ["#hashtag", "####### seven is not a heading", "    # code block (4 spaces)", "text # not"]) {
+  for (
+    const line of [
+      "#hashtag",
+      "####### seven is not a heading",
+      "    # code block (4 spaces)",
+      "text # not",
+    ]
+  ) {
     assert.equal(demoteHeadings(line), line);
   }
 });
@@ -98,8 +105,10 @@ function section(id: string, content: string, count = countWords): BundleSection
 }
 
 function lines(prefix: string, n: number, wordsPerLine = 5): string {
-  return Array.from({ length: n }, (_, i) =>
-    Array.from({ length: wordsPerLine }, (_, w) => `${prefix}${i}w${w}`).join(" ")).join("\n");
+  return Array.from(
+    { length: n },
+    (_, i) => Array.from({ length: wordsPerLine }, (_, w) => `${prefix}${i}w${w}`).join(" "),
+  ).join("\n");
 }
 
 const META: Record<string, { required: boolean; priority: number }> = {
@@ -138,7 +147,10 @@ Deno.test("applyBudget: pointers are trimmed first, with a visible marker", () =
   applyBudget(ss, budget, countWords, meta);
   assert.ok(total(ss) <= budget, `${total(ss)} <= ${budget}`);
   assert.equal(ss[3].truncated, true);
-  assert.match(ss[3].content, /_\[kaizen: truncated to fit --max-tokens: kept about \d+ of 100 tokens; full text in `pointers\.md`\]_/);
+  assert.match(
+    ss[3].content,
+    /_\[kaizen: truncated to fit --max-tokens: kept about \d+ of 100 tokens; full text in `pointers\.md`\]_/,
+  );
   assert.ok(ss[3].content.startsWith("t0w0"), "keeps the top of the section");
   assert.equal(ss[3].bytes, byteLength(ss[3].content));
   assert.equal(ss[3].tokens, countWords(ss[3].content));
@@ -172,7 +184,10 @@ Deno.test("applyBudget: then metrics, then memory; required sections never cut",
   applyBudget(ss, budget, countWords, meta);
   assert.ok(total(ss) <= budget);
   assert.ok(ss[1].truncated && ss[2].truncated && ss[3].truncated);
-  assert.match(ss[1].content, /_\[kaizen: truncated to fit --max-tokens: kept about \d+ of 100 tokens/);
+  assert.match(
+    ss[1].content,
+    /_\[kaizen: truncated to fit --max-tokens: kept about \d+ of 100 tokens/,
+  );
   assert.equal(ss[0].content, lines("p", 20));
   assert.equal(ss[4].content, lines("s", 4));
 
@@ -194,7 +209,9 @@ Deno.test("applyBudget: equal priorities trim the later section first", () => {
     section("a", lines("a", 10)),
     section("b", lines("b", 10)),
   ];
-  const m = (id: string) => (id === "prompt" ? { required: true, priority: 0 } : { required: false, priority: 40 });
+  const m = (
+    id: string,
+  ) => (id === "prompt" ? { required: true, priority: 0 } : { required: false, priority: 40 });
   applyBudget(ss, total(ss) - 20, countWords, m);
   assert.equal(ss[1].truncated, false);
   assert.equal(ss[2].truncated, true);
@@ -274,7 +291,10 @@ Deno.test("renderBundle json: bytes is the exact output size, across powers of t
     for (let size = target - 12; size <= target + 12; size++) {
       const pad = size - baseSize;
       if (pad < 0) continue;
-      const { text, bundle } = renderBundle(makeBundle([section("prompt", "x".repeat(pad))]), "json");
+      const { text, bundle } = renderBundle(
+        makeBundle([section("prompt", "x".repeat(pad))]),
+        "json",
+      );
       const parsed = JSON.parse(text);
       assert.equal(parsed.bytes, byteLength(text), `pad ${pad}`);
       assert.equal(bundle.bytes, byteLength(text));
@@ -286,7 +306,10 @@ Deno.test("renderBundle json: bytes is the exact output size, across powers of t
 });
 
 Deno.test("renderBundle json: multi-byte content is counted in UTF-8 bytes", () => {
-  const { text, bundle } = renderBundle(makeBundle([section("prompt", "é€😀".repeat(300))]), "json");
+  const { text, bundle } = renderBundle(
+    makeBundle([section("prompt", "é€😀".repeat(300))]),
+    "json",
+  );
   assert.equal(bundle.bytes, new TextEncoder().encode(text).length);
   assert.notEqual(bundle.bytes, text.length);
   assert.equal(JSON.parse(text).bytes, bundle.bytes);
@@ -300,7 +323,11 @@ Deno.test("renderBundle: output validates against BundleModel and is determinist
   BundleModel.parse(JSON.parse(a1.text));
   const m = renderBundle(b, "markdown");
   assert.equal(m.bundle.bytes, byteLength(m.text));
-  assert.match(m.text, /^## prompt\n\n_Source: `prompt\.md`_\n\n### Prompt\nbody$/m, "embedded headings demoted");
+  assert.match(
+    m.text,
+    /^## prompt\n\n_Source: `prompt\.md`_\n\n### Prompt\nbody$/m,
+    "embedded headings demoted",
+  );
   assert.equal(b.bytes, 0, "input bundle not mutated");
 });
 
@@ -318,7 +345,10 @@ Deno.test("contentHash: stable, content-addressed, ignores everything but id and
   other[0].source = "elsewhere";
   assert.equal(await contentHash(other), h1, "metadata does not change the hash");
   assert.notEqual(await contentHash([section("prompt", "hello"), section("memory", "world!")]), h1);
-  assert.notEqual(await contentHash([section("prompt", "hello"), section("pointers", "world")]), h1);
+  assert.notEqual(
+    await contentHash([section("prompt", "hello"), section("pointers", "world")]),
+    h1,
+  );
   assert.notEqual(await contentHash([a[1], a[0]]), h1, "order matters");
   // Boundaries matter: moving text between sections changes the hash.
   assert.notEqual(
@@ -330,20 +360,30 @@ Deno.test("contentHash: stable, content-addressed, ignores everything but id and
     "SHA-256",
     new TextEncoder().encode("prompt\u0000hello\u0001memory\u0000world"),
   );
-  assert.equal(h1, [...new Uint8Array(expected)].map((b) => b.toString(16).padStart(2, "0")).join(""));
+  assert.equal(
+    h1,
+    [...new Uint8Array(expected)].map((b) => b.toString(16).padStart(2, "0")).join(""),
+  );
 });
 
 // ---------------------------------------------------------------------------
 // remoteRepoName / resolveRepoSlug
 
 Deno.test("remoteRepoName: ssh, https, trailing slash, no remote", () => {
-  const cfg = (url: string, name = "origin") => `[core]\n\tbare = false\n[remote "${name}"]\n\turl = ${url}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n`;
+  const cfg = (url: string, name = "origin") =>
+    `[core]\n\tbare = false\n[remote "${name}"]\n\turl = ${url}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n`;
   assert.equal(remoteRepoName(cfg("git@host:org/my-service.git")), "my-service");
   assert.equal(remoteRepoName(cfg("git@github.com:org/sub/deep.repo.git")), "deep.repo");
-  assert.equal(remoteRepoName(cfg("https://github.com/org/invoice-service.git")), "invoice-service");
+  assert.equal(
+    remoteRepoName(cfg("https://github.com/org/invoice-service.git")),
+    "invoice-service",
+  );
   assert.equal(remoteRepoName(cfg("https://github.com/org/invoice-service")), "invoice-service");
   assert.equal(remoteRepoName(cfg("https://github.com/org/invoice-service/")), "invoice-service");
-  assert.equal(remoteRepoName(cfg("https://github.com/org/invoice-service.git/")), "invoice-service");
+  assert.equal(
+    remoteRepoName(cfg("https://github.com/org/invoice-service.git/")),
+    "invoice-service",
+  );
   assert.equal(remoteRepoName(cfg("ssh://git@host:2222/org/svc.git")), "svc");
   assert.equal(remoteRepoName(cfg("/srv/git/local-repo.git")), "local-repo");
   assert.equal(remoteRepoName("[core]\n\tbare = false\n"), undefined);
@@ -353,15 +393,20 @@ Deno.test("remoteRepoName: ssh, https, trailing slash, no remote", () => {
 });
 
 Deno.test("remoteRepoName: origin wins, else the first remote", () => {
-  const two = '[remote "upstream"]\n\turl = git@host:up/upstream-repo.git\n[remote "origin"]\n\turl = git@host:me/fork.git\n';
+  const two =
+    '[remote "upstream"]\n\turl = git@host:up/upstream-repo.git\n[remote "origin"]\n\turl = git@host:me/fork.git\n';
   assert.equal(remoteRepoName(two), "fork");
-  const noOrigin = '[remote "a"]\n\turl = git@host:x/first.git\n[remote "b"]\n\turl = git@host:x/second.git\n';
+  const noOrigin =
+    '[remote "a"]\n\turl = git@host:x/first.git\n[remote "b"]\n\turl = git@host:x/second.git\n';
   assert.equal(remoteRepoName(noOrigin), "first");
 });
 
 Deno.test("remoteRepoName: unsafe names are rejected", () => {
   assert.equal(remoteRepoName('[remote "origin"]\n\turl = git@host:org/we ird.git\n'), undefined);
-  assert.equal(remoteRepoName('[remote "origin"]\n\turl = git@host:org/\u001b[31mred.git\n'), undefined);
+  assert.equal(
+    remoteRepoName('[remote "origin"]\n\turl = git@host:org/\u001b[31mred.git\n'),
+    undefined,
+  );
 });
 
 Deno.test("resolveRepoSlug: flag > env > git remote > directory", async () => {
@@ -370,12 +415,27 @@ Deno.test("resolveRepoSlug: flag > env > git remote > directory", async () => {
     const files = await createSafeReader(dir);
     const env = (v?: string) => (k: string) => (k === "KAIZEN_REPO" ? v : undefined);
     const base = files.root.split("/").pop();
-    assert.deepEqual(await resolveRepoSlug(files, undefined, env()), { slug: base, source: "directory" });
+    assert.deepEqual(await resolveRepoSlug(files, undefined, env()), {
+      slug: base,
+      source: "directory",
+    });
     await Deno.mkdir(`${dir}/.git`);
-    await Deno.writeTextFile(`${dir}/.git/config`, '[remote "origin"]\n\turl = git@host:org/my-service.git\n');
-    assert.deepEqual(await resolveRepoSlug(files, undefined, env()), { slug: "my-service", source: "git-remote" });
-    assert.deepEqual(await resolveRepoSlug(files, undefined, env("from-env")), { slug: "from-env", source: "env" });
-    assert.deepEqual(await resolveRepoSlug(files, "from-flag", env("from-env")), { slug: "from-flag", source: "flag" });
+    await Deno.writeTextFile(
+      `${dir}/.git/config`,
+      '[remote "origin"]\n\turl = git@host:org/my-service.git\n',
+    );
+    assert.deepEqual(await resolveRepoSlug(files, undefined, env()), {
+      slug: "my-service",
+      source: "git-remote",
+    });
+    assert.deepEqual(await resolveRepoSlug(files, undefined, env("from-env")), {
+      slug: "from-env",
+      source: "env",
+    });
+    assert.deepEqual(await resolveRepoSlug(files, "from-flag", env("from-env")), {
+      slug: "from-flag",
+      source: "flag",
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -401,7 +461,9 @@ Deno.test("createSafeReader: paths outside the root are refused without touching
   await withTemp(async (root, outside) => {
     await Deno.writeTextFile(`${outside}/x`, "OUTSIDE-MARKER");
     const r = await createSafeReader(root);
-    for (const rel of ["../outside/x", "../x", "a/../../outside/x", `${outside}/x`, "/etc/passwd"]) {
+    for (
+      const rel of ["../outside/x", "../x", "a/../../outside/x", `${outside}/x`, "/etc/passwd"]
+    ) {
       const got = await r.readText(rel);
       assert.equal(got.status, "refused", rel);
       assert.ok(got.status === "refused" && /outside the repository/.test(got.reason), rel);
@@ -471,7 +533,11 @@ Deno.test("createSafeReader: size cap, binary, non-UTF-8, directories, BOM", asy
 // ---------------------------------------------------------------------------
 // definePlugin / PluginRegistry
 
-const okSection = (id: string, order: number, extra: Partial<SectionPlugin> = {}): SectionPlugin => ({
+const okSection = (
+  id: string,
+  order: number,
+  extra: Partial<SectionPlugin> = {},
+): SectionPlugin => ({
   id,
   title: `Title ${id}`,
   order,
@@ -488,7 +554,12 @@ function expectDefinitionError(plugin: unknown, re: RegExp) {
 }
 
 Deno.test("definePlugin: accepts a valid plugin and returns it unchanged", () => {
-  const p: Plugin = { name: "team-x", apiVersion: 1, sections: [okSection("notes", 450)], sinks: [{ name: "s3", emit() {} }] };
+  const p: Plugin = {
+    name: "team-x",
+    apiVersion: 1,
+    sections: [okSection("notes", 450)],
+    sinks: [{ name: "s3", emit() {} }],
+  };
   assert.equal(definePlugin(p), p);
   assert.equal(definePlugin({ name: "empty", apiVersion: 1 }).name, "empty");
 });
@@ -497,10 +568,20 @@ Deno.test("definePlugin: validation errors name the plugin and the problem", () 
   expectDefinitionError({ name: "Bad_Name", apiVersion: 1 }, /plugin 'Bad_Name': name must match/);
   expectDefinitionError({ apiVersion: 1 }, /plugin '<unnamed>'/);
   expectDefinitionError(null, /plugin '<unnamed>'/);
-  expectDefinitionError({ name: "p", apiVersion: 2 }, /plugin 'p': apiVersion 2 is not supported; this kaizen implements apiVersion 1/);
+  expectDefinitionError(
+    { name: "p", apiVersion: 2 },
+    /plugin 'p': apiVersion 2 is not supported; this kaizen implements apiVersion 1/,
+  );
   expectDefinitionError({ name: "p" }, /apiVersion undefined is not supported/);
-  expectDefinitionError({ name: "p", apiVersion: 1, sections: [okSection("Bad Id", 1)] }, /section id 'Bad Id' must match/);
-  expectDefinitionError({ name: "p", apiVersion: 1, sections: [okSection("s", 1, { title: "  " })] }, /section 's' needs a title/);
+  expectDefinitionError(
+    { name: "p", apiVersion: 1, sections: [okSection("Bad Id", 1)] },
+    /section id 'Bad Id' must match/,
+  );
+  expectDefinitionError({
+    name: "p",
+    apiVersion: 1,
+    sections: [okSection("s", 1, { title: "  " })],
+  }, /section 's' needs a title/);
   expectDefinitionError(
     { name: "p", apiVersion: 1, sections: [okSection("s", NaN)] },
     /section 's' needs a numeric order/,
@@ -513,20 +594,37 @@ Deno.test("definePlugin: validation errors name the plugin and the problem", () 
     { name: "p", apiVersion: 1, sections: [{ id: "s", title: "S", order: 1 }] },
     /section 's' needs collect\(\)/,
   );
-  expectDefinitionError({ name: "p", apiVersion: 1, sinks: [{ name: "Bad", emit() {} }] }, /sink name 'Bad' must match/);
-  expectDefinitionError({ name: "p", apiVersion: 1, sinks: [{ name: "s" }] }, /sink 's' needs emit\(\)/);
+  expectDefinitionError(
+    { name: "p", apiVersion: 1, sinks: [{ name: "Bad", emit() {} }] },
+    /sink name 'Bad' must match/,
+  );
+  expectDefinitionError(
+    { name: "p", apiVersion: 1, sinks: [{ name: "s" }] },
+    /sink 's' needs emit\(\)/,
+  );
 });
 
 Deno.test("PluginRegistry: refuses duplicate plugin names, section ids and sink names", () => {
   const reg = new PluginRegistry();
   reg.add(builtinPlugin, { kind: "builtin" });
-  assert.throws(() => reg.add(builtinPlugin, { kind: "builtin" }), /plugin 'builtin': a plugin with this name is already loaded/);
   assert.throws(
-    () => reg.add({ name: "dup-section", apiVersion: 1, sections: [okSection("memory", 1)] }, { kind: "embedded" }),
-    (err: unknown) => err instanceof PluginDefinitionError && /section id 'memory' is already provided by 'builtin'/.test(err.message),
+    () => reg.add(builtinPlugin, { kind: "builtin" }),
+    /plugin 'builtin': a plugin with this name is already loaded/,
   );
   assert.throws(
-    () => reg.add({ name: "dup-sink", apiVersion: 1, sinks: [{ name: "stdout", emit() {} }] }, { kind: "embedded" }),
+    () =>
+      reg.add({ name: "dup-section", apiVersion: 1, sections: [okSection("memory", 1)] }, {
+        kind: "embedded",
+      }),
+    (err: unknown) =>
+      err instanceof PluginDefinitionError &&
+      /section id 'memory' is already provided by 'builtin'/.test(err.message),
+  );
+  assert.throws(
+    () =>
+      reg.add({ name: "dup-sink", apiVersion: 1, sinks: [{ name: "stdout", emit() {} }] }, {
+        kind: "embedded",
+      }),
     /sink 'stdout' is already provided by 'builtin'/,
   );
   assert.throws(
@@ -542,9 +640,17 @@ Deno.test("PluginRegistry: refuses duplicate plugin names, section ids and sink 
 
 Deno.test("PluginRegistry: sections sorted by order, ties keep registration order", () => {
   const reg = new PluginRegistry();
-  reg.add({ name: "late", apiVersion: 1, sections: [okSection("z-first", 10), okSection("tie-a", 350)] }, { kind: "embedded" });
+  reg.add({
+    name: "late",
+    apiVersion: 1,
+    sections: [okSection("z-first", 10), okSection("tie-a", 350)],
+  }, { kind: "embedded" });
   reg.add(builtinPlugin, { kind: "builtin" });
-  reg.add({ name: "later", apiVersion: 1, sections: [okSection("tie-b", 350), okSection("end", 1000)] }, { kind: "embedded" });
+  reg.add({
+    name: "later",
+    apiVersion: 1,
+    sections: [okSection("tie-b", 350), okSection("end", 1000)],
+  }, { kind: "embedded" });
   assert.deepEqual(reg.sections().map((s) => `${s.plugin}:${s.section.id}`), [
     "late:z-first",
     "builtin:prompt",
@@ -573,8 +679,16 @@ async function pipeline(
     const files = await createSafeReader(dir);
     const registry = new PluginRegistry();
     registry.add(builtinPlugin, { kind: "builtin" });
-    if (extra.length > 0) registry.add({ name: "test-plugin", apiVersion: 1, sections: extra }, { kind: "embedded" });
-    const loaded: LoadedSchedule = { root: files.root, file: `${files.root}/.kaizen/schedule.yml`, exists: false, diagnostics: [], knownAgents: ["coach"] };
+    if (extra.length > 0) {
+      registry.add({ name: "test-plugin", apiVersion: 1, sections: extra }, { kind: "embedded" });
+    }
+    const loaded: LoadedSchedule = {
+      root: files.root,
+      file: `${files.root}/.kaizen/schedule.yml`,
+      exists: false,
+      diagnostics: [],
+      knownAgents: ["coach"],
+    };
     const streamed: string[] = [];
     const result = await runPipeline({
       agent: "coach",
@@ -600,7 +714,13 @@ Deno.test("runPipeline: builtin sections only", async () => {
   const { bundle, pluginFailures, streamed } = await pipeline([]);
   assert.equal(pluginFailures, 0);
   assert.deepEqual(streamed, []);
-  assert.deepEqual(bundle.sections.map((s) => s.id), ["prompt", "memory", "metrics", "pointers", "session-close"]);
+  assert.deepEqual(bundle.sections.map((s) => s.id), [
+    "prompt",
+    "memory",
+    "metrics",
+    "pointers",
+    "session-close",
+  ]);
   assert.equal(bundle.has_memory, true);
   assert.equal(bundle.has_metrics, false);
   assert.equal(bundle.agent_prompt_source, "packaged");
@@ -628,13 +748,17 @@ Deno.test("runPipeline: a throwing section becomes a warning section; pluginFail
   assert.match(bundle.warnings[0], /plugin 'test-plugin', hook collect \(section 'boom'\): kaput/);
   assert.deepEqual(streamed, bundle.warnings);
   // An async rejection with a non-Error value is handled the same way.
-  const r2 = await pipeline([okSection("rej", 350, { collect: () => Promise.reject("plain string") })]);
+  const r2 = await pipeline([
+    okSection("rej", 350, { collect: () => Promise.reject("plain string") }),
+  ]);
   assert.equal(r2.pluginFailures, 1);
   assert.match(r2.bundle.warnings[0], /plain string/);
 });
 
 Deno.test("runPipeline: a section returning null is omitted", async () => {
-  const { bundle, pluginFailures } = await pipeline([okSection("quiet", 350, { collect: () => null })]);
+  const { bundle, pluginFailures } = await pipeline([
+    okSection("quiet", 350, { collect: () => null }),
+  ]);
   assert.equal(pluginFailures, 0);
   assert.ok(!bundle.sections.some((s) => s.id === "quiet"));
   assert.deepEqual(bundle.warnings, []);
@@ -692,10 +816,15 @@ Deno.test("runPipeline: plugin section content is control-stripped and redacted"
 });
 
 Deno.test("runPipeline: budget trims a low-priority plugin section before builtin ones", async () => {
-  const big = Array.from({ length: 200 }, (_, i) => `- plugin line ${i} with several words in it`).join("\n");
-  const full = await pipeline([okSection("big", 350, { priority: 5, collect: () => ({ content: big }) })], { countTokens: true });
+  const big = Array.from({ length: 200 }, (_, i) => `- plugin line ${i} with several words in it`)
+    .join("\n");
+  const full = await pipeline([
+    okSection("big", 350, { priority: 5, collect: () => ({ content: big }) }),
+  ], { countTokens: true });
   const budget = (full.bundle.tokens ?? 0) - 100;
-  const { bundle } = await pipeline([okSection("big", 350, { priority: 5, collect: () => ({ content: big }) })], { maxTokens: budget });
+  const { bundle } = await pipeline([
+    okSection("big", 350, { priority: 5, collect: () => ({ content: big }) }),
+  ], { maxTokens: budget });
   assert.ok((bundle.tokens ?? Infinity) <= budget);
   const byId = Object.fromEntries(bundle.sections.map((s) => [s.id, s]));
   assert.equal(byId.big.truncated, true);

@@ -199,7 +199,13 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   return { bundle, pluginFailures };
 }
 
-function errorMessage(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
+/**
+ * One line describing a hook failure. Errors that already carry the plugin and
+ * hook in their message (external plugins) expose the rest as `detail`, so the
+ * prefix is not said twice.
+ */
+export function errorMessage(err: unknown): string {
+  const detail = (err as { detail?: unknown })?.detail;
+  const msg = typeof detail === "string" ? detail : err instanceof Error ? err.message : String(err);
   return msg.split("\n")[0] || "unknown error";
 }

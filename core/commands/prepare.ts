@@ -6,7 +6,7 @@
  */
 import { builtinPlugin } from "../../plugins/builtin/mod.ts";
 import { BudgetExceededError } from "../bundle/budget.ts";
-import { runPipeline } from "../bundle/pipeline.ts";
+import { errorMessage, runPipeline } from "../bundle/pipeline.ts";
 import { renderBundle } from "../bundle/render.ts";
 import type { BundleFormat } from "../bundle/types.ts";
 import type { Invocation } from "../cli/framework.ts";
@@ -165,7 +165,7 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
       });
     } catch (err) {
       failed++;
-      const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
+      const msg = errorMessage(err);
       warn(
         prog,
         `plugin '${owned.plugin}', sink '${name}' failed: ${printable(msg, 300)}`,
