@@ -1003,7 +1003,7 @@ cliTest(
       const end = md.stdout.indexOf("\n## ", start + 1);
       assert.match(
         md.stdout.slice(start, end),
-        /_\[kaizen: (truncated to fit|section omitted to fit) --max-tokens/,
+        /_\[kaizen: (truncated to fit|section omitted to fit|omitted for) --max-tokens/,
         `${title} marker`,
       );
     }

@@ -25,10 +25,11 @@ export class BudgetExceededError extends Error {
   }
 }
 
+/** The visible note left in a trimmed section; kept short so it fits tight budgets. */
 function marker(kept: number, total: number, source: string | null): string {
   const where = source ? `; full text in \`${source}\`` : "";
   return kept === 0
-    ? `_[kaizen: section omitted to fit --max-tokens (${total} tokens)${where}]_`
+    ? `_[kaizen: omitted for --max-tokens]_`
     : `_[kaizen: truncated to fit --max-tokens: kept about ${kept} of ${total} tokens${where}]_`;
 }
 
@@ -58,8 +59,16 @@ export function applyBudget(
     const over = total() - budget;
     if (over <= 0) return;
     const original = s.tokens ?? 0;
-    const allowance = original - over;
-    trimTo(s, allowance, original, count);
+    trimTo(s, original - over, original, count);
+  }
+  // Each trimmed section keeps at least its marker, which can leave us a few
+  // tokens over; then drop markers too, lowest priority first. (Markdown still
+  // shows an "omitted" note; it is outside the sections' budget.)
+  for (const s of order) {
+    if (total() <= budget) return;
+    s.content = "";
+    s.tokens = 0;
+    s.bytes = 0;
   }
 }
 
@@ -80,9 +89,9 @@ function trimTo(s: BundleSection, allowance: number, original: number, count: To
     if (count(build(mid)) <= allowance) lo = mid;
     else hi = mid - 1;
   }
-  let content = build(lo);
-  // Even the bare marker may not fit a tiny allowance; then drop the text entirely.
-  if (count(content) > allowance) content = "";
+  // When not even the marker fits the allowance, the marker alone stays and a
+  // later (higher-priority) section gives up the difference.
+  const content = build(lo);
   s.content = content;
   s.tokens = count(content);
   s.bytes = byteLength(content);

@@ -57,11 +57,11 @@ interface Collected {
 
 /** Runs the pipeline. Throws only `BudgetExceededError`; plugin failures become warnings. */
 export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
-  const warnings: string[] = [];
+  // Warnings are redacted like content before anyone sees them, so they are
+  // collected now and reported after the scan.
+  const rawWarnings: string[] = [];
   const warn = (message: string) => {
-    const clean = printable(message, 300);
-    warnings.push(clean);
-    input.onWarning?.(clean);
+    rawWarnings.push(String(message));
   };
   const schedule = input.loaded.schedule;
   const agentSchedule = schedule?.agents[input.agent];
@@ -94,7 +94,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       warn(msg);
       output = {
         status: "warning",
-        content: `_This section failed and was left out: ${printable(errorMessage(err), 300)}_`,
+        content: `_This section failed and was left out: ${errorMessage(err)}_`,
       };
     }
     if (output === null) continue;
@@ -140,6 +140,15 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     };
     if (data !== undefined) section.data = data;
     sections.push(section);
+  }
+
+  const warnings: string[] = [];
+  for (const w of rawWarnings) {
+    const r = await redactSecrets(stripControl(w), { source: "warning" });
+    redactions += r.count;
+    const clean = printable(r.text, 300);
+    warnings.push(clean);
+    input.onWarning?.(clean);
   }
 
   let counter: TokenCounter | undefined;
@@ -206,6 +215,10 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
  */
 export function errorMessage(err: unknown): string {
   const detail = (err as { detail?: unknown })?.detail;
-  const msg = typeof detail === "string" ? detail : err instanceof Error ? err.message : String(err);
+  const msg = typeof detail === "string"
+    ? detail
+    : err instanceof Error
+    ? err.message
+    : String(err);
   return msg.split("\n")[0] || "unknown error";
 }

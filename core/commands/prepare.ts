@@ -165,7 +165,9 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
       });
     } catch (err) {
       failed++;
-      const msg = errorMessage(err);
+      // A sink's error may quote what it was sending; scan it like content.
+      const { redactSecrets } = await import("../redact/mod.ts");
+      const msg = (await redactSecrets(errorMessage(err), { source: "sink-error" })).text;
       warn(
         prog,
         `plugin '${owned.plugin}', sink '${name}' failed: ${printable(msg, 300)}`,

@@ -1,5 +1,5 @@
 import type { Diagnostic } from "../diagnostics.ts";
-import { join, resolve } from "../fs/paths.ts";
+import { isInside, join, resolve } from "../fs/paths.ts";
 import { agentCatalog } from "../agents/catalog.ts";
 import { MANIFEST_PATH, MAX_MANIFEST_BYTES } from "./constants.ts";
 import { parseSchedule } from "./parse.ts";
@@ -35,8 +35,18 @@ export async function loadSchedule(target: string): Promise<LoadedSchedule> {
     diagnostics: [{ severity: "error", code, message, path: [], line: 1, col: 1, file }],
   });
   let info: Deno.FileInfo;
+  let real: string;
   try {
-    info = await Deno.stat(join(root, MANIFEST_PATH));
+    real = await Deno.realPath(join(root, MANIFEST_PATH));
+    // The repo is untrusted: a committed symlink must not make us read (and
+    // quote in diagnostics) a file outside it.
+    if (!isInside(await Deno.realPath(root), real)) {
+      return fail(
+        "outside-repo",
+        "manifest is a symlink that resolves outside the repository; refusing to read it",
+      );
+    }
+    info = await Deno.stat(real);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return { ...base, exists: false, diagnostics: [] };
     return fail("unreadable", `cannot read manifest: ${(err as Error).message}`);
@@ -50,7 +60,7 @@ export async function loadSchedule(target: string): Promise<LoadedSchedule> {
   }
   let text: string;
   try {
-    const bytes = await Deno.readFile(join(root, MANIFEST_PATH));
+    const bytes = await Deno.readFile(real);
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch (err) {
     if (err instanceof TypeError) return fail("not-utf8", "manifest is not valid UTF-8 text");

@@ -37,12 +37,13 @@ export const metricsSection: SectionPlugin = {
     let summary: unknown;
     try {
       summary = JSON.parse(r.text);
-    } catch (err) {
-      const why = (err as Error).message.split("\n")[0];
-      ctx.warn(`${rel} is not valid JSON (${why}); metrics left out`);
+    } catch {
+      // The parser's own message quotes the file's content, which may hold a
+      // secret, so only our words reach the warning.
+      ctx.warn(`${rel} is not valid JSON; metrics left out`);
       return {
         status: "warning",
-        content: `_\`${rel}\` is not valid JSON (${why}); metrics left out._`,
+        content: `_\`${rel}\` is not valid JSON; metrics left out._`,
         source: rel,
       };
     }
@@ -132,11 +133,27 @@ async function recentRuns(
     rec.success === true ? "success" : rec.success === false ? "failure" : "?",
     typeof rec.time_seconds === "number" ? formatDuration(rec.time_seconds) : "?",
     typeof rec.quality === "number" ? rec.quality.toFixed(2) : "?",
-    typeof rec.notes === "string" ? rec.notes.replace(/\s+/g, " ").slice(0, 120) : "",
+    typeof rec.notes === "string" ? clipWords(rec.notes, 120) : "",
   ]);
   return [
     `Latest ${rows.length} of ${records.length} recorded runs (\`${rel}\`):`,
     "",
     renderMarkdownTable(["When", "Outcome", "Time", "Quality", "Notes"], rows),
   ].join("\n");
+}
+
+/**
+ * Shortens `text` to whole words within `max` characters. Never cuts inside a
+ * word: half a token would no longer match the secret scanner that runs
+ * after this section.
+ */
+export function clipWords(text: string, max: number): string {
+  const words = text.split(/\s+/).filter((w) => w !== "");
+  let out = "";
+  for (const w of words) {
+    const next = out === "" ? w : `${out} ${w}`;
+    if (next.length > max) return out === "" ? "…" : `${out} …`;
+    out = next;
+  }
+  return out;
 }
