@@ -94,7 +94,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       warn(msg);
       output = {
         status: "warning",
-        content: `_This section failed and was left out: ${errorMessage(err)}_`,
+        content: `_This section failed and was left out:_ ${errorMessage(err)}`,
       };
     }
     if (output === null) continue;
@@ -113,9 +113,13 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   let redactions = 0;
   const sections: BundleSection[] = [];
   for (const c of collected) {
-    const redacted = await redactSecrets(stripControl(c.output.content), {
-      source: c.output.source ?? c.id,
-    });
+    // Packaged prompts are compiled into kaizen (and scanned by a test), not
+    // read from the repo; skipping them saves the largest scan of a run.
+    const shipped = c.plugin === "builtin" && c.id === "prompt" &&
+      (c.output.data as { origin?: string } | undefined)?.origin === "packaged";
+    const redacted = shipped
+      ? { text: stripControl(c.output.content), count: 0 }
+      : await redactSecrets(stripControl(c.output.content), { source: c.output.source ?? c.id });
     redactions += redacted.count;
     let data = c.output.data;
     if (data !== undefined) {

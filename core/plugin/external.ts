@@ -322,6 +322,9 @@ async function runCommand(spec: RunSpec): Promise<Record<string, unknown>> {
   const outcome = await Promise.race([finished, deadline]);
   clearTimeout(timer);
 
+  // Whether the process itself had ended when time ran out (a grandchild may
+  // still hold stdout open); read now, before we signal and await it.
+  const exitedByDeadline = exited;
   if (outcome === "timeout") {
     signalGroup("SIGTERM");
     let grace: ReturnType<typeof setTimeout> | undefined;
@@ -336,7 +339,7 @@ async function runCommand(spec: RunSpec): Promise<Record<string, unknown>> {
   await writer.abort().catch(() => {});
 
   if (outcome === "timeout") {
-    const why = exited ? "its output was still open" : "process killed";
+    const why = exitedByDeadline ? "it exited but its output was still open" : "process killed";
     throw fail(`timed out after ${spec.timeoutMs} ms (${why})`);
   }
   if (overflow) throw fail(`output exceeded ${MAX_STDOUT_BYTES} bytes (process killed)`);

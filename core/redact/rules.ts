@@ -284,7 +284,7 @@ export const RULES: readonly SecretRule[] = [
     description:
       "GitHub token: ghp_/gho_/ghu_/ghs_/ghr_ + 36+ chars, or github_pat_ fine-grained token",
     pattern:
-      /(?<![A-Za-z0-9_])(?:(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g,
+      /(?<![A-Za-z0-9])(?:(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}(?![A-Za-z0-9])|github_pat_[A-Za-z0-9_]{22,255})/g,
   }),
   regexRule({
     id: "gitlab-token",
@@ -308,12 +308,12 @@ export const RULES: readonly SecretRule[] = [
   regexRule({
     id: "stripe-key",
     description: "Stripe secret or restricted key: sk_/rk_ + live_/test_/prod_ + 10+ chars",
-    pattern: /(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,247}(?![A-Za-z0-9])/g,
+    pattern: /(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,247}(?![A-Za-z0-9])/g,
   }),
   regexRule({
     id: "google-api-key",
     description: "Google API key: AIza + 35 chars",
-    pattern: /(?<![A-Za-z0-9_-])AIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/g,
+    pattern: /(?<![A-Za-z0-9])AIza[A-Za-z0-9_-]{35}/g,
   }),
   regexRule({
     id: "anthropic-api-key",
@@ -333,7 +333,7 @@ export const RULES: readonly SecretRule[] = [
   regexRule({
     id: "npm-token",
     description: "npm access token: npm_ + 36 chars",
-    pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g,
+    pattern: /(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g,
   }),
   regexRule({
     id: "jwt",
