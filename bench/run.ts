@@ -598,7 +598,8 @@ resolution (hundreds of ms) to the peer and flatter kaizen's ratio.
 ## What this measures / what it does not
 
 It measures what a user waits for: the whole process, from spawn to exit, of the bundled
-CLI (\`dist/kaizen.js\`, built by \`deno task bundle\` at the start of each run) on the
+CLI (\`dist/kaizen.js\` and the chunks it loads, rebuilt by \`deno task bundle\` at the
+start of each run) on the
 pilot example, against two baselines measured in the same run: Deno's own start-up
 (empty script) and a peer tool doing the same packing job. The shipped artifact is
 \`deno compile\` of that bundle, but \`deno compile\` downloads \`denort\` and cannot run
