@@ -457,8 +457,8 @@ for (const mode of FAILURE_MODES) {
         matchesDetail(md.stderr.trim().slice(`kaizen: warning: ${PREFIX}`.length), detail);
         assert.deepEqual(headings(md.stdout), PILOT_HEADINGS_WITH("Fx notes"));
         const body = sectionBody(md.stdout, "Fx notes").trim();
-        assert.ok(body.startsWith("_This section failed and was left out: "), body);
-        matchesDetail(body.slice("_This section failed and was left out: ".length, -1), detail);
+        assert.ok(body.startsWith("_This section failed and was left out:_ "), body);
+        matchesDetail(body.slice("_This section failed and was left out:_ ".length), detail);
         assert.ok(md.stdout.includes("> **Warnings**"));
         assert.ok(
           md.stdout.includes(`> - ${PREFIX}`),

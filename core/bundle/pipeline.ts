@@ -17,6 +17,7 @@ import { effectiveCron } from "../time/next_run.ts";
 import { formatUtc } from "../time/timezone.ts";
 import { VERSION } from "../version.ts";
 import { applyBudget } from "./budget.ts";
+import { redactAll } from "./scan.ts";
 import { byteLength, contentHash } from "./hash.ts";
 import { loadTokenCounter, TOKEN_ENCODING, type TokenCounter } from "./tokens.ts";
 import type { Bundle, BundleFormat, BundleSection } from "./types.ts";
@@ -45,6 +46,9 @@ export interface PipelineResult {
   /** Section hooks that threw (their warning sections are in the bundle). */
   pluginFailures: number;
 }
+
+/** Built-in sections whose structured data kaizen itself generates (no repo text). */
+const GENERATED = new Set(["prompt", "pointers", "session-close"]);
 
 interface Collected {
   id: string;
@@ -108,28 +112,34 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     });
   }
 
-  // Content is untrusted: strip terminal control characters, then redact.
+  // Content is untrusted: strip terminal control characters, then redact
+  // every section's content and structured data in one scanner pass.
   const { redactSecrets } = await import("../redact/mod.ts");
-  let redactions = 0;
-  const sections: BundleSection[] = [];
-  for (const c of collected) {
-    // Packaged prompts are compiled into kaizen (and scanned by a test), not
-    // read from the repo; skipping them saves the largest scan of a run.
+  const texts: string[] = [];
+  const slots = collected.map((c) => {
+    const content = stripControl(c.output.content);
+    const data = c.output.data === undefined ? undefined : JSON.stringify(c.output.data);
+    const own = c.plugin === "builtin" && GENERATED.has(c.id);
+    // Packaged prompts are compiled into kaizen (a test proves them secret-free)
+    // and the built-in prompt, pointers and session-close data only name
+    // files and commands; nothing else is exempt.
     const shipped = c.plugin === "builtin" && c.id === "prompt" &&
       (c.output.data as { origin?: string } | undefined)?.origin === "packaged";
-    const redacted = shipped
-      ? { text: stripControl(c.output.content), count: 0 }
-      : await redactSecrets(stripControl(c.output.content), { source: c.output.source ?? c.id });
-    redactions += redacted.count;
+    const slot = {
+      content: shipped ? -1 : texts.push(content) - 1,
+      data: data === undefined || own ? -1 : texts.push(data) - 1,
+      rawContent: content,
+    };
+    return slot;
+  });
+  const scanned = await redactAll(redactSecrets, texts);
+  let redactions = scanned.counts.reduce((a, b) => a + b, 0);
+  const sections: BundleSection[] = collected.map((c, i) => {
+    const slot = slots[i];
+    const content = slot.content < 0 ? slot.rawContent : scanned.texts[slot.content];
     let data = c.output.data;
-    if (data !== undefined) {
-      // Structured data reaches JSON output verbatim, so it is scanned as well.
-      const json = JSON.stringify(data);
-      const r = await redactSecrets(json, { source: `${c.id}.data` });
-      if (r.count > 0) {
-        redactions += r.count;
-        data = { redacted: true, note: "structured data held secrets and was withheld" };
-      }
+    if (slot.data >= 0 && scanned.counts[slot.data] > 0) {
+      data = { redacted: true, note: "structured data held secrets and was withheld" };
     }
     const section: BundleSection = {
       id: c.id,
@@ -137,14 +147,14 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       plugin: c.plugin,
       source: c.output.source ?? null,
       status: c.output.status ?? "ok",
-      content: redacted.text,
-      bytes: byteLength(redacted.text),
+      content,
+      bytes: byteLength(content),
       tokens: null,
       truncated: false,
     };
     if (data !== undefined) section.data = data;
-    sections.push(section);
-  }
+    return section;
+  });
 
   const warnings: string[] = [];
   for (const w of rawWarnings) {
