@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { BundleModel } from "../core/bundle/model.ts";
 import { type CliEntry, cliTest, REPO_ROOT, runCli, tempRepo } from "./_cli.ts";
+import { ALNUM, B32, fake } from "./_fake_secrets.ts";
 
 const NOW = "2026-11-23T08:00:00Z";
 const PILOT = `${REPO_ROOT}/examples/pilot`;
@@ -685,24 +686,6 @@ cliTest("prepare: binary and non-UTF-8 files are reported, not included", async 
 
 // ---------------------------------------------------------------------------
 // Redaction
-
-const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-/** Deterministic pseudo-random string with mixed character classes. */
-function fake(length: number, alphabet: string, seed: number): string {
-  let x = (seed * 2654435761) >>> 0 || 1;
-  let out = "";
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out += alphabet[x % alphabet.length];
-  }
-  return out;
-}
 
 const AWS_ID = "AK" + "IA" + fake(16, B32, 11);
 const AWS_ID_2 = "AK" + "IA" + fake(16, B32, 12);

@@ -10,6 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { type CliEntry, cliTest, REPO_ROOT, runCli, tempRepo } from "./_cli.ts";
+import { ALNUM, B32, fake } from "./_fake_secrets.ts";
 
 const NOW = "2026-11-23T08:00:00Z";
 const PROTOCOL = "kaizen.plugin/v1";
@@ -593,24 +594,6 @@ cliTest(
 
 // ---------------------------------------------------------------------------
 // Secrets printed by plugins
-
-const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-/** Deterministic pseudo-random string. */
-function fake(length: number, alphabet: string, seed: number): string {
-  let x = (seed * 2654435761) >>> 0 || 1;
-  let out = "";
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out += alphabet[x % alphabet.length];
-  }
-  return out;
-}
 
 const GHP = "gh" + "p_" + fake(36, ALNUM, 31);
 const GHP_2 = "gh" + "p_" + fake(36, ALNUM, 32);

@@ -6,28 +6,13 @@ import {
   virtualSourceName,
 } from "../core/redact/mod.ts";
 import { RULE_IDS } from "../core/redact/rules.ts";
+import { ALNUM, fake } from "./_fake_secrets.ts";
 
 // All fake secrets are assembled at run time (prefix + generated body) so that
 // this file itself never contains anything that looks like a live credential.
 
-const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const UPPER_NUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const B64 = ALNUM + "+/";
-
-/** Deterministic pseudo-random string (xorshift), always with mixed classes. */
-function fake(length: number, alphabet = ALNUM, seed = 7): string {
-  let x = seed * 2654435761 >>> 0 || 1;
-  let out = "";
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out += alphabet[x % alphabet.length];
-  }
-  return out;
-}
 
 function b64url(json: string): string {
   return btoa(json).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
