@@ -15,6 +15,18 @@ export const fileSink: SinkPlugin = {
   name: "file",
   async emit(_bundle, ctx) {
     if (!ctx.out) throw new Error("the file sink needs --out FILE");
-    await writeFileAtomic(ctx.out, ctx.rendered);
+    try {
+      await writeFileAtomic(ctx.out, ctx.rendered);
+    } catch (err) {
+      // Name the file the user asked for, not our temporary sibling.
+      const why = err instanceof Deno.errors.NotFound
+        ? "its directory does not exist"
+        : err instanceof Deno.errors.PermissionDenied
+        ? "permission denied"
+        : err instanceof Error
+        ? err.name
+        : "write failed";
+      throw new Error(`cannot write ${ctx.out}: ${why}`);
+    }
   },
 };
