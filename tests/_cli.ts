@@ -34,6 +34,17 @@ export const CLI_ENTRIES: CliEntry[] = [
   { name: "bundle", argv: [Deno.execPath(), "run", ...PERMISSIONS, BUNDLE_PATH] },
 ];
 
+/**
+ * An empty config home for every child by default, so a plugins.yml (or a
+ * KAIZEN_REPO) on the machine running the tests never takes part.
+ */
+export const EMPTY_CONFIG_HOME: string = Deno.makeTempDirSync({ prefix: "kaizen-xdg-" });
+globalThis.addEventListener("unload", () => {
+  try {
+    Deno.removeSync(EMPTY_CONFIG_HOME, { recursive: true });
+  } catch { /* already gone */ }
+});
+
 /** What a CLI run produced. */
 export interface CliResult {
   code: number;
@@ -50,7 +61,8 @@ async function bundleExists(): Promise<boolean> {
 }
 
 /**
- * Runs `entry` with `args`. The child gets `NO_COLOR=1` unless `opts.env`
+ * Runs `entry` with `args`. The child gets `NO_COLOR=1`, an empty
+ * `XDG_CONFIG_HOME` and an empty `KAIZEN_REPO` unless `opts.env`
  * overrides it; stdin is piped only when `opts.stdin` is given.
  */
 export async function runCli(
@@ -65,7 +77,7 @@ export async function runCli(
   const child = new Deno.Command(cmd, {
     args: [...rest, ...args],
     cwd: opts.cwd,
-    env: { NO_COLOR: "1", ...opts.env },
+    env: { NO_COLOR: "1", XDG_CONFIG_HOME: EMPTY_CONFIG_HOME, KAIZEN_REPO: "", ...opts.env },
     stdin: opts.stdin !== undefined ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { BundleModel } from "../core/bundle/model.ts";
-import { type CliEntry, cliTest, REPO_ROOT, runCli, tempRepo } from "./_cli.ts";
+import { type CliEntry, cliTest, EMPTY_CONFIG_HOME, REPO_ROOT, runCli, tempRepo } from "./_cli.ts";
 import { ALNUM, B32, fake } from "./_fake_secrets.ts";
 
 const NOW = "2026-11-23T08:00:00Z";
@@ -24,13 +24,7 @@ const SECTION_IDS = ["prompt", "memory", "metrics", "pointers", "session-close"]
 const MANIFEST =
   'version: "1"\ntimezone: UTC\nagents:\n  coach:\n    cadence: weekly\n    enabled: true\n';
 
-// An empty config home, so a plugins.yml on the host running the tests never takes part.
-const XDG = Deno.makeTempDirSync({ prefix: "kaizen-xdg-" });
-globalThis.addEventListener("unload", () => {
-  try {
-    Deno.removeSync(XDG, { recursive: true });
-  } catch { /* already gone */ }
-});
+const XDG = EMPTY_CONFIG_HOME;
 
 interface RunOpts {
   env?: Record<string, string>;

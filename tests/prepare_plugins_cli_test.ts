@@ -9,7 +9,7 @@
  * that looks like a live credential.
  */
 import assert from "node:assert/strict";
-import { type CliEntry, cliTest, REPO_ROOT, runCli, tempRepo } from "./_cli.ts";
+import { type CliEntry, cliTest, EMPTY_CONFIG_HOME, REPO_ROOT, runCli, tempRepo } from "./_cli.ts";
 import { ALNUM, B32, fake } from "./_fake_secrets.ts";
 
 const NOW = "2026-11-23T08:00:00Z";
@@ -34,13 +34,7 @@ const PILOT_HEADINGS_WITH = (title: string) => [
 ];
 const BUILTIN_IDS = ["prompt", "memory", "metrics", "pointers", "session-close"];
 
-// An empty config home, so a plugins.yml on the host running the tests never takes part.
-const XDG_EMPTY = Deno.makeTempDirSync({ prefix: "kaizen-xdg-" });
-globalThis.addEventListener("unload", () => {
-  try {
-    Deno.removeSync(XDG_EMPTY, { recursive: true });
-  } catch { /* already gone */ }
-});
+const XDG_EMPTY = EMPTY_CONFIG_HOME;
 
 // ---------------------------------------------------------------------------
 // Helpers
