@@ -666,3 +666,16 @@ Deno.test("programName answers to kaizen and kaizen-agentic", () => {
   assert.equal(programName("/root/.deno/bin/deno"), "kaizen");
   assert.equal(programName("/opt/kaizen-agentic-old"), "kaizen");
 });
+
+cliTest("init: a .kaizen that is a file gives a one-line error, exit 1", async (entry) => {
+  const dir = await tempRepo({ ".kaizen": "not a folder\n" });
+  try {
+    const r = await runCli(entry, ["schedule", "init", "--target", dir, "--timezone", "UTC"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^kaizen: error: cannot write .*\.kaizen\/schedule\.yml: /);
+    assert.equal(r.stderr.trim().split("\n").length, 1);
+    assert.equal(await Deno.readTextFile(`${dir}/.kaizen`), "not a folder\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

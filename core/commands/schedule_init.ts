@@ -103,14 +103,21 @@ export async function initCommand(inv: Invocation): Promise<number> {
     await Deno.lstat(path);
     exists = true;
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (!(err instanceof Deno.errors.NotFound)) {
+      throw new CliError(`cannot write ${file}: ${(err as Error).message}`, 1);
+    }
   }
   if (exists && inv.opts.force !== true) {
     throw new CliError(`${file} already exists; not overwriting (pass --force to replace it)`, 1);
   }
-  await Deno.mkdir(join(root, ".kaizen"), { recursive: true });
-  await writeFileAtomic(join(root, SCHEMA_COPY), JSON.stringify(schema, null, 2) + "\n");
-  await writeFileAtomic(path, text);
+  try {
+    await Deno.mkdir(join(root, ".kaizen"), { recursive: true });
+    await writeFileAtomic(join(root, SCHEMA_COPY), JSON.stringify(schema, null, 2) + "\n");
+    await writeFileAtomic(path, text);
+  } catch (err) {
+    // e.g. `.kaizen` is a file, or the repo is read-only: one line, no trace.
+    throw new CliError(`cannot write ${file}: ${(err as Error).message}`, 1);
+  }
   const names = agents.map((a) => a.name).join(", ");
   stdout(`${exists ? "replaced" : "created"} ${file} (${names}; timezone ${timezone})\n`);
   return 0;
