@@ -1,7 +1,7 @@
 /**
  * Writes `core/time/zones.generated.ts`: the runtime's IANA zone names, so
  * validating a common zone needs no ICU time-zone initialisation (~20 ms of
- * start-up). `tests/schema_test.ts`-style staleness check: tests/zones_test.ts.
+ * start-up). tests/zones_test.ts fails while it is stale.
  */
 import { zonesModuleText } from "./zones.ts";
 
