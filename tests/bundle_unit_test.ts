@@ -834,3 +834,32 @@ Deno.test("runPipeline: budget trims a low-priority plugin section before builti
   }
   assert.equal(bundle.max_tokens, budget);
 });
+
+Deno.test("applyBudget: keep 'end' keeps the newest lines, marker first", () => {
+  const ss = [section("prompt", lines("p", 2)), section("memory", lines("m", 20))];
+  const keepEnd = (id: string) =>
+    id === "prompt"
+      ? { required: true, priority: 50 }
+      : { required: false, priority: 30, keep: "end" as const };
+  const budget = total(ss) - 40;
+  applyBudget(ss, budget, countWords, keepEnd);
+  const memory = ss[1];
+  assert.equal(memory.truncated, true);
+  assert.ok(total(ss) <= budget);
+  assert.match(memory.content, /^_\[kaizen: truncated to fit --max-tokens/);
+  assert.ok(memory.content.endsWith("m19w4"), "the last line survives");
+  assert.ok(!memory.content.includes("m0w0"), "the first line is cut");
+});
+
+Deno.test("definePlugin: keep must be start or end", () => {
+  assert.throws(
+    () =>
+      definePlugin({
+        name: "bad-keep",
+        apiVersion: 1,
+        // deno-lint-ignore no-explicit-any
+        sections: [{ id: "x", title: "X", order: 1, keep: "middle" as any, collect: () => null }],
+      }),
+    /keep must be "start" or "end"/,
+  );
+});

@@ -13,6 +13,7 @@ import type { BundleSection } from "./types.ts";
 interface SectionMeta {
   required: boolean;
   priority: number;
+  keep?: "start" | "end";
 }
 
 /** Thrown when required sections alone exceed the budget. */
@@ -59,7 +60,7 @@ export function applyBudget(
     const over = total() - budget;
     if (over <= 0) return;
     const original = s.tokens ?? 0;
-    trimTo(s, original - over, original, count);
+    trimTo(s, original - over, original, count, meta(s.id).keep ?? "start");
   }
   // Each trimmed section keeps at least its marker, which can leave us a few
   // tokens over; then drop markers too, lowest priority first. (Markdown still
@@ -72,14 +73,26 @@ export function applyBudget(
   }
 }
 
-/** Keeps as many whole lines as fit in `allowance` tokens, marker included. */
-function trimTo(s: BundleSection, allowance: number, original: number, count: TokenCounter): void {
-  const lines = s.content.split("\n");
+/**
+ * Keeps as many whole lines as fit in `allowance` tokens, marker included,
+ * from the start of the section or (for `keep: "end"`) from its end, with the
+ * marker on the side that was cut.
+ */
+function trimTo(
+  s: BundleSection,
+  allowance: number,
+  original: number,
+  count: TokenCounter,
+  keep: "start" | "end",
+): void {
+  const lines = s.content.trimEnd().split("\n");
   const build = (n: number) => {
-    const kept = lines.slice(0, n).join("\n").trimEnd();
+    const slice = keep === "end" ? lines.slice(lines.length - n) : lines.slice(0, n);
+    const kept = slice.join("\n").trim();
     const keptTokens = n === 0 ? 0 : count(kept);
     const mark = marker(keptTokens, original, s.source);
-    return n === 0 ? mark : `${kept}\n\n${mark}`;
+    if (n === 0) return mark;
+    return keep === "end" ? `${mark}\n\n${kept}` : `${kept}\n\n${mark}`;
   };
   // Binary search for the most lines that fit.
   let lo = 0;

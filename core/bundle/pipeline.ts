@@ -56,6 +56,7 @@ interface Collected {
   plugin: string;
   required: boolean;
   priority: number;
+  keep: "start" | "end";
   output: SectionOutput;
 }
 
@@ -108,6 +109,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       plugin,
       required: section.required === true,
       priority: section.priority ?? 50,
+      keep: section.keep ?? "start",
       output,
     });
   }

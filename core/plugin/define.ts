@@ -53,6 +53,9 @@ export function definePlugin<P extends Plugin>(plugin: P): P {
     if (typeof s.collect !== "function") {
       throw new PluginDefinitionError(name, `section '${s.id}' needs collect()`);
     }
+    if (s.keep !== undefined && s.keep !== "start" && s.keep !== "end") {
+      throw new PluginDefinitionError(name, `section '${s.id}': keep must be "start" or "end"`);
+    }
   }
   for (const k of plugin.sinks ?? []) {
     if (!ID.test(k?.name ?? "")) {

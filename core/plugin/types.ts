@@ -58,6 +58,12 @@ export interface SectionPlugin {
    * pointers 10, metrics 20, memory 30. Ignored when `required`.
    */
   priority?: number;
+  /**
+   * Which end survives trimming: `start` (default) keeps the first lines,
+   * `end` keeps the last ones — right for logs and memory files that grow
+   * at the bottom, where the newest entries are.
+   */
+  keep?: "start" | "end";
   /** Required sections are never trimmed (prompt, session-close). */
   required?: boolean;
   collect(ctx: SectionContext): Promise<SectionOutput | null> | SectionOutput | null;

@@ -11,6 +11,8 @@ export const memorySection: SectionPlugin = {
   title: "Project memory",
   order: 200,
   priority: 30,
+  // Sessions append dated notes at the bottom: under a budget, keep the newest.
+  keep: "end",
   async collect(ctx) {
     const rel = memoryPath(ctx.agent);
     const r = await ctx.files.readText(rel);
