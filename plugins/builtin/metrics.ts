@@ -1,3 +1,4 @@
+import type { SafeReader } from "../../core/fs/safe_read.ts";
 import type { SectionPlugin } from "../../core/plugin/types.ts";
 import { renderMarkdownTable } from "../../core/text/markdown_table.ts";
 
@@ -55,7 +56,7 @@ export const metricsSection: SectionPlugin = {
         source: rel,
       };
     }
-    const recent = await recentRuns(ctx.files.readText.bind(ctx.files), executionsPath(ctx.agent));
+    const recent = await recentRuns(ctx.files, executionsPath(ctx.agent));
     const content = [
       summaryTable(summary as Record<string, unknown>),
       ...(recent ? ["", recent] : []),
@@ -111,10 +112,10 @@ export function formatDuration(seconds: number): string {
 }
 
 async function recentRuns(
-  read: (rel: string) => ReturnType<import("../../core/fs/safe_read.ts").SafeReader["readText"]>,
+  files: SafeReader,
   rel: string,
 ): Promise<string | undefined> {
-  const r = await read(rel);
+  const r = await files.readText(rel);
   if (r.status !== "ok") return undefined;
   const records: Record<string, unknown>[] = [];
   for (const line of r.text.split("\n")) {
