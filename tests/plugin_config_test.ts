@@ -85,7 +85,7 @@ Deno.test("parse: each strictness error carries line and column", async () => {
     ["version: 1\nplugins: {}\n", "2:10 plugins must be a list, got a mapping"],
     ["", /^1:1 plugins file is empty/],
     ["version: 1\nplugins: [\n", /^\d+:\d+ YAML syntax error/],
-    ["version: 1\nversion: 1\nplugins: []\n", "2:1 duplicate key"],
+    ["version: 1\nversion: 1\nplugins: []\n", "2:1 duplicate key 'version'"],
     [
       head + "  - name: p\n    comand: [x]\n    sinks: [{ name: p }]\n",
       "4:5 unknown key 'comand' in a plugin (did you mean 'command'?); allowed: name, command, timeout_ms, env_passthrough, sections, sinks",

@@ -18,6 +18,12 @@ import {
   type YAMLMap,
 } from "yaml";
 import type { Node, Pair } from "yaml";
+import {
+  derefAlias,
+  DiagnosticList,
+  type DocPath,
+  duplicateKeyMessage,
+} from "../yaml/diagnostics.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { printable } from "../text/printable.ts";
@@ -72,11 +78,11 @@ export function parseSchedule(
   return ctx.run();
 }
 
-type Path = (string | number)[];
+type Path = DocPath;
 
 class Walker {
-  readonly diagnostics: Diagnostic[] = [];
   readonly lines = new LineCounter();
+  readonly diagnostics: DiagnosticList;
   readonly known?: Set<string>;
 
   constructor(
@@ -84,6 +90,7 @@ class Walker {
     readonly file: string | undefined,
     options: ParseScheduleOptions,
   ) {
+    this.diagnostics = new DiagnosticList(this.lines, file);
     if (options.knownAgents) this.known = new Set(options.knownAgents);
   }
 
@@ -156,38 +163,17 @@ class Walker {
   }
 
   private result(schedule?: Schedule): ParseScheduleResult {
-    const diagnostics = this.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
-    const ok = !diagnostics.some((d) => d.severity === "error");
+    const diagnostics = this.diagnostics.sorted();
+    const ok = this.diagnostics.errorCount === 0;
     return ok && schedule ? { schedule, diagnostics } : { diagnostics };
   }
 
-  private report(
-    code: string,
-    message: string,
-    path: Path,
-    offset: number,
-    severity: "error" | "warning" = "error",
-  ) {
-    const pos = this.lines.linePos(offset);
-    // Before parsing (size, empty) the counter knows no lines: point at 1:1.
-    const d: Diagnostic = {
-      severity,
-      code,
-      message,
-      path,
-      line: Math.max(1, pos.line),
-      col: Math.max(1, pos.col),
-    };
-    if (this.file !== undefined) d.file = this.file;
-    this.diagnostics.push(d);
+  private report(code: string, message: string, path: Path, offset: number) {
+    this.diagnostics.report(code, message, path, offset);
   }
 
   private deref(node: Node | null | undefined, doc: ReturnType<typeof parseDocument>): Node | null {
-    let n = node ?? null;
-    for (let i = 0; n instanceof Alias && i < MAX_ALIASES; i++) {
-      n = (n.resolve(doc) as Node | undefined) ?? null;
-    }
-    return n;
+    return derefAlias(node, doc, MAX_ALIASES);
   }
 
   private walkRoot(root: YAMLMap, doc: ReturnType<typeof parseDocument>): Schedule | undefined {
@@ -537,11 +523,6 @@ function describe(node: Node | null): string {
 
 function firstLine(s: string): string {
   return s.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-}
-
-function duplicateKeyMessage(text: string, offset: number): string {
-  const m = /^\s*["']?([^"':\n]+)["']?\s*:/.exec(text.slice(offset));
-  return m ? `duplicate key '${printable(m[1].trim())}'` : "duplicate key";
 }
 
 function zoneHint(tz: string): string {

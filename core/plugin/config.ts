@@ -16,6 +16,7 @@
 import type { Document, Node, Pair, YAMLMap } from "yaml";
 import { CliError } from "../cli/io.ts";
 import type { Diagnostic } from "../diagnostics.ts";
+import { derefAlias, DiagnosticList, duplicateKeyMessage } from "../yaml/diagnostics.ts";
 import { createSafeReader } from "../fs/safe_read.ts";
 import { isInside, join, resolve } from "../fs/paths.ts";
 import { printable } from "../text/printable.ts";
@@ -270,7 +271,7 @@ type Yaml = typeof import("yaml");
 type Path = (string | number)[];
 
 class Walker {
-  readonly diagnostics: Diagnostic[] = [];
+  readonly diagnostics: DiagnosticList;
   /** Keys an unknown key looked like a typo of: their absence is not reported twice. */
   readonly typos = new Set<string>();
   readonly lines: InstanceType<Yaml["LineCounter"]>;
@@ -282,6 +283,7 @@ class Walker {
     readonly options: ParsePluginsFileOptions,
   ) {
     this.lines = new yaml.LineCounter();
+    this.diagnostics = new DiagnosticList(this.lines, file);
   }
 
   run(text: string): ParsedPluginsFile {
@@ -302,7 +304,7 @@ class Walker {
     });
     for (const e of this.doc.errors) {
       const msg = e.code === "DUPLICATE_KEY"
-        ? "duplicate key"
+        ? duplicateKeyMessage(text, e.pos[0])
         : `YAML syntax error: ${e.message.split("\n")[0]}`;
       this.report(e.code === "DUPLICATE_KEY" ? "duplicate-key" : "yaml-syntax", msg, [], e.pos[0]);
     }
@@ -744,11 +746,7 @@ class Walker {
   }
 
   private deref(node: Node | null | undefined): Node | null {
-    let n = node ?? null;
-    for (let i = 0; n !== null && this.yaml.isAlias(n) && i < MAX_ALIASES; i++) {
-      n = (n.resolve(this.doc) as Node | undefined) ?? null;
-    }
-    return n;
+    return derefAlias(node, this.doc, MAX_ALIASES);
   }
 
   /** Offset of `node`, else of the pair's key (for `key:` with no value). */
@@ -772,7 +770,7 @@ class Walker {
   }
 
   private errorCount(): number {
-    return this.diagnostics.length;
+    return this.diagnostics.errorCount;
   }
 
   /** Reports a missing required key, unless a misspelling of it was already reported. */
@@ -782,20 +780,11 @@ class Walker {
   }
 
   private report(code: string, message: string, path: Path, offset: number) {
-    const pos = this.lines.linePos(offset);
-    this.diagnostics.push({
-      severity: "error",
-      code,
-      message,
-      path,
-      line: Math.max(1, pos.line),
-      col: Math.max(1, pos.col),
-      file: this.file,
-    });
+    this.diagnostics.report(code, message, path, offset);
   }
 
   private result(decls: ExternalPluginDecl[]): ParsedPluginsFile {
-    const diagnostics = this.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+    const diagnostics = this.diagnostics.sorted();
     return { decls: diagnostics.length > 0 ? [] : decls, diagnostics };
   }
 }
