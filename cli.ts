@@ -14,7 +14,9 @@ import {
 } from "./core/cli/framework.ts";
 import { CliError, stderr, stdout, warn } from "./core/cli/io.ts";
 import { programName } from "./core/cli/program.ts";
+import { PluginDefinitionError } from "./core/plugin/define.ts";
 import type { Plugin } from "./core/plugin/types.ts";
+import { printable } from "./core/text/printable.ts";
 import { VERSION } from "./core/version.ts";
 
 /** Options for embedding the CLI in a team's own entry point. */
@@ -249,6 +251,11 @@ export async function main(argv: readonly string[], options: RunCliOptions = {})
       warn(prog, err.message, "error");
       return err.exitCode;
     }
+    // A malformed in-process plugin (custom entry points) is a setup error, not a crash.
+    if (err instanceof PluginDefinitionError) {
+      warn(prog, printable(err.message, 300), "error");
+      return 1;
+    }
     // `kaizen ... | head`: the reader left; stop quietly like other Unix tools.
     if (err instanceof Deno.errors.BrokenPipe) return 0;
     if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable) {
@@ -256,7 +263,8 @@ export async function main(argv: readonly string[], options: RunCliOptions = {})
       return 1;
     }
     // Unexpected: still one line, never a stack trace (KAIZEN_DEBUG=1 shows it).
-    warn(prog, `internal error: ${(err as Error)?.message ?? String(err)}`, "error");
+    const message = String((err as Error)?.message ?? err).split("\n")[0];
+    warn(prog, `internal error: ${printable(message, 300)}`, "error");
     if (debugEnabled()) stderr(`${(err as Error)?.stack ?? ""}\n`);
     return 70;
   }
