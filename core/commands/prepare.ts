@@ -164,6 +164,9 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
         warn: (m) => warn(prog, `sink '${name}': ${printable(m, 300)}`),
       });
     } catch (err) {
+      // The reader of stdout went away (`| head`): not a sink failure; the CLI
+      // stops quietly, as Unix tools do.
+      if (err instanceof Deno.errors.BrokenPipe) throw err;
       failed++;
       // A sink's error may quote what it was sending; scan it like content.
       const { redactSecrets } = await import("../redact/mod.ts");
