@@ -799,7 +799,7 @@ Deno.test("runPipeline: a plugin section sits between metrics and pointers by or
   assert.equal(s.bytes, byteLength(s.content));
   assert.ok(typeof s.tokens === "number" && s.tokens > 0);
   assert.equal(bundle.tokens, bundle.sections.reduce((n, x) => n + (x.tokens ?? 0), 0));
-  assert.equal(bundle.token_encoding, "o200k_base");
+  assert.equal(bundle.token_encoding, "cl100k_base");
 });
 
 Deno.test("runPipeline: plugin section content is control-stripped and redacted", async () => {

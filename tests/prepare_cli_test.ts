@@ -224,7 +224,7 @@ cliTest(
       json.tokens,
       json.sections.reduce((n: number, s: { tokens: number }) => n + s.tokens, 0),
     );
-    assert.equal(json.token_encoding, "o200k_base");
+    assert.equal(json.token_encoding, "cl100k_base");
     assert.equal(json.redactions, 0);
     assert.deepEqual(json.warnings, []);
     assert.match(json.sha256, /^[0-9a-f]{64}$/);
@@ -931,7 +931,7 @@ cliTest(
       String(budget),
     ]);
     assert.equal(md.code, 0);
-    assert.match(md.stdout, /\| Size \| \d+ tokens \(o200k_base\), budget \d+ \|/);
+    assert.match(md.stdout, /\| Size \| \d+ tokens \(cl100k_base\), budget \d+ \|/);
     assert.match(md.stdout, /_\[kaizen: truncated to fit --max-tokens/);
     assert.ok(md.stdout.includes(`--target ${PILOT_REAL}\n`), "session-close commands intact");
   },
