@@ -464,6 +464,17 @@ async function main() {
       cwd: ROOT,
       env,
     });
+    // What a runner parses: JSON adds token counting (the tokenizer load).
+    const prepareJson = mk({
+      id: "prepare-json",
+      label: "`schedule prepare coach --format json` (bundle, info)",
+      display: `deno run ${KAIZEN_PERMS.join(" ")} dist/kaizen.js ${
+        prepare.join(" ")
+      } --format json > /dev/null`,
+      cmd: kaizen("dist/kaizen.js", [...prepare, "--format", "json"]),
+      cwd: ROOT,
+      env,
+    });
     const repomixBench = mk({
       id: "repomix",
       label: `B: repomix ${REPOMIX_VERSION} → markdown`,
@@ -475,7 +486,14 @@ async function main() {
       cwd: tmp,
     });
     if ("error" in repomix) repomixBench.failed = repomix.error;
-    const benches = [empty, validateBundle, validateSource, prepareBundle, repomixBench];
+    const benches = [
+      empty,
+      validateBundle,
+      validateSource,
+      prepareBundle,
+      prepareJson,
+      repomixBench,
+    ];
 
     for (const b of benches) if (!b.failed) await probe(b);
     for (const b of benches) if (b.failed) log(`${b.id}: FAILED (${b.failed}); not timed`);
