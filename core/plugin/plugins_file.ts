@@ -77,7 +77,8 @@ export async function parsePluginsFile(
   file: string,
   options: ParsePluginsFileOptions = {},
 ): Promise<ParsedPluginsFile> {
-  // Loaded only when a plugins file exists: most runs have none.
+  // The walker takes the module as a value; this module is itself imported
+  // lazily (only when plugins are set up), so yaml costs nothing extra here.
   const yaml = await import("yaml");
   const w = new Walker(yaml, file, options);
   return w.run(text);
