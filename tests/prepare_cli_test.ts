@@ -827,8 +827,8 @@ cliTest(
     }, async (dir) => {
       const r = await prepare(entry, ["coach", "--target", dir, "--now", NOW]);
       assert.equal(r.code, 0, r.stderr);
-      // The notes column is cut at 120 characters, inside the token; the part
-      // before the cut must not be printed either.
+      // The notes column is shortened to 120 characters, which falls inside
+      // the token; no prefix of it may be printed.
       const prefix = GHP.slice(0, 12);
       assert.ok(
         !r.stdout.includes(prefix),
