@@ -1,6 +1,9 @@
+import { builtinPlugin } from "../../plugins/builtin/mod.ts";
+import type { Invocation } from "../cli/framework.ts";
 import { CliError } from "../cli/io.ts";
 import { PluginDefinitionError } from "../plugin/define.ts";
-import type { PluginRegistry } from "../plugin/registry.ts";
+import { PluginRegistry } from "../plugin/registry.ts";
+import type { Plugin } from "../plugin/types.ts";
 
 /** Where plugins files are looked up and whether the repo's own file may run. */
 export interface PluginSetup {
@@ -44,4 +47,28 @@ export async function loadPluginsInto(registry: PluginRegistry, setup: PluginSet
       throw err;
     }
   }
+}
+
+/**
+ * The registry a run uses: the built-ins, the plugins a custom entry point
+ * embedded, and the external ones the `--plugins` / `--trust-repo-plugins`
+ * flags of `inv` allow. `prepare` and `plugins list` both build it here, so
+ * the list always shows exactly what prepare would run.
+ */
+export async function buildRegistry(
+  inv: Invocation,
+  root: string,
+  embedded: readonly Plugin[],
+  notice: (message: string) => void,
+): Promise<PluginRegistry> {
+  const registry = new PluginRegistry();
+  registry.add(builtinPlugin, { kind: "builtin" });
+  for (const p of embedded) registry.add(p, { kind: "embedded" });
+  await loadPluginsInto(registry, {
+    root,
+    pluginsFile: typeof inv.opts.plugins === "string" ? inv.opts.plugins : undefined,
+    trustRepoPlugins: inv.opts["trust-repo-plugins"] === true,
+    notice,
+  });
+  return registry;
 }

@@ -4,25 +4,22 @@
  *
  * @module
  */
-import { builtinPlugin } from "../../plugins/builtin/mod.ts";
 import { BudgetExceededError } from "../bundle/budget.ts";
 import { errorMessage, runPipeline } from "../bundle/pipeline.ts";
 import { renderBundle } from "../bundle/render.ts";
 import type { BundleFormat } from "../bundle/types.ts";
 import type { Invocation } from "../cli/framework.ts";
 import { CliError, warn } from "../cli/io.ts";
-import { agentCatalog } from "../agents/catalog.ts";
 import { createSafeReader, DEFAULT_MAX_FILE_BYTES } from "../fs/safe_read.ts";
 import { resolve } from "../fs/paths.ts";
 import { AGENT_NAME_RE } from "../manifest/constants.ts";
 import { loadSchedule } from "../manifest/load.ts";
-import { PluginRegistry } from "../plugin/registry.ts";
 import type { Plugin } from "../plugin/types.ts";
 import { resolveRepoSlug } from "../repo/slug.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { printable } from "../text/printable.ts";
 import { shellQuote } from "../../plugins/builtin/session_close.ts";
-import { loadPluginsInto } from "./plugins_setup.ts";
+import { buildRegistry } from "./plugins_setup.ts";
 import { resolveNow, resolveTarget } from "./target.ts";
 
 /** What the CLI passes besides the parsed arguments. */
@@ -54,7 +51,9 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
   const out = typeof inv.opts.out === "string" ? resolve(inv.opts.out) : undefined;
   const strict = inv.opts.strict === true;
 
-  const catalog = (await agentCatalog(rootPath)).map((a) => a.name);
+  // The manifest loader already knows the target's agents (installed + packaged).
+  const loaded = await loadSchedule(rootPath);
+  const catalog = loaded.knownAgents;
   if (!AGENT_NAME_RE.test(agent) || !catalog.includes(agent)) {
     throw new CliError(
       `unknown agent '${printable(agent)}'${didYouMean(agent, catalog)}; known agents: ${
@@ -64,15 +63,12 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
     );
   }
 
-  const registry = new PluginRegistry();
-  registry.add(builtinPlugin, { kind: "builtin" });
-  for (const p of runtime.plugins) registry.add(p, { kind: "embedded" });
-  await loadPluginsInto(registry, {
-    root: rootPath,
-    pluginsFile: typeof inv.opts.plugins === "string" ? inv.opts.plugins : undefined,
-    trustRepoPlugins: inv.opts["trust-repo-plugins"] === true,
-    notice: (m) => warn(prog, m, "notice"),
-  });
+  const registry = await buildRegistry(
+    inv,
+    rootPath,
+    runtime.plugins,
+    (m) => warn(prog, m, "notice"),
+  );
 
   const sinkNames = typeof inv.opts.sink === "string"
     ? inv.opts.sink.split(",").map((s) => s.trim()).filter((s) => s !== "")
@@ -90,7 +86,6 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
   }
   if (sinkNames.includes("file") && !out) throw new CliError("the file sink needs --out FILE", 2);
 
-  const loaded = await loadSchedule(rootPath);
   const entry = loaded.schedule?.agents[agent];
   if (loaded.exists && !loaded.schedule) {
     warn(
