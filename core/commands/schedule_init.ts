@@ -1,6 +1,6 @@
 import type { Invocation } from "../cli/framework.ts";
 import { CliError, stdout } from "../cli/io.ts";
-import { writeFileAtomic } from "../fs/atomic.ts";
+import { writeFileAtomic, writeFileAtomicNew } from "../fs/atomic.ts";
 import { join } from "../fs/paths.ts";
 import { agentCatalog } from "../agents/catalog.ts";
 import { MANIFEST_PATH } from "../manifest/constants.ts";
@@ -113,8 +113,14 @@ export async function initCommand(inv: Invocation): Promise<number> {
   try {
     await Deno.mkdir(join(root, ".kaizen"), { recursive: true });
     await writeFileAtomic(join(root, SCHEMA_COPY), JSON.stringify(schema, null, 2) + "\n");
-    await writeFileAtomic(path, text);
+    // Without --force, link-based creation keeps the refusal race-free: a
+    // manifest written by someone else since the check above is not replaced.
+    if (inv.opts.force === true) await writeFileAtomic(path, text);
+    else await writeFileAtomicNew(path, text);
   } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) {
+      throw new CliError(`${file} already exists; not overwriting (pass --force to replace it)`, 1);
+    }
     // e.g. `.kaizen` is a file, or the repo is read-only: one line, no trace.
     throw new CliError(`cannot write ${file}: ${(err as Error).message}`, 1);
   }
