@@ -36,7 +36,13 @@ export { agentCatalog } from "./core/agents/catalog.ts";
 export type { AgentEntry, AgentSource } from "./core/agents/catalog.ts";
 
 // Bundle and plugins
-export type { Bundle, BundleFormat, BundlePointer, BundleSection } from "./core/bundle/types.ts";
+export type {
+  Bundle,
+  BundleFormat,
+  BundlePointer,
+  BundleSection,
+  SectionStatus,
+} from "./core/bundle/types.ts";
 export { definePlugin, PluginDefinitionError } from "./core/plugin/define.ts";
 export { PLUGIN_API_VERSION } from "./core/plugin/types.ts";
 export type {

@@ -11,11 +11,11 @@ import type { BundleModel, BundleSectionModel } from "./model.ts";
 /** Output format of a rendered bundle. */
 export type BundleFormat = "markdown" | "json";
 
-/** How a section's content came to be. */
-export type SectionStatus = "ok" | "missing" | "warning";
-
 /** One section of the bundle. */
 export type BundleSection = z.output<typeof BundleSectionModel>;
+
+/** How a section's content came to be. */
+export type SectionStatus = BundleSection["status"];
 
 /** A pointer file found in the repo (`SCOPE.md` → `scope`). */
 export interface BundlePointer {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Bundle, BundleFormat } from "../bundle/types.ts";
+import type { Bundle, BundleFormat, SectionStatus } from "../bundle/types.ts";
 import type { AgentSchedule, Schedule } from "../manifest/types.ts";
 import type { SafeReader } from "../fs/safe_read.ts";
 
@@ -40,7 +40,7 @@ export interface SectionOutput {
   /** Structured data kept in the JSON bundle. */
   data?: unknown;
   /** `missing` renders a short "not found" note and sets the bundle's flags false. */
-  status?: "ok" | "missing" | "warning";
+  status?: SectionStatus;
 }
 
 /** A bundle section contributed by a plugin. */

@@ -1,7 +1,8 @@
+import type { BundlePointer } from "../../core/bundle/types.ts";
 import type { SectionPlugin } from "../../core/plugin/types.ts";
 
 /** Repo files every session should know about, with the label used in bundles and events. */
-export const POINTER_FILES: readonly { label: string; path: string }[] = [
+export const POINTER_FILES: readonly BundlePointer[] = [
   { label: "scope", path: "SCOPE.md" },
   { label: "todo", path: "TODO.md" },
 ];
@@ -16,7 +17,7 @@ export const pointersSection: SectionPlugin = {
   order: 400,
   priority: 10,
   async collect(ctx) {
-    const found: { label: string; path: string }[] = [];
+    const found: BundlePointer[] = [];
     const parts: string[] = [];
     for (const p of POINTER_FILES) {
       const r = await ctx.files.readText(p.path);
