@@ -122,6 +122,12 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
                 valueName: "ISO",
                 description: "Compute next runs from this instant instead of the clock",
               },
+              {
+                name: "count",
+                type: "string",
+                valueName: "N",
+                description: "Show the next N runs of each agent (1-1000, default 1)",
+              },
             ],
             run: async (inv) => (await import("./core/commands/schedule_list.ts")).listCommand(inv),
           },

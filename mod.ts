@@ -31,7 +31,17 @@ export {
   DEFAULT_TIMEZONE,
   MANIFEST_PATH,
 } from "./core/manifest/constants.ts";
-export { effectiveCron, nextRuns } from "./core/time/next_run.ts";
+export { effectiveCron } from "./core/time/next_run.ts";
+export { nextRuns, runsBetween } from "./core/time/runs.ts";
+export { type CronParse, type CronProblem, type CronSpec, parseCron } from "./core/time/cron.ts";
+export { isValidTimeZone, timeZoneProblem } from "./core/time/timezone.ts";
+export { listSchedule } from "./core/manifest/listing.ts";
+export type {
+  ListedAgent,
+  ListedRun,
+  ListScheduleOptions,
+  ScheduleList,
+} from "./core/manifest/listing.ts";
 export { agentCatalog } from "./core/agents/catalog.ts";
 export type { AgentEntry, AgentSource } from "./core/agents/catalog.ts";
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ScheduleModel } from "../core/manifest/model.ts";
 import { BundleModel } from "../core/bundle/model.ts";
+import { ScheduleListModel } from "../core/manifest/listing_model.ts";
 
 /** File name → JSON text of every generated schema. */
 export function generatedSchemas(): Record<string, string> {
@@ -9,5 +10,7 @@ export function generatedSchemas(): Record<string, string> {
   out["schedule.schema.json"] = JSON.stringify(schedule, null, 2) + "\n";
   const bundle = z.toJSONSchema(BundleModel, { io: "output" });
   out["bundle.schema.json"] = JSON.stringify(bundle, null, 2) + "\n";
+  const list = z.toJSONSchema(ScheduleListModel, { io: "output" });
+  out["schedule-list.schema.json"] = JSON.stringify(list, null, 2) + "\n";
   return out;
 }

@@ -155,7 +155,7 @@ const INVALID_MANIFEST = [
   "    cadance: weekly", // 4:3 missing cadence, 5:5 unknown key
   "  optimization:",
   "    cadence: weekly",
-  '    cron: "0 24 * * *"', // 8:11
+  '    cron: "0 24 * * *"', // 8:14 (the hour field)
   "  tdd-workflow:",
   "    cadence: monthly",
   '    enabled: "yes"', // 11:14
@@ -167,7 +167,7 @@ const INVALID_POSITIONS: [number, number, RegExp][] = [
   [2, 11, /timezone 'Mars\/Base' is not an IANA time zone/],
   [4, 3, /agent 'coach' is missing required key 'cadence'/],
   [5, 5, /unknown key 'cadance' in agent 'coach' \(did you mean 'cadence'\?\)/],
-  [8, 11, /cron hour value 24 is out of range 0-23/],
+  [8, 14, /cron hour value 24 is out of range 0-23/],
   [11, 14, /enabled must be a boolean/],
 ];
 
@@ -483,7 +483,10 @@ cliTest("list --all includes disabled agents", async (e) => {
   assert.equal(r.code, 0, r.shown);
   const tdd = row(r.stdout, "tdd-workflow");
   assert.ok(tdd, r.shown);
-  assert.match(tdd, /^tdd-workflow +no +monthly +0 9 1 \* \* \(default\) +Europe\/Berlin +- +-$/);
+  assert.match(
+    tdd,
+    /^tdd-workflow +no +monthly +0 9 1 \* \* \(default\) +Europe\/Berlin +disabled +-$/,
+  );
 });
 
 cliTest("list --format json", async (e) => {
@@ -502,6 +505,7 @@ cliTest("list --format json", async (e) => {
   const body = JSON.parse(r.stdout);
   assert.deepEqual(Object.keys(body).sort(), [
     "agents",
+    "count",
     "file",
     "now",
     "timezone",
@@ -514,12 +518,14 @@ cliTest("list --format json", async (e) => {
   assert.deepEqual(body.agents[0], {
     agent: "coach",
     enabled: true,
+    state: "scheduled",
     cadence: "weekly",
     cron: "0 9 * * 1",
     cron_source: "cron",
     timezone: "Europe/Berlin",
     next_run: "2026-11-23T09:00:00+01:00",
     next_run_utc: "2026-11-23T08:00:00Z",
+    next_runs: [{ local: "2026-11-23T09:00:00+01:00", utc: "2026-11-23T08:00:00Z" }],
   });
   assert.deepEqual(body.agents.map((a: { agent: string }) => a.agent), [
     "coach",
@@ -529,12 +535,14 @@ cliTest("list --format json", async (e) => {
   assert.deepEqual(body.agents[2], {
     agent: "tdd-workflow",
     enabled: false,
+    state: "disabled",
     cadence: "monthly",
     cron: "0 9 1 * *",
     cron_source: "cadence",
     timezone: "Europe/Berlin",
     next_run: null,
     next_run_utc: null,
+    next_runs: [],
   });
 });
 

@@ -312,44 +312,44 @@ const CASES: Case[] = [
     expect: [[
       "invalid-cron",
       5,
-      11,
+      12,
       "cron minute value 60 is out of range 0-59 (in '60 9 * * *')",
     ]],
   },
   {
     name: "cron hour 24",
     text: cron('"0 24 * * *"'),
-    expect: [["invalid-cron", 5, 11, "cron hour value 24 is out of range 0-23"]],
+    expect: [["invalid-cron", 5, 14, "cron hour value 24 is out of range 0-23"]],
   },
   {
     name: "cron day-of-month 0",
     text: cron('"0 9 0 * *"'),
-    expect: [["invalid-cron", 5, 11, "cron day-of-month value 0 is out of range 1-31"]],
+    expect: [["invalid-cron", 5, 16, "cron day-of-month value 0 is out of range 1-31"]],
   },
   {
     name: "cron day-of-month 32",
     text: cron('"0 9 32 * *"'),
-    expect: [["invalid-cron", 5, 11, "cron day-of-month value 32 is out of range 1-31"]],
+    expect: [["invalid-cron", 5, 16, "cron day-of-month value 32 is out of range 1-31"]],
   },
   {
     name: "cron month 13",
     text: cron('"0 9 * 13 *"'),
-    expect: [["invalid-cron", 5, 11, "cron month value 13 is out of range 1-12"]],
+    expect: [["invalid-cron", 5, 18, "cron month value 13 is out of range 1-12"]],
   },
   {
     name: "cron day-of-week 8",
     text: cron('"0 9 * * 8"'),
-    expect: [["invalid-cron", 5, 11, "cron day-of-week value 8 is out of range 0-7"]],
+    expect: [["invalid-cron", 5, 20, "cron day-of-week value 8 is out of range 0-7"]],
   },
   {
     name: "cron backwards range",
     text: cron('"0 17-9 * * *"'),
-    expect: [["invalid-cron", 5, 11, "cron hour range '17-9' runs backwards"]],
+    expect: [["invalid-cron", 5, 14, "cron hour range '17-9' runs backwards"]],
   },
   {
     name: "cron step 0",
     text: cron('"*/0 * * * *"'),
-    expect: [["invalid-cron", 5, 11, "cron minute step must not be 0"]],
+    expect: [["invalid-cron", 5, 12, "cron minute step must not be 0"]],
   },
   {
     name: "cron L extension",
@@ -357,14 +357,14 @@ const CASES: Case[] = [
     expect: [[
       "invalid-cron",
       5,
-      11,
+      16,
       "cron day-of-month field 'L' uses a non-portable extension (L, W, # or ?)",
     ]],
   },
   {
     name: "cron # extension",
     text: cron('"0 9 * * 1#2"'),
-    expect: [["invalid-cron", 5, 11, "cron day-of-week field '1#2' uses a non-portable extension"]],
+    expect: [["invalid-cron", 5, 20, "cron day-of-week field '1#2' uses a non-portable extension"]],
   },
   {
     name: "cron an unquoted number",
@@ -379,7 +379,7 @@ const CASES: Case[] = [
   {
     name: "cron a name in the wrong field",
     text: cron('"0 9 * MON *"'),
-    expect: [["invalid-cron", 5, 11, "cron month field 'MON' is not a number, name, range or '*'"]],
+    expect: [["invalid-cron", 5, 18, "cron month field 'MON' is not a number, name, range or '*'"]],
   },
   // --- timezone ----------------------------------------------------------
   {
@@ -612,7 +612,7 @@ const CASES: Case[] = [
       ["missing-key", 1, 1, "missing required key 'version'"],
       ["invalid-timezone", 2, 11, "timezone 'Mars/Base'"],
       ["invalid-cadence", 5, 14, "got 'hourly'"],
-      ["invalid-cron", 6, 11, "cron minute value 61 is out of range 0-59"],
+      ["invalid-cron", 6, 12, "cron minute value 61 is out of range 0-59"],
       ["invalid-agent-name", 7, 3, "agent name 'Bad_Name'"],
       ["missing-key", 9, 3, "agent 'tdd-workflow' is missing required key 'cadence'"],
       ["invalid-enabled", 10, 14, "got 'no'; write false without quotes"],

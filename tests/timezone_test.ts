@@ -1,7 +1,8 @@
 /** Time zones (`core/time/timezone.ts`) and next-run arithmetic (`core/time/next_run.ts`). */
 import assert from "node:assert/strict";
 import { formatInZone, formatUtc, hostTimeZone, isValidTimeZone } from "../core/time/timezone.ts";
-import { effectiveCron, nextRuns } from "../core/time/next_run.ts";
+import { effectiveCron } from "../core/time/next_run.ts";
+import { nextRuns } from "../core/time/runs.ts";
 
 // --- isValidTimeZone -------------------------------------------------------
 

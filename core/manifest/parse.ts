@@ -27,8 +27,8 @@ import {
 import type { Diagnostic } from "../diagnostics.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { printable } from "../text/printable.ts";
-import { cronError } from "../time/cron.ts";
-import { canonicalTimeZone, isValidTimeZone } from "../time/timezone.ts";
+import { parseCron } from "../time/cron.ts";
+import { timeZoneProblem } from "../time/timezone.ts";
 import {
   AGENT_KEYS,
   AGENT_NAME_PATTERN,
@@ -172,6 +172,20 @@ class Walker {
     this.diagnostics.report(code, message, path, offset);
   }
 
+  /**
+   * The document offset of character `column` of a one-line string scalar's
+   * value, so a cron problem points at its field; the scalar's start when the
+   * source spelling differs from the value (escapes, folding).
+   */
+  private offsetInScalar(node: Scalar, column: number | undefined): number {
+    const start = offsetOf(node);
+    if (column === undefined || !node.range || typeof node.value !== "string") return start;
+    const raw = this.text.slice(node.range[0], node.range[1]);
+    const quoted = raw.startsWith('"') || raw.startsWith("'");
+    const body = quoted ? raw.slice(1, -1) : raw;
+    return body === node.value ? start + (quoted ? 1 : 0) + column : start;
+  }
+
   private deref(node: Node | null | undefined, doc: ReturnType<typeof parseDocument>): Node | null {
     return derefAlias(node, doc, MAX_ALIASES);
   }
@@ -238,10 +252,10 @@ class Walker {
           ["timezone"],
           offsetOf(tz, tzPair),
         );
-      } else if (!isValidTimeZone(tz.value)) {
+      } else if (timeZoneProblem(tz.value) !== undefined) {
         this.report(
           "invalid-timezone",
-          `timezone '${printable(tz.value)}' is not an IANA time zone${zoneHint(tz.value)}`,
+          `timezone ${printable(timeZoneProblem(tz.value)!, 300)}`,
           ["timezone"],
           offsetOf(tz),
         );
@@ -418,17 +432,17 @@ class Walker {
         );
         ok = false;
       } else {
-        const err = cronError(c.value);
-        if (err) {
+        const parsed = parseCron(c.value);
+        if (!parsed.ok) {
           this.report(
             "invalid-cron",
-            `${printable(err, 200)} (in '${printable(c.value)}')`,
+            `${printable(parsed.problem.message, 200)} (in '${printable(c.value)}')`,
             [...path, "cron"],
-            offsetOf(c),
+            this.offsetInScalar(c, parsed.problem.column),
           );
           ok = false;
         } else {
-          cron = c.value.trim().split(/\s+/).join(" ");
+          cron = parsed.spec.source;
         }
       }
     }
@@ -523,11 +537,4 @@ function describe(node: Node | null): string {
 
 function firstLine(s: string): string {
   return s.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-}
-
-function zoneHint(tz: string): string {
-  const canonical = canonicalTimeZone(tz);
-  return canonical
-    ? ` (zone names are case-sensitive: did you mean '${canonical}'?)`
-    : " (e.g. Europe/Berlin, America/New_York, UTC)";
 }

@@ -1,23 +1,28 @@
 /**
- * IANA time zone checks and formatting, on the runtime's own ICU data (no
+ * IANA time zone names and formatting, on the runtime's own zone data (no
  * dependency, and the compiled binary carries the same data).
+ *
+ * A manifest's zone is read by an orchestrator we do not own (Python's
+ * zoneinfo, Go's time package), so we accept exactly the names of the IANA tz
+ * database — zones and backward-compatibility links (`US/Pacific`, `EST5EDT`,
+ * `Etc/GMT+5`) — spelled exactly. `Temporal` knows that set; `Intl` does not:
+ * ICU also resolves aliases of its own (`BST` → Asia/Dhaka, `SystemV/EST5`)
+ * that no other implementation can load.
  *
  * @module
  */
 import { KNOWN_ZONES } from "./zones.generated.ts";
+import { suggest } from "../text/suggest.ts";
 
-// V8 also accepts offsets such as "+01:00"; a manifest must name a region so
-// daylight-saving changes are followed.
+// Temporal also accepts UTC offsets ("+01:00"); a manifest must name a region
+// so daylight-saving changes are followed.
 const ZONE_SHAPE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
 
-// Every IANA name segment starts with a capital (Europe/Berlin, Etc/GMT+1,
-// UTC, EST5EDT); V8 matches case-insensitively, but the orchestrator's zone
-// database (Python, Go) does not, so we insist on the real spelling.
-const SEGMENT_CASE = /^[A-Z]/;
-
-function resolvedZone(tz: string): string | undefined {
+/** The zone's canonical spelling per the runtime, or undefined if it knows no such zone. */
+function temporalZoneId(tz: string): string | undefined {
+  if (tz.length > 64 || !ZONE_SHAPE.test(tz)) return undefined;
   try {
-    return new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
+    return new Temporal.ZonedDateTime(0n, tz).timeZoneId;
   } catch {
     return undefined;
   }
@@ -25,25 +30,130 @@ function resolvedZone(tz: string): string | undefined {
 
 let known: Set<string> | undefined;
 
-/** True when `tz` names an IANA time zone, spelled exactly (e.g. `Europe/Berlin`, `UTC`). */
+/** True when `tz` names an IANA time zone or link, spelled exactly (e.g. `Europe/Berlin`, `UTC`). */
 export function isValidTimeZone(tz: string): boolean {
-  // Fast path: ICU's time-zone data costs ~20 ms to initialise on first use.
   known ??= new Set(KNOWN_ZONES);
   if (known.has(tz)) return true;
-  if (!ZONE_SHAPE.test(tz) || !tz.split("/").every((seg) => SEGMENT_CASE.test(seg))) return false;
-  const resolved = resolvedZone(tz);
-  if (resolved === undefined) return false;
-  // Same letters, other case: "America/new_york" resolves to "America/New_York".
-  return !(resolved !== tz && resolved.toLowerCase() === tz.toLowerCase());
+  return temporalZoneId(tz) === tz;
 }
 
-/** The correctly spelled zone for a miscased one (`europe/berlin` → `Europe/Berlin`), if any. */
-export function canonicalTimeZone(tz: string): string | undefined {
-  if (!ZONE_SHAPE.test(tz)) return undefined;
-  const resolved = resolvedZone(tz);
-  return resolved !== undefined && resolved !== tz && isValidTimeZone(resolved)
-    ? resolved
-    : undefined;
+/**
+ * Common abbreviations and non-IANA ids (Java's three-letter ids, ICU's
+ * aliases) that people write for a zone, with the zone they most likely mean.
+ * Ambiguous ones name every usual reading.
+ */
+const ABBREVIATIONS: Record<string, readonly string[]> = {
+  ACT: ["Australia/Darwin"],
+  AET: ["Australia/Sydney"],
+  AEST: ["Australia/Sydney"],
+  AEDT: ["Australia/Sydney"],
+  ACST: ["Australia/Adelaide"],
+  ACDT: ["Australia/Adelaide"],
+  AWST: ["Australia/Perth"],
+  AGT: ["America/Argentina/Buenos_Aires"],
+  ART: ["America/Argentina/Buenos_Aires", "Africa/Cairo"],
+  AKST: ["America/Anchorage"],
+  AKDT: ["America/Anchorage"],
+  AST: ["America/Halifax", "Asia/Riyadh"],
+  ADT: ["America/Halifax"],
+  BET: ["America/Sao_Paulo"],
+  BRT: ["America/Sao_Paulo"],
+  BST: ["Europe/London", "Asia/Dhaka"],
+  CAT: ["Africa/Maputo"],
+  CEST: ["Europe/Berlin", "Europe/Paris"],
+  CNT: ["America/St_Johns"],
+  CST: ["America/Chicago", "Asia/Shanghai"],
+  CDT: ["America/Chicago"],
+  CTT: ["Asia/Shanghai"],
+  EAT: ["Africa/Nairobi"],
+  ECT: ["Europe/Paris"],
+  EDT: ["America/New_York"],
+  EEST: ["Europe/Athens"],
+  HKT: ["Asia/Hong_Kong"],
+  IET: ["America/Indiana/Indianapolis"],
+  IST: ["Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"],
+  JST: ["Asia/Tokyo"],
+  KST: ["Asia/Seoul"],
+  MDT: ["America/Denver"],
+  MIT: ["Pacific/Apia"],
+  MSK: ["Europe/Moscow"],
+  NET: ["Asia/Yerevan"],
+  NST: ["America/St_Johns", "Pacific/Auckland"],
+  NZST: ["Pacific/Auckland"],
+  NZDT: ["Pacific/Auckland"],
+  PDT: ["America/Los_Angeles"],
+  PLT: ["Asia/Karachi"],
+  PKT: ["Asia/Karachi"],
+  PNT: ["America/Phoenix"],
+  PRT: ["America/Puerto_Rico"],
+  PST: ["America/Los_Angeles"],
+  PT: ["America/Los_Angeles"],
+  ET: ["America/New_York"],
+  CT: ["America/Chicago"],
+  MT: ["America/Denver"],
+  SAST: ["Africa/Johannesburg"],
+  SGT: ["Asia/Singapore"],
+  SST: ["Pacific/Guadalcanal", "Pacific/Pago_Pago"],
+  VST: ["Asia/Ho_Chi_Minh"],
+  WEST: ["Europe/Lisbon"],
+  WIB: ["Asia/Jakarta"],
+};
+
+/**
+ * Why `tz` is not accepted, with a did-you-mean where one is likely, or
+ * `undefined` when it is a valid zone name. One line, no trailing period.
+ *
+ * @example
+ * ```ts
+ * timeZoneProblem("BST");
+ * // "'BST' is not an IANA time zone (did you mean Europe/London or Asia/Dhaka?)"
+ * ```
+ */
+export function timeZoneProblem(tz: string): string | undefined {
+  if (isValidTimeZone(tz)) return undefined;
+  const shown = JSON.stringify(tz).slice(1, -1).slice(0, 80);
+  const head = `'${shown}' is not an IANA time zone`;
+  if (/^[+-]\d/.test(tz) || /^(UTC|GMT)[+-]\d/i.test(tz)) {
+    return `${head}: a fixed offset does not follow daylight saving time; name a region (e.g. Europe/Berlin), or Etc/GMT-1 for a constant UTC+1`;
+  }
+  const canonical = temporalZoneId(tz);
+  if (canonical !== undefined && canonical !== tz) {
+    return `${head} (zone names are case-sensitive: did you mean '${canonical}'?)`;
+  }
+  const abbrev = ABBREVIATIONS[tz.toUpperCase()];
+  if (abbrev) {
+    return `${head} (an abbreviation, not a zone: did you mean ${abbrev.join(" or ")}?)`;
+  }
+  if (/^SystemV\//i.test(tz) || tz === "US/Pacific-New") {
+    return `${head} (a retired alias that tzdata no longer carries; e.g. America/New_York, UTC)`;
+  }
+  const close = closestZone(tz);
+  return close
+    ? `${head} (did you mean '${close}'?)`
+    : `${head} (e.g. Europe/Berlin, America/New_York, UTC)`;
+}
+
+/** The known zone closest to a misspelt one, by whole name or by its city part. */
+function closestZone(tz: string): string | undefined {
+  const whole = suggest(tz, KNOWN_ZONES);
+  if (whole) return whole;
+  const city = tz.split("/").pop()!.replace(/ /g, "_").toLowerCase();
+  if (city.length < 3) return undefined;
+  const byCity = new Map<string, string>();
+  for (const z of KNOWN_ZONES) {
+    const c = z.split("/").pop()!.toLowerCase();
+    if (!byCity.has(c)) byCity.set(c, z);
+  }
+  const exact = byCity.get(city);
+  if (exact) return exact;
+  const near = suggest(city, byCity.keys());
+  return near ? byCity.get(near) : undefined;
+}
+
+/** Throws a `RangeError` with {@link timeZoneProblem}'s message unless `tz` is a valid zone. */
+export function assertTimeZone(tz: string): void {
+  const problem = timeZoneProblem(tz);
+  if (problem !== undefined) throw new RangeError(problem);
 }
 
 /** The host's zone, if the runtime knows a valid IANA name for it. */

@@ -1,0 +1,67 @@
+/**
+ * What `kaizen schedule list` shows, as a pure function of a valid schedule
+ * and an instant: each agent's effective cron and its next runs.
+ *
+ * @module
+ */
+import { DEFAULT_TIMEZONE } from "./constants.ts";
+import type { Schedule } from "./types.ts";
+import type { ListedAgent, ScheduleList } from "./listing_model.ts";
+import { effectiveCron } from "../time/next_run.ts";
+import { nextRuns } from "../time/runs.ts";
+import { formatInZone, formatUtc } from "../time/timezone.ts";
+
+export type { ListedAgent, ListedRun, ScheduleList } from "./listing_model.ts";
+
+/** Options for {@link listSchedule}. */
+export interface ListScheduleOptions {
+  /** The instant next runs are computed from (exclusive). */
+  now: Date;
+  /** How many next runs per agent (default 1). */
+  count?: number;
+  /** Include disabled agents. */
+  all?: boolean;
+  /** Path of the manifest, echoed in the result. */
+  file: string;
+}
+
+/**
+ * The listing of a validated schedule.
+ *
+ * @example
+ * ```ts
+ * const list = listSchedule(schedule, { now: new Date(), file: ".kaizen/schedule.yml" });
+ * for (const a of list.agents) console.log(a.agent, a.next_run);
+ * ```
+ */
+export function listSchedule(schedule: Schedule, options: ListScheduleOptions): ScheduleList {
+  const timezone = schedule.timezone ?? DEFAULT_TIMEZONE;
+  const count = options.count ?? 1;
+  const agents: ListedAgent[] = [];
+  for (const [agent, s] of Object.entries(schedule.agents)) {
+    if (!s.enabled && !options.all) continue;
+    const { cron, source } = effectiveCron(s);
+    const runs = s.enabled ? nextRuns(cron, timezone, options.now, count) : [];
+    const next_runs = runs.map((d) => ({ local: formatInZone(d, timezone), utc: formatUtc(d) }));
+    agents.push({
+      agent,
+      enabled: s.enabled,
+      state: !s.enabled ? "disabled" : runs.length === 0 ? "never" : "scheduled",
+      cadence: s.cadence,
+      cron,
+      cron_source: source,
+      timezone,
+      next_run: next_runs[0]?.local ?? null,
+      next_run_utc: next_runs[0]?.utc ?? null,
+      next_runs,
+    });
+  }
+  return {
+    file: options.file,
+    now: formatUtc(options.now),
+    count,
+    timezone,
+    timezone_source: schedule.timezone ? "manifest" : "default",
+    agents,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * The zod model of `kaizen schedule list --format json`: the source of
+ * `schemas/schedule-list.schema.json` and of the listing types. Not imported
+ * by the CLI at run time (zod costs start-up); a test checks real output
+ * against the generated schema.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+export const ListedRunModel = z.strictObject({
+  local: z.string().describe(
+    "Wall-clock time in the manifest's zone with its UTC offset, e.g. 2026-11-23T09:00:00+01:00.",
+  ),
+  utc: z.string().describe("The same instant in UTC, e.g. 2026-11-23T08:00:00Z."),
+});
+
+export const ListedAgentModel = z.strictObject({
+  agent: z.string(),
+  enabled: z.boolean(),
+  state: z.enum(["scheduled", "disabled", "never"]).describe(
+    "scheduled: has upcoming runs; disabled: `enabled: false`; never: the cron has no run in the next nine years.",
+  ),
+  cadence: z.enum(["daily", "weekly", "monthly"]),
+  cron: z.string().describe("Effective cron: the override, else the cadence default."),
+  cron_source: z.enum(["cron", "cadence"]),
+  timezone: z.string(),
+  next_run: z.string().nullable().describe("First of `next_runs` (local), or null."),
+  next_run_utc: z.string().nullable().describe("First of `next_runs` (UTC), or null."),
+  next_runs: z.array(ListedRunModel).describe(
+    "The next `count` runs strictly after `now`, DST-aware; empty unless state is scheduled.",
+  ),
+});
+
+export const ScheduleListModel = z.strictObject({
+  file: z.string().describe("Path of the manifest that was read."),
+  now: z.string().describe("The instant next runs are computed from (UTC)."),
+  count: z.int().positive().describe("How many next runs were asked for per agent."),
+  timezone: z.string().describe("Zone the crons are read in."),
+  timezone_source: z.enum(["manifest", "default"]),
+  agents: z.array(ListedAgentModel).describe(
+    "Enabled agents in manifest order; disabled ones too with --all.",
+  ),
+}).meta({
+  title: "kaizen schedule list",
+  description: "Output of `kaizen schedule list --format json`.",
+});
+
+export type ListedRun = z.infer<typeof ListedRunModel>;
+export type ListedAgent = z.infer<typeof ListedAgentModel>;
+export type ScheduleList = z.infer<typeof ScheduleListModel>;

@@ -1,0 +1,193 @@
+/**
+ * The time engine: when a 5-field cron fires in an IANA zone.
+ *
+ * Built on the runtime's `Temporal` (no dependency; the compiled binary
+ * carries the same zone data). Calendar days are walked with integer
+ * arithmetic; a zone is consulted once per matching day, and minute by minute
+ * only on the rare days that contain an offset change.
+ *
+ * Daylight-saving rules (classic cron's, as cronie documents them; see
+ * docs/schedule-manifest.md):
+ * - a fixed-time job (neither minute nor hour field starts with `*`) whose
+ *   local time is skipped by a spring-forward change runs once, at the
+ *   instant of the change; in a repeated (fall-back) hour it runs once, at the
+ *   first occurrence;
+ * - any other job runs at every real instant whose wall-clock time matches:
+ *   twice in a repeated hour, never in a skipped one.
+ *
+ * Day fields: when both are restricted (neither is exactly `*`), a day
+ * matches when either matches.
+ *
+ * @module
+ */
+import { type CronSpec, parseCron } from "./cron.ts";
+import { civilFromDays, daysFromCivil, weekdayOfDays } from "./civil.ts";
+import { assertTimeZone } from "./timezone.ts";
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/**
+ * Beyond every real UTC offset (tzdata's extremes are within ±15 h): a run on
+ * local day `d + 1` or later is never earlier than `(d + 1) * DAY - SLACK`.
+ */
+const SLACK = 16 * 3_600_000;
+/**
+ * How far ahead a search goes before saying "no run". A cron that passed
+ * validation fires at least once in any 8 consecutive years (29 February
+ * skips 2100); the extra year is margin.
+ */
+const HORIZON_DAYS = 366 * 9;
+
+function compile(cron: string | CronSpec): CronSpec {
+  if (typeof cron !== "string") return cron;
+  const r = parseCron(cron);
+  if (!r.ok) throw new RangeError(r.problem.message);
+  return r.spec;
+}
+
+function dayMatches(spec: CronSpec, days: number): boolean {
+  const { month, day } = civilFromDays(days);
+  if (!spec.months[month]) return false;
+  const dom = spec.daysOfMonth[day];
+  const dow = spec.daysOfWeek[weekdayOfDays(days)];
+  if (spec.domStar) return dow;
+  if (spec.dowStar) return dom;
+  return dom || dow;
+}
+
+function localDayOf(epochMs: number, zone: string): number {
+  const z = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(zone);
+  return daysFromCivil(z.year, z.month, z.day);
+}
+
+/** The run instants (epoch ms, ascending, no duplicates) that local day `days` contributes. */
+function runsOnDay(spec: CronSpec, zone: string, days: number): number[] {
+  const { year, month, day } = civilFromDays(days);
+  const date = new Temporal.PlainDate(year, month, day);
+  const start = date.toZonedDateTime(zone);
+  const startMs = start.epochMilliseconds;
+  const out: number[] = [];
+  const next = start.getTimeZoneTransition("next");
+  if (
+    start.day === day && start.hour === 0 && start.minute === 0 && start.second === 0 &&
+    (next === null || next.epochMilliseconds >= startMs + DAY)
+  ) {
+    // One offset all day: wall time maps to instants by plain addition.
+    for (let h = 0; h < 24; h++) {
+      if (!spec.hours[h]) continue;
+      for (let m = 0; m < 60; m++) {
+        if (spec.minutes[m]) out.push(startMs + (h * 60 + m) * MINUTE);
+      }
+    }
+    return out;
+  }
+  for (let h = 0; h < 24; h++) {
+    if (!spec.hours[h]) continue;
+    for (let m = 0; m < 60; m++) {
+      if (!spec.minutes[m]) continue;
+      const wall = new Temporal.PlainDateTime(year, month, day, h, m);
+      const earlier = wall.toZonedDateTime(zone, { disambiguation: "earlier" });
+      if (!Temporal.PlainDateTime.compare(earlier.toPlainDateTime(), wall)) {
+        out.push(earlier.epochMilliseconds);
+        if (!spec.fixedTime) {
+          const later = wall.toZonedDateTime(zone, { disambiguation: "later" });
+          if (later.epochMilliseconds !== earlier.epochMilliseconds) {
+            out.push(later.epochMilliseconds);
+          }
+        }
+      } else if (spec.fixedTime) {
+        // Skipped by a spring-forward change: run once, when the clock jumps.
+        const jump = earlier.getTimeZoneTransition("next");
+        if (jump) out.push(jump.epochMilliseconds);
+      }
+    }
+  }
+  out.sort((a, b) => a - b);
+  return out.filter((t, i) => i === 0 || t !== out[i - 1]);
+}
+
+/**
+ * Run instants strictly after `afterMs`, ascending, until the horizon or
+ * until no later run can come before `untilMs`.
+ */
+function* runsAfter(
+  spec: CronSpec,
+  zone: string,
+  afterMs: number,
+  untilMs = Infinity,
+): Generator<number> {
+  const first = localDayOf(afterMs, zone) - 1;
+  let pending: number[] = [];
+  let last = -Infinity;
+  for (let d = first; d <= first + HORIZON_DAYS && d * DAY - SLACK < untilMs; d++) {
+    if (dayMatches(spec, d)) {
+      for (const t of runsOnDay(spec, zone, d)) if (t > afterMs) pending.push(t);
+      pending.sort((a, b) => a - b);
+    }
+    // Runs of later local days cannot come before this bound, so everything
+    // earlier is final (days near an offset change may interleave).
+    const bound = (d + 1) * DAY - SLACK;
+    let i = 0;
+    for (; i < pending.length && pending[i] < bound; i++) {
+      if (pending[i] !== last) yield (last = pending[i]);
+    }
+    if (i > 0) pending = pending.slice(i);
+  }
+  for (const t of pending) if (t !== last) yield (last = t);
+}
+
+/**
+ * The next `count` times `cron` fires in `timeZone`, strictly after `after`.
+ * Fewer are returned only when the cron fires less often than that within
+ * nine years. Throws `RangeError` for an invalid cron or zone.
+ *
+ * @example
+ * ```ts
+ * nextRuns("0 9 * * 1", "Europe/Berlin", new Date("2026-11-22T00:00:00Z"), 2);
+ * // [2026-11-23T08:00:00Z, 2026-11-30T08:00:00Z]
+ * ```
+ */
+export function nextRuns(
+  cron: string | CronSpec,
+  timeZone: string,
+  after: Date,
+  count = 1,
+): Date[] {
+  const spec = compile(cron);
+  assertTimeZone(timeZone);
+  const out: Date[] = [];
+  if (count <= 0) return out;
+  for (const t of runsAfter(spec, timeZone, after.getTime())) {
+    out.push(new Date(t));
+    if (out.length >= count) break;
+  }
+  return out;
+}
+
+/**
+ * Every time `cron` fires in `timeZone` within the half-open window
+ * `[start, end)`, ascending. Throws `RangeError` for an invalid cron or zone.
+ *
+ * @example
+ * ```ts
+ * runsBetween("0 * * * *", "America/New_York",
+ *   new Date("2026-11-01T04:30:00Z"), new Date("2026-11-01T07:30:00Z"));
+ * // 05:00Z (01:00 EDT), 06:00Z (01:00 EST), 07:00Z (02:00 EST)
+ * ```
+ */
+export function runsBetween(
+  cron: string | CronSpec,
+  timeZone: string,
+  start: Date,
+  end: Date,
+): Date[] {
+  const spec = compile(cron);
+  assertTimeZone(timeZone);
+  const out: Date[] = [];
+  const endMs = end.getTime();
+  for (const t of runsAfter(spec, timeZone, start.getTime() - 1, endMs)) {
+    if (t >= endMs) break;
+    out.push(new Date(t));
+  }
+  return out;
+}
