@@ -68,9 +68,14 @@ function runsOnDay(spec: CronSpec, zone: string, days: number): number[] {
   const startMs = start.epochMilliseconds;
   const out: number[] = [];
   const next = start.getTimeZoneTransition("next");
+  // A day of exactly 24 hours with no offset change inside. A change at the
+  // very end can still repeat the day's last hour (America/Santiago falls
+  // back from 24:00 to 23:00), hence the look at where the next day begins.
   if (
     start.day === day && start.hour === 0 && start.minute === 0 && start.second === 0 &&
-    (next === null || next.epochMilliseconds >= startMs + DAY)
+    (next === null || next.epochMilliseconds > startMs + DAY ||
+      (next.epochMilliseconds === startMs + DAY &&
+        date.add({ days: 1 }).toZonedDateTime(zone).epochMilliseconds === startMs + DAY))
   ) {
     // One offset all day: wall time maps to instants by plain addition.
     for (let h = 0; h < 24; h++) {
