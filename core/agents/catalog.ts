@@ -7,7 +7,7 @@
  */
 import { PACKAGED_AGENTS } from "../../agents/packaged.ts";
 import { AGENT_NAME_RE } from "../manifest/constants.ts";
-import { join } from "../fs/paths.ts";
+import { isInside, join } from "../fs/paths.ts";
 
 /** Where an agent's prompt comes from. */
 export type AgentSource = "installed" | "packaged";
@@ -38,13 +38,47 @@ export function packagedPrompt(name: string): string | undefined {
   return Object.hasOwn(PACKAGED_AGENTS, name) ? PACKAGED_AGENTS[name] : undefined;
 }
 
-/** Names of prompts installed in `target` (empty when the folder is missing). */
-export async function installedAgentNames(target: string): Promise<string[]> {
+/**
+ * Names of prompts installed in `target` (empty when the folder is missing).
+ *
+ * The target is untrusted, so real paths decide: an `agents/` folder, or an
+ * `agent-<name>.md`, that is a symlink leading out of the repository is not
+ * followed, and only regular files count. Each skip is reported to `warn`.
+ */
+export async function installedAgentNames(
+  target: string,
+  warn: (message: string) => void = () => {},
+): Promise<string[]> {
   const names: string[] = [];
+  let root: string;
+  let dir: string;
   try {
-    for await (const e of Deno.readDir(join(target, INSTALLED_AGENTS_DIR))) {
+    root = await Deno.realPath(target);
+    dir = await Deno.realPath(join(target, INSTALLED_AGENTS_DIR));
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+      return names;
+    }
+    throw err;
+  }
+  if (!isInside(root, dir)) {
+    warn(`${INSTALLED_AGENTS_DIR}/ leads outside the repository; its prompts are not used`);
+    return names;
+  }
+  try {
+    for await (const e of Deno.readDir(dir)) {
       const m = /^agent-(.+)\.md$/.exec(e.name);
-      if (m && AGENT_NAME_RE.test(m[1]) && (e.isFile || e.isSymlink)) names.push(m[1]);
+      if (!m || !AGENT_NAME_RE.test(m[1])) continue;
+      if (e.isFile) {
+        names.push(m[1]);
+      } else if (e.isSymlink) {
+        const rel = `${INSTALLED_AGENTS_DIR}/${e.name}`;
+        try {
+          const real = await Deno.realPath(join(dir, e.name));
+          if (!isInside(root, real)) warn(`${rel} leads outside the repository; not used`);
+          else if ((await Deno.stat(real)).isFile) names.push(m[1]);
+        } catch { /* dangling: no prompt */ }
+      }
     }
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound) && !(err instanceof Deno.errors.NotADirectory)) {
@@ -55,12 +89,15 @@ export async function installedAgentNames(target: string): Promise<string[]> {
 }
 
 /** The full catalog for `target`: installed entries shadow packaged ones. */
-export async function agentCatalog(target: string): Promise<AgentEntry[]> {
+export async function agentCatalog(
+  target: string,
+  warn: (message: string) => void = () => {},
+): Promise<AgentEntry[]> {
   const byName = new Map<string, AgentEntry>();
   for (const name of packagedAgentNames()) {
     byName.set(name, { name, source: "packaged", location: `packaged:${name}` });
   }
-  for (const name of await installedAgentNames(target)) {
+  for (const name of await installedAgentNames(target, warn)) {
     byName.set(name, { name, source: "installed", location: installedPromptPath(target, name) });
   }
   // Code-unit order, not localeCompare: names are ASCII, and the first

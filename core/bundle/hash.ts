@@ -8,7 +8,11 @@ import type { BundleSection } from "./types.ts";
 export async function contentHash(
   sections: readonly Pick<BundleSection, "id" | "content">[],
 ): Promise<string> {
-  const text = sections.map((s) => `${s.id}\u0000${s.content}`).join("\u0001");
+  return await sha256Hex(sections.map((s) => `${s.id}\u0000${s.content}`).join("\u0001"));
+}
+
+/** SHA-256 of a text's UTF-8 bytes, as lowercase hex. */
+export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

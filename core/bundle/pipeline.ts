@@ -1,31 +1,49 @@
 /**
  * The bundle pipeline: run every registered section in order, make the
- * content safe (control characters, secrets), count and budget tokens, and
- * assemble one typed {@link Bundle}. Sinks are run by the caller.
+ * content safe (control characters, secrets, data caps), count and budget
+ * tokens, and assemble one typed {@link Bundle}. Sinks are run by the caller
+ * (`emit.ts`).
+ *
+ * This is the one choke point between untrusted input and every renderer and
+ * sink: each string of the bundle — section content, titles, sources, every
+ * string inside `data` (keys too), summary fields, warnings, the paths and
+ * commands in the header — is stripped of control characters and passed
+ * through the redactor here. The pipeline knows no plugin by name: built-in
+ * sections feed the bundle's summary fields through `summaryFields`, as any
+ * third-party section can.
  *
  * File system, clock and plugins come in through {@link PipelineInput}, so the
  * same inputs always give the same bundle.
  *
  * @module
  */
+import { PACKAGED_PROMPT_SHA256 } from "../agents/packaged_hashes.generated.ts";
+import { beforeDeadline } from "../fs/deadline.ts";
 import type { SafeReader } from "../fs/safe_read.ts";
 import type { LoadedSchedule } from "../manifest/load.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
-import type { SectionContext, SectionOutput } from "../plugin/types.ts";
+import type {
+  BundleSummary,
+  SectionContext,
+  SectionOutput,
+  SummaryField,
+} from "../plugin/types.ts";
 import { printable, stripControl } from "../text/printable.ts";
 import { effectiveCron } from "../time/next_run.ts";
 import { formatUtc } from "../time/timezone.ts";
 import { VERSION } from "../version.ts";
 import { applyBudget } from "./budget.ts";
-import { redactAll } from "./scan.ts";
-import { byteLength, contentHash } from "./hash.ts";
+import { boundData, redactData } from "./data.ts";
+import { byteLength, contentHash, sha256Hex } from "./hash.ts";
+import { loadRedactor, redactAll, type Redactor } from "./scan.ts";
 import { loadTokenCounter, TOKEN_ENCODING, type TokenCounter } from "./tokens.ts";
-import type { Bundle, BundleFormat, BundleSection } from "./types.ts";
+import type { Bundle, BundleFormat, BundleSection, SectionStatus } from "./types.ts";
 
 /** Everything one prepare run depends on. */
 export interface PipelineInput {
   agent: string;
   repo: string;
+  /** Reads inside the target; its deadline also bounds every section hook. */
   files: SafeReader;
   loaded: LoadedSchedule;
   registry: PluginRegistry;
@@ -38,6 +56,8 @@ export interface PipelineInput {
   maxTokens?: number;
   /** Called once per warning, as it happens (stderr). */
   onWarning?: (message: string) => void;
+  /** The redactor; defaults to `core/redact`. Tests may pass their own. */
+  redact?: Redactor;
 }
 
 /** The assembled bundle and how many plugin hooks failed. */
@@ -47,8 +67,8 @@ export interface PipelineResult {
   pluginFailures: number;
 }
 
-/** Built-in sections whose structured data kaizen itself generates (no repo text). */
-const GENERATED = new Set(["prompt", "pointers", "session-close"]);
+const PACKAGED_PROMPTS = new Set(PACKAGED_PROMPT_SHA256);
+const STATUSES: readonly SectionStatus[] = ["ok", "missing", "warning"];
 
 interface Collected {
   id: string;
@@ -57,7 +77,12 @@ interface Collected {
   required: boolean;
   priority: number;
   keep: "start" | "end";
+  summaryFields: readonly SummaryField[];
   output: SectionOutput;
+  status: SectionStatus;
+  source: string | null;
+  content: string;
+  data?: unknown;
 }
 
 /** Runs the pipeline. Throws only `BudgetExceededError`; plugin failures become warnings. */
@@ -85,18 +110,18 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const collected: Collected[] = [];
   let pluginFailures = 0;
   for (const { plugin, section } of input.registry.sections()) {
+    const hook = `plugin '${plugin}', hook collect (section '${section.id}')`;
     let output: SectionOutput | null;
     try {
-      output = await section.collect(ctx);
-      if (output !== null && (typeof output !== "object" || typeof output.content !== "string")) {
-        throw new Error("collect() must return { content: string } or null");
-      }
+      output = await beforeDeadline(
+        input.files.deadline,
+        Promise.resolve().then(() => section.collect(ctx)),
+        hook,
+      );
+      if (output !== null) checkOutput(output);
     } catch (err) {
       pluginFailures++;
-      const msg = `plugin '${plugin}', hook collect (section '${section.id}'): ${
-        errorMessage(err)
-      }`;
-      warn(msg);
+      warn(`${hook}: ${errorMessage(err)}`);
       output = {
         status: "warning",
         content: `_This section failed and was left out:_ ${errorMessage(err)}`,
@@ -110,62 +135,99 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       required: section.required === true,
       priority: section.priority ?? 50,
       keep: section.keep ?? "start",
+      summaryFields: section.summaryFields ?? [],
       output,
+      status: output.status ?? "ok",
+      source: typeof output.source === "string" ? output.source : null,
+      content: "",
     });
   }
 
-  // Content is untrusted: strip terminal control characters, then redact
-  // every section's content and structured data in one scanner pass.
-  const { redactSecrets } = await import("../redact/mod.ts");
+  const redact = input.redact ?? await loadRedactor();
+  let redactions = 0;
+
+  // 1. Structured data: bounded, then every string redacted where it stands.
+  for (const c of collected) {
+    if (c.output.data === undefined) continue;
+    const bounded = boundData(c.output.data);
+    for (const p of bounded.problems) {
+      warn(`${c.source ?? `section '${c.id}'`}: structured data ${p}`);
+    }
+    const r = await redactData(bounded.value, redact);
+    c.data = r.value;
+    redactions += r.count;
+  }
+
+  // 2. Content: rendered from the redacted data where the section asks for it.
+  for (const c of collected) {
+    if (typeof c.output.render === "function") {
+      try {
+        c.content = String(c.output.render(c.data));
+      } catch (err) {
+        pluginFailures++;
+        warn(`plugin '${c.plugin}', hook render (section '${c.id}'): ${errorMessage(err)}`);
+        c.status = "warning";
+        c.content = `_This section failed and was left out:_ ${errorMessage(err)}`;
+      }
+    } else {
+      c.content = c.output.content;
+    }
+  }
+
+  // 3. Every other string, in one scanner pass: content (except packaged
+  // prompts, proven clean at build time by hash), titles, sources, summary
+  // values, the header's paths and commands, and the warnings so far.
   const texts: string[] = [];
-  const slots = collected.map((c) => {
-    const content = stripControl(c.output.content);
-    const data = c.output.data === undefined ? undefined : JSON.stringify(c.output.data);
-    const own = c.plugin === "builtin" && GENERATED.has(c.id);
-    // Packaged prompts are compiled into kaizen (a test proves them secret-free)
-    // and the built-in prompt, pointers and session-close data only name
-    // files and commands; nothing else is exempt.
-    const shipped = c.plugin === "builtin" && c.id === "prompt" &&
-      (c.output.data as { origin?: string } | undefined)?.origin === "packaged";
-    const slot = {
-      content: shipped ? -1 : texts.push(content) - 1,
-      data: data === undefined || own ? -1 : texts.push(data) - 1,
+  const put = (s: string) => texts.push(stripControl(s)) - 1;
+  const slots: { content: number; rawContent: string; title: number; source: number }[] = [];
+  for (const c of collected) {
+    const content = stripControl(c.content);
+    const shipped = PACKAGED_PROMPTS.has(await sha256Hex(content));
+    slots.push({
+      content: shipped ? -1 : put(content),
       rawContent: content,
-    };
-    return slot;
-  });
-  const scanned = await redactAll(redactSecrets, texts);
-  let redactions = scanned.counts.reduce((a, b) => a + b, 0);
+      title: put(c.title),
+      source: c.source === null ? -1 : put(c.source),
+    });
+  }
+  const summary = collectSummary(collected, warn);
+  const summarySlots = {
+    pointers: summary.pointers.map(put),
+    session_close: summary.session_close.map(put),
+  };
+  const header = {
+    root: put(input.files.root),
+    repo: put(input.repo),
+    command: put(input.prepareCommand),
+  };
+  const warningSlots = rawWarnings.map(put);
+  const scanned = await redactAll(redact, texts);
+  redactions += scanned.counts.reduce((a, b) => a + b, 0);
+  const text = (i: number) => scanned.texts[i];
+
   const sections: BundleSection[] = collected.map((c, i) => {
     const slot = slots[i];
-    const content = slot.content < 0 ? slot.rawContent : scanned.texts[slot.content];
-    let data = c.output.data;
-    if (slot.data >= 0 && scanned.counts[slot.data] > 0) {
-      data = { redacted: true, note: "structured data held secrets and was withheld" };
-    }
+    const content = slot.content < 0 ? slot.rawContent : text(slot.content);
     const section: BundleSection = {
       id: c.id,
-      title: c.title,
+      title: text(slot.title),
       plugin: c.plugin,
-      source: c.output.source ?? null,
-      status: c.output.status ?? "ok",
+      source: slot.source < 0 ? null : text(slot.source),
+      status: c.status,
       content,
       bytes: byteLength(content),
       tokens: null,
       truncated: false,
     };
-    if (data !== undefined) section.data = data;
+    if (c.data !== undefined) section.data = c.data;
     return section;
   });
+  summary.pointers = summarySlots.pointers.map(text);
+  summary.session_close = summarySlots.session_close.map(text);
 
-  const warnings: string[] = [];
-  for (const w of rawWarnings) {
-    const r = await redactSecrets(stripControl(w), { source: "warning" });
-    redactions += r.count;
-    const clean = printable(r.text, 300);
-    warnings.push(clean);
-    input.onWarning?.(clean);
-  }
+  // Nothing below raises warnings, so the pass above saw all of them.
+  const warnings = warningSlots.map((i) => printable(text(i), 300));
+  for (const w of warnings) input.onWarning?.(w);
 
   let counter: TokenCounter | undefined;
   if (input.countTokens || input.maxTokens !== undefined) {
@@ -176,21 +238,13 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     const meta = new Map(collected.map((c) => [c.id, c]));
     applyBudget(sections, input.maxTokens, counter, (id) => meta.get(id)!);
   }
-
-  const byId = new Map(sections.map((s) => [s.id, s]));
-  const prompt = byId.get("prompt");
-  const promptOrigin = (prompt?.data as { origin?: string } | undefined)?.origin;
-  const pointers =
-    (byId.get("pointers")?.data as { pointers?: { label: string }[] } | undefined)?.pointers ?? [];
-  const sessionClose =
-    (byId.get("session-close")?.data as { commands?: string[] } | undefined)?.commands ?? [];
   const tokens = counter ? sections.reduce((n, s) => n + (s.tokens ?? 0), 0) : null;
 
   const bundle: Bundle = {
     schema: "kaizen.bundle/v1",
     agent: input.agent,
-    repo: input.repo,
-    root: input.files.root,
+    repo: text(header.repo),
+    root: text(header.root),
     cadence: agentSchedule?.cadence ?? null,
     schedule: {
       manifest: !input.loaded.exists ? "absent" : schedule ? "valid" : "invalid",
@@ -200,18 +254,15 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       timezone: schedule?.timezone ?? null,
     },
     generated_at: formatUtc(input.now),
-    prepare_command: input.prepareCommand,
+    prepare_command: text(header.command),
     format: input.format,
-    agent_prompt_found: prompt?.status === "ok",
-    agent_prompt_source:
-      prompt?.status === "ok" && (promptOrigin === "installed" || promptOrigin === "packaged")
-        ? promptOrigin
-        : null,
-    has_memory: byId.get("memory")?.status === "ok",
-    has_metrics: byId.get("metrics")?.status === "ok",
-    pointers: pointers.map((p) => p.label),
+    agent_prompt_found: summary.agent_prompt_found,
+    agent_prompt_source: summary.agent_prompt_source,
+    has_memory: summary.has_memory,
+    has_metrics: summary.has_metrics,
+    pointers: summary.pointers,
     bytes: 0,
-    session_close: sessionClose,
+    session_close: summary.session_close,
     sections,
     tokens,
     token_encoding: counter ? TOKEN_ENCODING : null,
@@ -222,6 +273,76 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     kaizen_version: VERSION,
   };
   return { bundle, pluginFailures };
+}
+
+/** Refuses outputs the pipeline cannot use, with a message naming what is wrong. */
+function checkOutput(output: SectionOutput): void {
+  if (typeof output !== "object") {
+    throw new Error("collect() must return { content: string } or null");
+  }
+  if (output.render !== undefined && typeof output.render !== "function") {
+    throw new Error("render must be a function");
+  }
+  if (typeof output.content !== "string") {
+    throw new Error("collect() must return { content: string } or null");
+  }
+  if (output.status !== undefined && !STATUSES.includes(output.status)) {
+    throw new Error(`status must be one of ${STATUSES.join(", ")}`);
+  }
+}
+
+/**
+ * The bundle's summary fields, from the sections that declared them. A
+ * failed section leaves its fields at their defaults; a value of the wrong
+ * type, or for a field the section did not declare, is a warning.
+ */
+function collectSummary(collected: readonly Collected[], warn: (m: string) => void): BundleSummary {
+  const summary: BundleSummary = {
+    agent_prompt_found: false,
+    agent_prompt_source: null,
+    has_memory: false,
+    has_metrics: false,
+    pointers: [],
+    session_close: [],
+  };
+  for (const c of collected) {
+    const given = c.output.summary;
+    if (given === undefined || given === null || typeof given !== "object") continue;
+    for (const [field, value] of Object.entries(given)) {
+      if (!c.summaryFields.includes(field as SummaryField)) {
+        warn(
+          `plugin '${c.plugin}', section '${c.id}': summary field '${field}' was not declared in summaryFields; ignored`,
+        );
+        continue;
+      }
+      if (!setSummary(summary, field as SummaryField, value)) {
+        warn(
+          `plugin '${c.plugin}', section '${c.id}': summary field '${field}' has the wrong type; ignored`,
+        );
+      }
+    }
+  }
+  return summary;
+}
+
+function setSummary(summary: BundleSummary, field: SummaryField, value: unknown): boolean {
+  switch (field) {
+    case "agent_prompt_found":
+    case "has_memory":
+    case "has_metrics":
+      if (typeof value !== "boolean") return false;
+      summary[field] = value;
+      return true;
+    case "agent_prompt_source":
+      if (value !== null && value !== "installed" && value !== "packaged") return false;
+      summary[field] = value;
+      return true;
+    case "pointers":
+    case "session_close":
+      if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) return false;
+      summary[field] = [...value];
+      return true;
+  }
 }
 
 /**

@@ -5,11 +5,13 @@
  * @module
  */
 import { BudgetExceededError } from "../bundle/budget.ts";
-import { errorMessage, runPipeline } from "../bundle/pipeline.ts";
-import { renderBundle } from "../bundle/render.ts";
+import { emitToSinks, renderSafely } from "../bundle/emit.ts";
+import { runPipeline } from "../bundle/pipeline.ts";
+import { loadRedactor } from "../bundle/scan.ts";
 import type { BundleFormat } from "../bundle/types.ts";
 import type { Invocation } from "../cli/framework.ts";
 import { CliError, warn } from "../cli/io.ts";
+import { createDeadline, DEFAULT_DEADLINE_MS } from "../fs/deadline.ts";
 import { createSafeReader, DEFAULT_MAX_FILE_BYTES } from "../fs/safe_read.ts";
 import { resolve } from "../fs/paths.ts";
 import { AGENT_NAME_RE } from "../manifest/constants.ts";
@@ -40,6 +42,9 @@ function positiveInt(value: unknown, flag: string): number | undefined {
 
 /** Runs prepare; returns the exit code. */
 export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): Promise<number> {
+  // One deadline for everything that touches the target repo (reads, section
+  // hooks), so no file or plugin can hang a scheduled run.
+  const deadline = createDeadline(DEFAULT_DEADLINE_MS);
   const prog = runtime.program;
   const agent = inv.args[0];
   const rootPath = await resolveTarget(inv.opts.target);
@@ -87,20 +92,23 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
   if (sinkNames.includes("file") && !out) throw new CliError("the file sink needs --out FILE", 2);
 
   const entry = loaded.schedule?.agents[agent];
+  // The path comes from --target: a folder name can hold escape sequences.
+  const manifestFile = printable(loaded.file, 300);
   if (loaded.exists && !loaded.schedule) {
     warn(
       prog,
-      `${loaded.file} is invalid; preparing without schedule data (run '${prog} schedule validate')`,
+      `${manifestFile} is invalid; preparing without schedule data (run '${prog} schedule validate')`,
     );
   } else if (!loaded.exists) {
-    warn(prog, `no ${loaded.file}; the bundle has no cadence`, "notice");
+    warn(prog, `no ${manifestFile}; the bundle has no cadence`, "notice");
   } else if (!entry) {
-    warn(prog, `agent '${agent}' is not listed in ${loaded.file}; the bundle has no cadence`);
+    warn(prog, `agent '${agent}' is not listed in ${manifestFile}; the bundle has no cadence`);
   } else if (!entry.enabled) {
-    warn(prog, `agent '${agent}' is disabled in ${loaded.file}; preparing anyway`);
+    warn(prog, `agent '${agent}' is disabled in ${manifestFile}; preparing anyway`);
   }
 
-  const files = await createSafeReader(rootPath, maxFileBytes);
+  const files = await createSafeReader(rootPath, maxFileBytes, deadline);
+  const redact = await loadRedactor();
   const { slug } = await resolveRepoSlug(
     files,
     typeof inv.opts.repo === "string" ? inv.opts.repo : undefined,
@@ -124,6 +132,7 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
       countTokens: format === "json",
       maxTokens,
       onWarning: (m) => warn(prog, m),
+      redact,
     });
   } catch (err) {
     if (err instanceof BudgetExceededError) throw new CliError(err.message, 1);
@@ -137,42 +146,27 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
       1,
     );
   }
-  if (result.bundle.redactions > 0) {
+  // Every sink gets the same rendering, scanned once more as a whole.
+  const rendering = await renderSafely(result.bundle, format, redact);
+  if (rendering.caught > 0) {
+    warn(prog, rendering.bundle.warnings[rendering.bundle.warnings.length - 1]);
+  }
+  if (rendering.bundle.redactions > 0) {
     warn(
       prog,
-      `redacted ${result.bundle.redactions} secret${
-        result.bundle.redactions === 1 ? "" : "s"
+      `redacted ${rendering.bundle.redactions} secret${
+        rendering.bundle.redactions === 1 ? "" : "s"
       } from the bundle`,
       "notice",
     );
   }
-
-  const { text, bundle } = renderBundle(result.bundle, format);
-  let failed = 0;
-  for (const name of sinkNames) {
-    const owned = registry.sink(name)!;
-    try {
-      await owned.sink.emit(bundle, {
-        rendered: text,
-        format,
-        out,
-        warn: (m) => warn(prog, `sink '${name}': ${printable(m, 300)}`),
-      });
-    } catch (err) {
-      // The reader of stdout went away (`| head`): not a sink failure; the CLI
-      // stops quietly, as Unix tools do.
-      if (err instanceof Deno.errors.BrokenPipe) throw err;
-      failed++;
-      // A sink's error may quote what it was sending; scan it like content.
-      const { redactSecrets } = await import("../redact/mod.ts");
-      const msg = (await redactSecrets(errorMessage(err), { source: "sink-error" })).text;
-      warn(
-        prog,
-        `plugin '${owned.plugin}', sink '${name}' failed: ${printable(msg, 300)}`,
-        "error",
-      );
-    }
-  }
+  const failed = await emitToSinks(rendering, {
+    sinks: sinkNames.map((name) => registry.sink(name)!),
+    format,
+    out,
+    redact,
+    report: (m, level) => warn(prog, m, level ?? "warning"),
+  });
   return failed > 0 ? 1 : 0;
 }
 

@@ -6,8 +6,16 @@
  * read resolves real paths, refuses anything that ends up outside the repo
  * root, caps the size, and refuses binary or non-UTF-8 content.
  *
+ * Only regular files are opened. A FIFO would block `open(2)` until a writer
+ * appears (forever, in a committed repo), and a device or socket is not a
+ * document; the type is checked with `lstat` on the resolved path before
+ * opening, and again on the open handle so a file swapped in between is
+ * caught. Every read also races the run's {@link Deadline}, so even a
+ * filesystem that stalls cannot hang `prepare`.
+ *
  * @module
  */
+import { beforeDeadline, type Deadline, DeadlineError, NO_DEADLINE } from "./deadline.ts";
 import { isInside, join, normalize } from "./paths.ts";
 
 /** Default per-file cap for bundle inputs. */
@@ -24,21 +32,58 @@ export interface SafeReader {
   /** Absolute, symlink-resolved repository root. */
   readonly root: string;
   readonly maxBytes: number;
+  /** The run's deadline; hooks that do their own waiting should respect it too. */
+  readonly deadline: Deadline;
   /** Reads `rel` (relative to the root) as UTF-8 text, or says why not. */
   readText(rel: string): Promise<SafeReadResult>;
 }
 
-/** Creates a {@link SafeReader} for `root` (which must exist). */
+/**
+ * Creates a {@link SafeReader} for `root` (which must exist). Reads still
+ * running when `deadline` passes are refused.
+ *
+ * @example
+ * ```ts
+ * const files = await createSafeReader("/srv/checkouts/widgets", 1024 * 1024, createDeadline(10_000));
+ * const todo = await files.readText("TODO.md");
+ * if (todo.status === "refused") console.error(`TODO.md not read: ${todo.reason}`);
+ * ```
+ */
 export async function createSafeReader(
   root: string,
   maxBytes = DEFAULT_MAX_FILE_BYTES,
+  deadline: Deadline = NO_DEADLINE,
 ): Promise<SafeReader> {
   const realRoot = await Deno.realPath(root);
   return {
     root: realRoot,
     maxBytes,
-    readText: (rel) => readInside(realRoot, rel, maxBytes),
+    deadline,
+    readText: async (rel) => {
+      try {
+        return await beforeDeadline(
+          deadline,
+          readInside(realRoot, rel, maxBytes),
+          `reading ${rel}`,
+        );
+      } catch (err) {
+        if (err instanceof DeadlineError) {
+          return { status: "refused", path: normalize(rel), reason: err.message };
+        }
+        throw err;
+      }
+    },
   };
+}
+
+/** Names a non-regular file for a refusal message. */
+function fileKind(info: Deno.FileInfo): string {
+  if (info.isDirectory) return "a directory";
+  if (info.isFifo) return "a FIFO (named pipe)";
+  if (info.isSocket) return "a socket";
+  if (info.isCharDevice || info.isBlockDevice) return "a device";
+  if (info.isSymlink) return "a symlink";
+  return "not a regular file";
 }
 
 async function readInside(root: string, rel: string, maxBytes: number): Promise<SafeReadResult> {
@@ -75,6 +120,24 @@ async function readInside(root: string, rel: string, maxBytes: number): Promise<
       reason: "symlink resolves outside the repository",
     };
   }
+  // `real` has no symlinks left, so lstat describes the file itself; a
+  // FIFO, socket or device is refused here, before open(2) could block on it.
+  let before: Deno.FileInfo;
+  try {
+    before = await Deno.lstat(real);
+  } catch (err) {
+    return { status: "refused", path: display, reason: `cannot stat (${errorName(err)})` };
+  }
+  if (!before.isFile) {
+    return { status: "refused", path: display, reason: `${fileKind(before)}, not a regular file` };
+  }
+  if (before.size > maxBytes) {
+    return {
+      status: "refused",
+      path: display,
+      reason: `file is ${before.size} bytes, over the ${maxBytes}-byte cap`,
+    };
+  }
   let file: Deno.FsFile;
   try {
     file = await Deno.open(real, { read: true });
@@ -83,13 +146,9 @@ async function readInside(root: string, rel: string, maxBytes: number): Promise<
   }
   try {
     const info = await file.stat();
-    if (!info.isFile) return { status: "refused", path: display, reason: "not a regular file" };
-    if (info.size > maxBytes) {
-      return {
-        status: "refused",
-        path: display,
-        reason: `file is ${info.size} bytes, over the ${maxBytes}-byte cap`,
-      };
+    // Swapped between lstat and open (a race, or an attack): not the file we checked.
+    if (!info.isFile || info.ino !== before.ino || info.dev !== before.dev) {
+      return { status: "refused", path: display, reason: "file changed while being opened" };
     }
     // Read at most maxBytes + 1 so a file that grows after stat is still capped.
     const buf = new Uint8Array(maxBytes + 1);

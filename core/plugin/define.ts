@@ -1,4 +1,4 @@
-import { type Plugin, PLUGIN_API_VERSION } from "./types.ts";
+import { type Plugin, PLUGIN_API_VERSION, SUMMARY_FIELDS } from "./types.ts";
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -55,6 +55,21 @@ export function definePlugin<P extends Plugin>(plugin: P): P {
     }
     if (s.keep !== undefined && s.keep !== "start" && s.keep !== "end") {
       throw new PluginDefinitionError(name, `section '${s.id}': keep must be "start" or "end"`);
+    }
+    if (s.summaryFields !== undefined) {
+      if (!Array.isArray(s.summaryFields)) {
+        throw new PluginDefinitionError(name, `section '${s.id}': summaryFields must be a list`);
+      }
+      for (const f of s.summaryFields) {
+        if (!SUMMARY_FIELDS.includes(f)) {
+          throw new PluginDefinitionError(
+            name,
+            `section '${s.id}': unknown summary field '${String(f)}'; known: ${
+              SUMMARY_FIELDS.join(", ")
+            }`,
+          );
+        }
+      }
     }
   }
   for (const k of plugin.sinks ?? []) {

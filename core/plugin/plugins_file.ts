@@ -10,7 +10,7 @@
 import type { Document, Node, Pair, YAMLMap } from "yaml";
 import type { Diagnostic } from "../diagnostics.ts";
 import { derefAlias, DiagnosticList, duplicateKeyMessage } from "../yaml/diagnostics.ts";
-import { isInside } from "../fs/paths.ts";
+import { dirname, isInside, normalize } from "../fs/paths.ts";
 import { printable } from "../text/printable.ts";
 import { didYouMean, suggest } from "../text/suggest.ts";
 import {
@@ -392,11 +392,14 @@ class Walker {
     }
     const resolved = resolveCommand(argv, this.file);
     const confine = this.options.confineTo;
-    if (confine !== undefined && resolved[0] !== argv[0] && !isInside(confine, resolved[0])) {
+    const outside = confine !== undefined && resolved[0] !== argv[0]
+      ? escapesFolder(confine, resolved[0])
+      : undefined;
+    if (outside !== undefined) {
       this.report(
         "command-outside-repo",
         `command '${printable(argv[0])}' resolves outside the repository (${
-          printable(resolved[0], 200)
+          printable(outside, 200)
         })`,
         path,
         this.offset(node, pair),
@@ -604,4 +607,39 @@ class Walker {
     const diagnostics = this.diagnostics.sorted();
     return { decls: diagnostics.length > 0 ? [] : decls, diagnostics };
   }
+}
+
+/**
+ * Where `path` really leads when that is outside `folder`, else undefined.
+ * A string check is not enough: `.kaizen/tools` may be a committed symlink to
+ * `/usr/bin`, so real paths are compared. A command that does not exist yet
+ * is judged by its nearest existing ancestor (it fails later, when run).
+ */
+function escapesFolder(folder: string, path: string): string | undefined {
+  if (!isInside(folder, path)) return path;
+  let realFolder: string;
+  try {
+    realFolder = Deno.realPathSync(folder);
+  } catch {
+    return folder;
+  }
+  for (let p = path; isInside(folder, p); p = dirname(p)) {
+    let real: string;
+    try {
+      real = Deno.realPathSync(p);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+        // A dangling symlink still says where it points.
+        try {
+          const link = Deno.readLinkSync(p);
+          const target = normalize(link.startsWith("/") ? link : `${dirname(p)}/${link}`);
+          if (!isInside(realFolder, target) && !isInside(folder, target)) return target;
+        } catch { /* not a symlink */ }
+        continue;
+      }
+      return p;
+    }
+    return isInside(realFolder, real) ? undefined : real;
+  }
+  return undefined;
 }

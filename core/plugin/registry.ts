@@ -50,6 +50,23 @@ export class PluginRegistry {
         );
       }
     }
+    // One writer per summary field, so the bundle's flags never depend on load order.
+    const fieldOwner = new Map<string, OwnedSection>();
+    for (const o of this.sections()) {
+      for (const f of o.section.summaryFields ?? []) fieldOwner.set(f, o);
+    }
+    for (const s of plugin.sections ?? []) {
+      for (const field of s.summaryFields ?? []) {
+        const owner = fieldOwner.get(field);
+        if (owner) {
+          throw new PluginDefinitionError(
+            plugin.name,
+            `section '${s.id}' declares summary field '${field}', already set by section '${owner.section.id}' of '${owner.plugin}'`,
+          );
+        }
+        fieldOwner.set(field, { plugin: plugin.name, section: s });
+      }
+    }
     for (const k of plugin.sinks ?? []) {
       const owner = this.sinks().find((o) => o.sink.name === k.name);
       if (owner) {

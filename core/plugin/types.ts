@@ -31,17 +31,65 @@ export interface SectionContext {
   warn(message: string): void;
 }
 
-/** What `collect` returns; `null` means "nothing to add" (the section is omitted). */
+/**
+ * What `collect` returns; `null` means "nothing to add" (the section is omitted).
+ *
+ * Everything here is untrusted: the
+ * pipeline strips control characters from and redacts every string (content,
+ * every string inside `data`, `source`, `summary`) before a renderer or sink
+ * sees it. A view built from data (a table of keys and values) must come from
+ * `render`, which is called with the already-redacted data; a table rendered
+ * inside `collect` would show values the scanner cannot tie to their keys.
+ */
 export interface SectionOutput {
-  /** Markdown body, without the section heading. */
+  /** Markdown body, without the section heading. Replaced by `render`'s result when given. */
   content: string;
+  /**
+   * Builds the markdown body from `data` after the pipeline has redacted and
+   * bounded it (so the argument may differ from what `collect` returned). Pure.
+   */
+  render?: (data: unknown) => string;
   /** Path relative to the repo root, `packaged:<agent>`, or omitted. */
   source?: string;
-  /** Structured data kept in the JSON bundle. */
+  /**
+   * Structured data kept in the JSON bundle: plain JSON values. Nesting deeper
+   * than 32 levels or more than 10,000 values is cut (with a warning), and data
+   * over 256 KiB as JSON is left out.
+   */
   data?: unknown;
-  /** `missing` renders a short "not found" note and sets the bundle's flags false. */
+  /** `missing` renders a short "not found" note. */
   status?: SectionStatus;
+  /** Values of the bundle summary fields this section declared in `summaryFields`. */
+  summary?: Partial<BundleSummary>;
 }
+
+/**
+ * The bundle's top-level summary fields a section may feed (the event's
+ * `bundle.*` flags are read from them). Unset fields keep their defaults:
+ * `false`, `null`, `[]`.
+ */
+export type BundleSummary = Pick<
+  Bundle,
+  | "agent_prompt_found"
+  | "agent_prompt_source"
+  | "has_memory"
+  | "has_metrics"
+  | "pointers"
+  | "session_close"
+>;
+
+/** The name of one {@link BundleSummary} field. */
+export type SummaryField = keyof BundleSummary;
+
+/** Every summary field, in bundle order. */
+export const SUMMARY_FIELDS: readonly SummaryField[] = [
+  "agent_prompt_found",
+  "agent_prompt_source",
+  "has_memory",
+  "has_metrics",
+  "pointers",
+  "session_close",
+];
 
 /** A bundle section contributed by a plugin. */
 export interface SectionPlugin {
@@ -66,6 +114,13 @@ export interface SectionPlugin {
   keep?: "start" | "end";
   /** Required sections are never trimmed (prompt, session-close). */
   required?: boolean;
+  /**
+   * Bundle summary fields this section sets through `SectionOutput.summary`
+   * (e.g. the built-in memory section declares `has_memory`). At most one
+   * loaded section may declare each field; undeclared values are ignored with
+   * a warning.
+   */
+  summaryFields?: readonly SummaryField[];
   collect(ctx: SectionContext): Promise<SectionOutput | null> | SectionOutput | null;
 }
 

@@ -1,18 +1,53 @@
-// C0 and C1 control characters, DEL included; built from a string so the
-// source carries no raw control characters.
-// deno-lint-ignore no-control-regex -- matching control characters is the point
-const CONTROL = new RegExp("[\\u0000-\\u001f\\u007f-\\u009f]", "g");
+/**
+ * Making untrusted text safe for a terminal.
+ *
+ * Two kinds of characters can change what a terminal shows without being
+ * visible themselves: C0/C1 controls (escape sequences, BEL, a carriage
+ * return that overwrites the line) and Unicode bidi controls, which reorder
+ * the text around them (U+202E makes `txt.exe` read as `exe.txt`, the
+ * "Trojan Source" trick). Both are removed from content and escaped in
+ * one-line diagnostics. The patterns are built from strings so this source
+ * carries no raw control characters.
+ *
+ * @module
+ */
+
+// C0 and C1 control characters, DEL included.
+const C0_C1 = "\\u0000-\\u001f\\u007f-\\u009f";
+// Bidi marks, embeddings/overrides and isolates (LRM, RLM, ALM, LRE…RLO, LRI…PDI).
+const BIDI = "\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069";
+
+// Everything above except tab (U+0009) and newline (U+000A), which multi-line content keeps.
+const C0_C1_BUT_TAB_LF = "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f";
+
+const UNSAFE = new RegExp(`[${C0_C1}${BIDI}]`, "g");
+const UNSAFE_IN_CONTENT = new RegExp(`[${C0_C1_BUT_TAB_LF}${BIDI}]`, "g");
 
 /**
- * Makes untrusted text safe for one terminal line: control characters
- * (escape sequences, newlines) become `\uXXXX`, and long text is cut.
+ * Makes untrusted text safe for one terminal line: control and bidi
+ * characters (escape sequences, newlines, overrides) become `\uXXXX`, and
+ * long text is cut.
+ *
+ * @example
+ * ```ts
+ * printable("evil\u001b[2Jname"); // "evil\\u001b[2Jname"
+ * ```
  */
 export function printable(s: string, max = 80): string {
-  const clean = s.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const clean = s.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
 }
 
-/** Removes terminal control characters from multi-line text, keeping newlines and tabs. */
+/**
+ * Removes terminal control and bidi characters from multi-line text, keeping
+ * newlines and tabs. A CRLF line end becomes LF; any other carriage return is
+ * dropped, since on a terminal it moves the cursor back over what was shown.
+ *
+ * @example
+ * ```ts
+ * stripControl("a\r\nb\u202ec\u0007"); // "a\nbc"
+ * ```
+ */
 export function stripControl(s: string): string {
-  return s.replace(CONTROL, (c) => (c === "\n" || c === "\t" || c === "\r" ? c : ""));
+  return s.replace(/\r\n/g, "\n").replace(UNSAFE_IN_CONTENT, "");
 }

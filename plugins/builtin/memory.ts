@@ -13,10 +13,13 @@ export const memorySection: SectionPlugin = {
   priority: 30,
   // Sessions append dated notes at the bottom: under a budget, keep the newest.
   keep: "end",
+  summaryFields: ["has_memory"],
   async collect(ctx) {
     const rel = memoryPath(ctx.agent);
     const r = await ctx.files.readText(rel);
-    if (r.status === "ok" && r.text.trim() !== "") return { content: r.text, source: rel };
+    if (r.status === "ok" && r.text.trim() !== "") {
+      return { content: r.text, source: rel, summary: { has_memory: true } };
+    }
     if (r.status === "refused") {
       ctx.warn(`${rel} not read: ${r.reason}`);
       return { status: "warning", content: `_\`${rel}\` was not read: ${r.reason}._`, source: rel };

@@ -14,12 +14,18 @@ export function executionsPath(agent: string): string {
 
 const RECENT_RUNS = 5;
 
-/** How earlier runs of this agent went: the summary as a table, plus the latest runs. */
+/**
+ * How earlier runs of this agent went: the summary as a table, plus the latest
+ * runs. The table is rendered by the pipeline from the summary after it has
+ * been redacted value by value, so a secret in `summary.json` never reaches a
+ * table cell.
+ */
 export const metricsSection: SectionPlugin = {
   id: "metrics",
   title: "Metrics",
   order: 300,
   priority: 20,
+  summaryFields: ["has_metrics"],
   async collect(ctx) {
     const rel = summaryPath(ctx.agent);
     const r = await ctx.files.readText(rel);
@@ -56,12 +62,15 @@ export const metricsSection: SectionPlugin = {
         source: rel,
       };
     }
-    const recent = await recentRuns(ctx.files, executionsPath(ctx.agent));
-    const content = [
-      summaryTable(summary as Record<string, unknown>),
-      ...(recent ? ["", recent] : []),
-    ].join("\n");
-    return { content, source: rel, data: summary };
+    const recent = await recentRuns(ctx, executionsPath(ctx.agent));
+    return {
+      content: "", // rendered from the redacted data by `render`
+      source: rel,
+      data: summary,
+      render: (data) =>
+        [summaryTable(isRecord(data) ? data : {}), ...(recent ? ["", recent] : [])].join("\n"),
+      summary: { has_metrics: true },
+    };
   },
 };
 
@@ -111,11 +120,19 @@ export function formatDuration(seconds: number): string {
   return `${rest}s`;
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
 async function recentRuns(
-  files: SafeReader,
+  ctx: { files: SafeReader; warn(message: string): void },
   rel: string,
 ): Promise<string | undefined> {
-  const r = await files.readText(rel);
+  const r = await ctx.files.readText(rel);
+  if (r.status === "refused") {
+    ctx.warn(`${rel} not read: ${r.reason}`);
+    return undefined;
+  }
   if (r.status !== "ok") return undefined;
   const records: Record<string, unknown>[] = [];
   for (const line of r.text.split("\n")) {

@@ -16,6 +16,7 @@ export const pointersSection: SectionPlugin = {
   title: "Repository pointers",
   order: 400,
   priority: 10,
+  summaryFields: ["pointers"],
   async collect(ctx) {
     const found: BundlePointer[] = [];
     const parts: string[] = [];
@@ -40,6 +41,7 @@ export const pointersSection: SectionPlugin = {
       content: parts.join("\n\n"),
       source: found.map((f) => f.path).join(", "),
       data: { pointers: found },
+      summary: { pointers: found.map((f) => f.label) },
     };
   },
 };

@@ -21,6 +21,7 @@ export const sessionCloseSection: SectionPlugin = {
   title: "Before you finish",
   order: 900,
   required: true,
+  summaryFields: ["session_close"],
   collect(ctx) {
     const commands = sessionCloseCommands(ctx.program, ctx.agent, ctx.root);
     const content = [
@@ -36,6 +37,6 @@ export const sessionCloseSection: SectionPlugin = {
         memoryPath(ctx.agent)
       }\`); one \`memory add\` per lesson.`,
     ].join("\n");
-    return { content, data: { commands } };
+    return { content, data: { commands }, summary: { session_close: commands } };
   },
 };
