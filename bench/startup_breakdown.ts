@@ -39,11 +39,10 @@ const PROBES: Array<{ id: string; code: string }> = [
     code: `import { parseDocument } from "yaml"; import { z } from "zod";
 parseDocument("a: 1\\n"); z.object({ a: z.string() }).parse({ a: "x" });`,
   },
-  { id: "croner (import only)", code: `import { Cron } from "croner"; void Cron;` },
   {
-    id: "croner + nextRun() in Europe/Berlin",
-    code: `import { Cron } from "croner";
-new Cron("0 8 * * 1", { timezone: "Europe/Berlin" }).nextRun();`,
+    id: "time engine: validate a zone + 5 next runs in Europe/Berlin (Temporal)",
+    code: `import { nextRuns } from ${JSON.stringify(`file://${ROOT}/core/time/runs.ts`)};
+nextRuns("0 8 * * 1", "Europe/Berlin", new Date(), 5);`,
   },
   { id: "core/redact/mod.ts (import only)", code: `import ${JSON.stringify(redact)};` },
   {
