@@ -143,6 +143,15 @@ cliTest(
         v.stderr,
         /schedule\.yml:2:11: error: timezone 'BST' is not an IANA time zone \(an abbreviation, not a zone: did you mean Europe\/London or Asia\/Dhaka\?\)/,
       );
+      const empty = await tempRepo({});
+      try {
+        const init = await run(e, empty, ["schedule", "init", "--timezone", "IST"]);
+        assert.equal(init.code, 2, init.shown);
+        assert.match(init.stderr, /--timezone 'IST' is not an IANA time zone .*Asia\/Kolkata/);
+        assert.equal((await run(e, empty, ["schedule", "validate"])).code, 1, "nothing written");
+      } finally {
+        await Deno.remove(empty, { recursive: true });
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -7,7 +7,7 @@ import { MANIFEST_PATH } from "../manifest/constants.ts";
 import { parseSchedule } from "../manifest/parse.ts";
 import { DEFAULT_INIT_AGENTS, renderManifest, type TemplateAgent } from "../manifest/template.ts";
 import { didYouMean } from "../text/suggest.ts";
-import { hostTimeZone, isValidTimeZone } from "../time/timezone.ts";
+import { hostTimeZone, timeZoneProblem } from "../time/timezone.ts";
 import schema from "../../schemas/schedule.schema.json" with { type: "json" };
 import { resolveTarget } from "./target.ts";
 
@@ -42,9 +42,8 @@ export async function initCommand(inv: Invocation): Promise<number> {
   const timezone = typeof inv.opts.timezone === "string"
     ? inv.opts.timezone
     : hostTimeZone() ?? "UTC";
-  if (!isValidTimeZone(timezone)) {
-    throw new CliError(`--timezone '${timezone}' is not an IANA time zone (e.g. Europe/Berlin)`, 2);
-  }
+  const zoneProblem = timeZoneProblem(timezone);
+  if (zoneProblem !== undefined) throw new CliError(`--timezone ${zoneProblem}`, 2);
   const engagement = inv.opts.engagement === true;
   if (!engagement && inv.opts["bootstrap-cadence"] !== undefined) {
     throw new CliError("--bootstrap-cadence only applies with --engagement", 2);
