@@ -441,3 +441,31 @@ Deno.test("property: no manifest that parses as valid makes listing fail (3,000 
   }
   assert.ok(valid >= 300, `only ${valid} valid manifests drawn`);
 });
+
+cliTest("schedule list --format json output matches its generated schema model", async (e) => {
+  const { ScheduleListModel } = await import("../core/manifest/listing_model.ts");
+  const r = await runCli(e, [
+    "schedule",
+    "list",
+    "--target",
+    "examples/pilot",
+    "--all",
+    "--count",
+    "4",
+    "--now",
+    "2026-03-20T12:00:00Z",
+    "--format",
+    "json",
+  ], { cwd: new URL("..", import.meta.url).pathname });
+  assert.equal(r.code, 0, r.stderr);
+  const body = ScheduleListModel.parse(JSON.parse(r.stdout));
+  assert.equal(body.count, 4);
+  const coach = body.agents.find((a) => a.agent === "coach")!;
+  // Mondays 09:00 Berlin across the March change: +01:00, then +02:00.
+  assert.deepEqual(coach.next_runs.map((x) => x.local), [
+    "2026-03-23T09:00:00+01:00",
+    "2026-03-30T09:00:00+02:00",
+    "2026-04-06T09:00:00+02:00",
+    "2026-04-13T09:00:00+02:00",
+  ]);
+});
