@@ -12,6 +12,17 @@
  * which start much faster under Deno than their CommonJS builds.
  */
 const root = new URL("..", import.meta.url).pathname;
+
+// The list of packaged prompt hashes is computed at build time (and refuses a
+// prompt the redactor flags), so the bundle always carries a current one.
+const hashes = await new Deno.Command(Deno.execPath(), {
+  args: ["run", "--allow-read", "--allow-write", "scripts/gen-prompt-hashes.ts"],
+  cwd: root,
+  stdout: "inherit",
+  stderr: "inherit",
+}).output();
+if (!hashes.success) Deno.exit(hashes.code || 1);
+
 const staging = await Deno.makeTempDir({ dir: root, prefix: ".bundle-" });
 try {
   const out = await new Deno.Command(Deno.execPath(), {

@@ -57,14 +57,12 @@ export const NO_DEADLINE: Deadline = { totalMs: Infinity, remaining: () => Infin
 export function beforeDeadline<T>(deadline: Deadline, work: Promise<T>, what: string): Promise<T> {
   const left = deadline.remaining();
   if (left === Infinity) return work;
-  if (left <= 0) {
-    work.catch(() => {}); // abandoned; its failure must not surface as unhandled
-    return Promise.reject(new DeadlineError(what, deadline.totalMs));
-  }
+  // Past the deadline the timer still runs (with 0 ms): work that is already
+  // done (a section that only formats text) settles first and is kept.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineError(what, deadline.totalMs)), left);
   });
-  work.catch(() => {});
+  work.catch(() => {}); // if abandoned, its failure must not surface as unhandled
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -60,6 +60,10 @@ export async function createSafeReader(
     maxBytes,
     deadline,
     readText: async (rel) => {
+      if (deadline.remaining() <= 0) {
+        const err = new DeadlineError(`reading ${rel}`, deadline.totalMs);
+        return { status: "refused", path: normalize(rel), reason: err.message };
+      }
       try {
         return await beforeDeadline(
           deadline,
