@@ -1,0 +1,46 @@
+/**
+ * Builds event payloads from what kaizen already computed. Pure functions:
+ * the payload is metadata and commands only, never bundle content.
+ *
+ * @module
+ */
+import type { Bundle } from "../bundle/types.ts";
+import type { SchedulePrepared } from "./model.ts";
+import { SCHEDULE_PREPARED } from "./subjects.ts";
+
+/**
+ * The `kaizen.schedule.prepared` v1 payload for a rendered bundle (its
+ * `bytes` is the rendered size). Exactly the spec's fields, in its order.
+ */
+export function schedulePrepared(bundle: Bundle): SchedulePrepared {
+  return {
+    event: SCHEDULE_PREPARED,
+    version: "1",
+    occurred_at: bundle.generated_at,
+    repo: bundle.repo,
+    root: bundle.root,
+    agent: bundle.agent,
+    cadence: bundle.cadence,
+    prepare_command: bundle.prepare_command,
+    bundle: {
+      format: bundle.format,
+      agent_prompt_found: bundle.agent_prompt_found,
+      has_memory: bundle.has_memory,
+      has_metrics: bundle.has_metrics,
+      pointers: [...bundle.pointers],
+      bytes: bundle.bytes,
+    },
+    session_close: [...bundle.session_close],
+  };
+}
+
+/**
+ * The JetStream message id for an event: the same repo, agent and content
+ * give the same id, so a retry or a re-run of an identical bundle is stored
+ * once. Hex, so no header-unsafe character from a slug can reach the wire.
+ */
+export async function eventMessageId(subject: string, ...parts: string[]): Promise<string> {
+  const data = new TextEncoder().encode([subject, ...parts].join("\u0000"));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+  return Array.from(digest.subarray(0, 20), (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,217 @@
+/**
+ * Publishes one event to NATS: through JetStream with an acknowledged,
+ * de-duplicated publish when a stream captures the subject, else a core
+ * publish and flush. Bounded in time, retried with jittered backoff,
+ * credentials from the environment and never printed.
+ *
+ * Imported only when a NATS sink or command runs: the client library and the
+ * socket transport cost start-up that other commands must not pay.
+ *
+ * @module
+ */
+import {
+  AuthorizationError,
+  credsAuthenticator,
+  NatsConnectionImpl,
+  nkeyAuthenticator,
+  setTransportFactory,
+  tokenAuthenticator,
+  UserAuthenticationExpiredError,
+  usernamePasswordAuthenticator,
+} from "@nats-io/nats-core/internal";
+import type { Authenticator, NatsConnection } from "@nats-io/nats-core/internal";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { DenoTcpTransport } from "./transport.ts";
+import { maskUrl, parseNatsUrl } from "./url.ts";
+
+/** Where and how to publish. */
+export interface NatsPublishOptions {
+  /** `nats://host:port`, optionally with `user:password@` or `token@`. */
+  url: string;
+  subject: string;
+  /** JetStream de-duplication id (`Nats-Msg-Id`). */
+  msgId: string;
+  /** Reads `NATS_CREDS`, `NATS_NKEY`, `NATS_TOKEN`. */
+  env: (name: string) => string | undefined;
+  /** Overall deadline for every attempt together (default 10 s). */
+  timeoutMs?: number;
+  /** Attempts on connection failures and timeouts (default 3). */
+  attempts?: number;
+  signal?: AbortSignal;
+  /** Reads a credentials file (tests inject; default Deno.readFile). */
+  readFile?: (path: string) => Promise<Uint8Array>;
+}
+
+type Stored =
+  | { mode: "jetstream"; stream: string; seq: number; duplicate: boolean }
+  | { mode: "core" };
+
+/** What happened, for the sink's one-line report. */
+export type NatsPublishResult = Stored & { attempts: number };
+
+/** A failure with a one-line message that is safe to print (no credentials). */
+export class NatsPublishError extends Error {
+  override name = "NatsPublishError";
+  constructor(message: string, readonly retryable: boolean) {
+    super(message);
+  }
+}
+
+async function authenticators(opts: NatsPublishOptions): Promise<Authenticator[]> {
+  const out: Authenticator[] = [];
+  const creds = opts.env("NATS_CREDS");
+  if (creds) {
+    let data: Uint8Array;
+    try {
+      data = await (opts.readFile ?? Deno.readFile)(creds);
+    } catch (err) {
+      throw new NatsPublishError(
+        `NATS_CREDS '${creds}' cannot be read: ${(err as Error).name}`,
+        false,
+      );
+    }
+    out.push(credsAuthenticator(data));
+  }
+  const nkey = opts.env("NATS_NKEY");
+  if (nkey) out.push(nkeyAuthenticator(new TextEncoder().encode(nkey.trim())));
+  const token = opts.env("NATS_TOKEN");
+  if (token) out.push(tokenAuthenticator(token));
+  return out;
+}
+
+function transportFactory(): void {
+  setTransportFactory({ factory: () => new DenoTcpTransport(), defaultPort: 4222 });
+}
+
+/** Rejects when `signal` aborts; the timer never outlives the race. */
+function withDeadline<T>(work: Promise<T>, signal: AbortSignal, what: () => string): Promise<T> {
+  if (signal.aborted) return Promise.reject(new NatsPublishError(what(), true));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new NatsPublishError(what(), true));
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+function describe(err: unknown, shown: string): NatsPublishError {
+  if (err instanceof NatsPublishError) return err;
+  if (err instanceof AuthorizationError || err instanceof UserAuthenticationExpiredError) {
+    return new NatsPublishError(
+      `${shown} refused the credentials (check NATS_CREDS, NATS_NKEY, NATS_TOKEN or the URL's user)`,
+      false,
+    );
+  }
+  const e = err as Error;
+  const code = (e as { code?: string }).code;
+  const text = `${e?.message ?? String(err)}`.split("\n")[0];
+  if (e?.name === "ConnectionRefused" || /refused|ECONNREFUSED/i.test(text)) {
+    return new NatsPublishError(`cannot connect to ${shown}: connection refused`, true);
+  }
+  return new NatsPublishError(`${shown}: ${code ? `${code}: ` : ""}${text}`, true);
+}
+
+/**
+ * Publishes `payload` (already JSON) on `opts.subject`. Resolves with how it
+ * was stored; rejects with a {@link NatsPublishError} whose message names the
+ * server with its password masked.
+ */
+export async function publishEvent(
+  payload: Uint8Array,
+  opts: NatsPublishOptions,
+): Promise<NatsPublishResult> {
+  const target = parseNatsUrl(opts.url);
+  const shown = maskUrl(opts.url);
+  const total = opts.timeoutMs ?? 10_000;
+  const deadline = AbortSignal.any([
+    AbortSignal.timeout(total),
+    ...(opts.signal ? [opts.signal] : []),
+  ]);
+  const auth = await authenticators(opts);
+  transportFactory();
+  const attempts = Math.max(1, opts.attempts ?? 3);
+  let last: NatsPublishError | undefined;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    let nc: NatsConnection | undefined;
+    const connecting = NatsConnectionImpl.connect({
+      servers: target.server,
+      user: target.user,
+      pass: target.pass,
+      token: target.token,
+      authenticator: auth.length > 0 ? auth : undefined,
+      name: "kaizen",
+      reconnect: false,
+      timeout: Math.max(500, Math.min(5_000, total)),
+      noEcho: true,
+    });
+    try {
+      nc = await withDeadline(connecting, deadline, () => `${shown}: timed out after ${total} ms`);
+      const result = await withDeadline(
+        publishOnce(nc, payload, opts, total),
+        deadline,
+        () => `${shown}: no acknowledgement within ${total} ms`,
+      );
+      return { ...result, attempts: attempt };
+    } catch (err) {
+      last = describe(err, shown);
+      if (!last.retryable || deadline.aborted || attempt === attempts) break;
+      // Full jitter: spread retries of many runners over the window.
+      await sleep(Math.random() * Math.min(2_000, 200 * 2 ** attempt), deadline);
+    } finally {
+      // A connection still opening after a deadline is closed when it lands.
+      connecting.then((c) => c.close()).catch(() => {});
+      await nc?.close().catch(() => {});
+    }
+  }
+  throw last ?? new NatsPublishError(`${shown}: publish failed`, true);
+}
+
+async function publishOnce(
+  nc: NatsConnection,
+  payload: Uint8Array,
+  opts: NatsPublishOptions,
+  timeout: number,
+): Promise<Stored> {
+  const stream = await captureStream(nc, opts.subject, timeout);
+  if (stream === undefined) {
+    nc.publish(opts.subject, payload);
+    await nc.flush();
+    return { mode: "core" };
+  }
+  const js = jetstream(nc, { timeout });
+  const ack = await js.publish(opts.subject, payload, { msgID: opts.msgId, timeout });
+  return { mode: "jetstream", stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+}
+
+/** The stream that stores `subject`, or undefined when JetStream is off or no stream matches. */
+async function captureStream(
+  nc: NatsConnection,
+  subject: string,
+  timeout: number,
+): Promise<string | undefined> {
+  let jsm;
+  try {
+    jsm = await jetstreamManager(nc, { timeout });
+  } catch (err) {
+    // No JetStream on this server or account: a core publish is all there is.
+    if (/not enabled|no responders|503/i.test(String((err as Error)?.message))) return undefined;
+    throw err;
+  }
+  try {
+    return await jsm.streams.find(subject);
+  } catch (err) {
+    if (/no stream matches/i.test(String((err as Error)?.message))) return undefined;
+    throw err;
+  }
+}
