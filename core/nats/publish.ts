@@ -17,7 +17,6 @@ import {
   setTransportFactory,
   tokenAuthenticator,
   UserAuthenticationExpiredError,
-  usernamePasswordAuthenticator,
 } from "@nats-io/nats-core/internal";
 import type { Authenticator, NatsConnection } from "@nats-io/nats-core/internal";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
