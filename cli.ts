@@ -182,7 +182,33 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
                 name: "sink",
                 type: "string",
                 valueName: "NAME[,NAME]",
-                description: "Where to send the bundle (default: stdout, or file with --out)",
+                repeatable: true,
+                description:
+                  "Where to send the bundle: stdout, file, nats, artifact-store or a plugin's (repeatable; default: stdout, or file with --out)",
+              },
+              {
+                name: "nats-url",
+                type: "string",
+                valueName: "URL",
+                description:
+                  "NATS server for --sink nats (default: $NATS_URL, else nats://127.0.0.1:4222)",
+              },
+              {
+                name: "subject",
+                type: "string",
+                valueName: "SUBJECT",
+                description: "Subject for --sink nats (default: kaizen.schedule.prepared)",
+              },
+              {
+                name: "retention-class",
+                type: "string",
+                valueName: "CLASS",
+                description: "Retention class for --sink artifact-store (default: bundle)",
+              },
+              {
+                name: "dry-run",
+                type: "boolean",
+                description: "Network sinks print what they would send and connect to nothing",
               },
               {
                 name: "strict",

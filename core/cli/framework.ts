@@ -25,6 +25,11 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** Shown in help; applied when the option is absent. */
   default?: string | boolean;
+  /**
+   * A `string` option that may be given more than once; the values are
+   * joined with commas, so `--sink a --sink b` reads as `--sink a,b`.
+   */
+  repeatable?: boolean;
 }
 
 /** One positional argument. */
@@ -155,7 +160,8 @@ export function parseArgv(
         path,
       );
     }
-    opts[spec.name] = value;
+    const before = opts[spec.name];
+    opts[spec.name] = spec.repeatable && typeof before === "string" ? `${before},${value}` : value;
   }
   for (const spec of specs) {
     if (opts[spec.name] === undefined && spec.default !== undefined) opts[spec.name] = spec.default;
