@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { CLI_PERMISSIONS } from "../scripts/permissions.ts";
 
 /** One way of starting the CLI: the full command to spawn. */
 export interface CliEntry {
@@ -20,13 +21,7 @@ export const REPO_ROOT: string = ROOT;
 /** Absolute path of the bundle the `bundle` entry runs. */
 export const BUNDLE_PATH = `${ROOT}/dist/kaizen.js`;
 
-const PERMISSIONS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-run",
-  "--allow-sys=hostname",
-];
+const PERMISSIONS = CLI_PERMISSIONS;
 
 /** The two CLI entries every `cliTest` runs against. */
 export const CLI_ENTRIES: CliEntry[] = [
