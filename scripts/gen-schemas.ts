@@ -4,6 +4,7 @@
  */
 import { generatedSchemas } from "./schemas.ts";
 
+await Deno.mkdir(new URL("../schemas/events", import.meta.url), { recursive: true });
 for (const [file, text] of Object.entries(generatedSchemas())) {
   await Deno.writeTextFile(new URL(`../schemas/${file}`, import.meta.url), text);
   console.log(`wrote schemas/${file}`);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ScheduleModel } from "../core/manifest/model.ts";
 import { BundleModel } from "../core/bundle/model.ts";
 import { ScheduleListModel } from "../core/manifest/listing_model.ts";
+import { EVENT_MODELS } from "../core/events/model.ts";
 
 /** File name → JSON text of every generated schema. */
 export function generatedSchemas(): Record<string, string> {
@@ -12,5 +13,9 @@ export function generatedSchemas(): Record<string, string> {
   out["bundle.schema.json"] = JSON.stringify(bundle, null, 2) + "\n";
   const list = z.toJSONSchema(ScheduleListModel, { io: "output" });
   out["schedule-list.schema.json"] = JSON.stringify(list, null, 2) + "\n";
+  for (const [subject, model] of Object.entries(EVENT_MODELS)) {
+    const schema = z.toJSONSchema(model, { io: "output" });
+    out[`events/${subject}.schema.json`] = JSON.stringify(schema, null, 2) + "\n";
+  }
   return out;
 }
