@@ -1,0 +1,75 @@
+/**
+ * The one error type of the artifact-store client, and the scrubbing every
+ * message goes through before it is built.
+ *
+ * Messages end up on stderr and in CI logs, so they are one line, carry the
+ * status code when there is one, and never the token or the request body.
+ * The token is masked wherever it appears (a server may echo the header
+ * back in its error text), and server-supplied text is made printable and
+ * cut short.
+ *
+ * @module
+ */
+import { printable } from "../text/printable.ts";
+
+/** What went wrong, for a caller that reacts differently to each. */
+export type ArtifactStoreErrorCode =
+  /** The options are unusable (bad URL, bad token characters, no files); nothing was sent. */
+  | "config"
+  /** The store answered with a status that is not a success. */
+  | "http"
+  /** The connection failed (refused, reset, DNS). */
+  | "network"
+  /** One attempt got no complete answer within its timeout. */
+  | "timeout"
+  /** The caller's signal or the overall deadline stopped the publish. */
+  | "aborted"
+  /** A success status with a reply we cannot use (too big, not JSON, no id). */
+  | "response";
+
+/** Details attached to an {@link ArtifactStoreError}. */
+export interface ArtifactStoreErrorInit {
+  code: ArtifactStoreErrorCode;
+  retryable: boolean;
+  status?: number;
+  /** Attempts made before giving up (0 when nothing was sent). */
+  attempts?: number;
+}
+
+/** A publish that failed; `message` is one line, safe to print. */
+export class ArtifactStoreError extends Error {
+  /** The HTTP status of the last answer, when there was one. */
+  readonly status?: number;
+  /** Whether trying again later could succeed (5xx, 429, network, timeout). */
+  readonly retryable: boolean;
+  readonly code: ArtifactStoreErrorCode;
+  readonly attempts: number;
+
+  constructor(message: string, init: ArtifactStoreErrorInit) {
+    super(message);
+    this.name = "ArtifactStoreError";
+    this.status = init.status;
+    this.retryable = init.retryable;
+    this.code = init.code;
+    this.attempts = init.attempts ?? 0;
+  }
+}
+
+/** Longest piece of server-supplied text quoted in a message. */
+const MAX_QUOTED = 160;
+
+/**
+ * Makes text from outside (a server's error, a network error) fit in one
+ * line: secrets masked first (so a cut cannot leave half a token), then
+ * control characters escaped, whitespace collapsed, and length capped.
+ */
+export function quote(text: string, secrets: readonly string[], max = MAX_QUOTED): string {
+  return printable(maskSecrets(text, secrets).replace(/\s+/g, " ").trim(), max);
+}
+
+/** Replaces every occurrence of each non-empty secret with `***`. */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s) out = out.replaceAll(s, "***");
+  return out;
+}
