@@ -337,3 +337,19 @@ cliTest(
     }
   },
 );
+
+cliTest(
+  "special-token text (<|endoftext|>) in repo content is counted as text, not a crash",
+  async (entry) => {
+    await withRepo({
+      ".kaizen/agents/coach/memory.md":
+        "# Memory\n\n- the model printed <|endoftext|> and stopped\n",
+    }, async (dir) => {
+      for (const extra of [["--format", "json"], ["--max-tokens", "100000"]]) {
+        const r = await prepare(entry, dir, extra);
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(r.stdout.includes("<|endoftext|>"));
+      }
+    });
+  },
+);

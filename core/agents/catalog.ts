@@ -44,17 +44,27 @@ export function packagedPrompt(name: string): string | undefined {
  * The target is untrusted, so real paths decide: an `agents/` folder, or an
  * `agent-<name>.md`, that is a symlink leading out of the repository is not
  * followed, and only regular files count. Each skip is reported to `warn`.
+ * The file-system calls are synchronous: none of them waits on another
+ * process (readdir of a FIFO fails at once), and every command starts here.
  */
-export async function installedAgentNames(
+export function installedAgentNames(
   target: string,
   warn: (message: string) => void = () => {},
 ): Promise<string[]> {
+  try {
+    return Promise.resolve(installedAgentNamesSync(target, warn));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function installedAgentNamesSync(target: string, warn: (message: string) => void): string[] {
   const names: string[] = [];
   let root: string;
   let dir: string;
   try {
-    root = await Deno.realPath(target);
-    dir = await Deno.realPath(join(target, INSTALLED_AGENTS_DIR));
+    root = Deno.realPathSync(target);
+    dir = Deno.realPathSync(join(target, INSTALLED_AGENTS_DIR));
   } catch (err) {
     if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
       return names;
@@ -66,7 +76,7 @@ export async function installedAgentNames(
     return names;
   }
   try {
-    for await (const e of Deno.readDir(dir)) {
+    for (const e of Deno.readDirSync(dir)) {
       const m = /^agent-(.+)\.md$/.exec(e.name);
       if (!m || !AGENT_NAME_RE.test(m[1])) continue;
       if (e.isFile) {
@@ -74,9 +84,9 @@ export async function installedAgentNames(
       } else if (e.isSymlink) {
         const rel = `${INSTALLED_AGENTS_DIR}/${e.name}`;
         try {
-          const real = await Deno.realPath(join(dir, e.name));
+          const real = Deno.realPathSync(join(dir, e.name));
           if (!isInside(root, real)) warn(`${rel} leads outside the repository; not used`);
-          else if ((await Deno.stat(real)).isFile) names.push(m[1]);
+          else if (Deno.statSync(real).isFile) names.push(m[1]);
         } catch { /* dangling: no prompt */ }
       }
     }

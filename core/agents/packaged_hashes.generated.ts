@@ -2,9 +2,12 @@
 // Section content with one of these SHA-256 hashes is a packaged prompt that
 // was scanned clean at build time, so the pipeline does not scan it again.
 
-/** SHA-256 (hex) of each packaged prompt, after control-character stripping. */
-export const PACKAGED_PROMPT_SHA256: readonly string[] = [
-  "c62afcd88426c256e21368dd6338cfea263ff60ee4ab61e46512a9052a8fa688", // agents/agent-coach.md
-  "6ac19cb46de5494e8a0a883a8bf8ab1876ea0389a91d17f383168b4b340b43de", // agents/agent-optimization.md
-  "1cf743562421764d08831ad958813a26d2e77d31a5cfae949743d4cd6308fb32", // agents/agent-tdd-workflow.md
+/**
+ * Each packaged prompt after control-character stripping: its length in
+ * UTF-16 code units (a cheap first test) and its SHA-256 (hex).
+ */
+export const PACKAGED_PROMPTS: readonly { length: number; sha256: string }[] = [
+  { length: 5316, sha256: "c62afcd88426c256e21368dd6338cfea263ff60ee4ab61e46512a9052a8fa688" }, // agents/agent-coach.md
+  { length: 5065, sha256: "6ac19cb46de5494e8a0a883a8bf8ab1876ea0389a91d17f383168b4b340b43de" }, // agents/agent-optimization.md
+  { length: 4756, sha256: "1cf743562421764d08831ad958813a26d2e77d31a5cfae949743d4cd6308fb32" }, // agents/agent-tdd-workflow.md
 ];

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { PACKAGED_PROMPT_SHA256 } from "../agents/packaged_hashes.generated.ts";
+import { PACKAGED_PROMPTS } from "../agents/packaged_hashes.generated.ts";
 import { beforeDeadline } from "../fs/deadline.ts";
 import type { SafeReader } from "../fs/safe_read.ts";
 import type { LoadedSchedule } from "../manifest/load.ts";
@@ -67,7 +67,14 @@ export interface PipelineResult {
   pluginFailures: number;
 }
 
-const PACKAGED_PROMPTS = new Set(PACKAGED_PROMPT_SHA256);
+const PACKAGED_LENGTHS = new Set(PACKAGED_PROMPTS.map((p) => p.length));
+const PACKAGED_HASHES = new Set(PACKAGED_PROMPTS.map((p) => p.sha256));
+
+/** True when `content` is a packaged prompt, scanned clean when kaizen was built. */
+async function isPackagedPrompt(content: string): Promise<boolean> {
+  // Hash only what has a packaged prompt's length: most sections never pay for a digest.
+  return PACKAGED_LENGTHS.has(content.length) && PACKAGED_HASHES.has(await sha256Hex(content));
+}
 const STATUSES: readonly SectionStatus[] = ["ok", "missing", "warning"];
 
 interface Collected {
@@ -182,7 +189,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const slots: { content: number; rawContent: string; title: number; source: number }[] = [];
   for (const c of collected) {
     const content = stripControl(c.content);
-    const shipped = PACKAGED_PROMPTS.has(await sha256Hex(content));
+    const shipped = await isPackagedPrompt(content);
     slots.push({
       content: shipped ? -1 : put(content),
       rawContent: content,

@@ -20,8 +20,12 @@ let loaded: Promise<TokenCounter> | undefined;
 
 /** Loads the tokenizer once per process. */
 export function loadTokenCounter(): Promise<TokenCounter> {
+  // Special-token text (`<|endoftext|>`) in repo content is counted as the
+  // plain text it is; the library's default throws on it, which let any
+  // repo crash `prepare --format json` with one line in memory.md.
+  const plain = { disallowedSpecial: new Set<string>() };
   loaded ??= import("gpt-tokenizer/encoding/cl100k_base").then((m) => (text: string) =>
-    text === "" ? 0 : m.countTokens(text)
+    text === "" ? 0 : m.countTokens(text, plain)
   );
   return loaded;
 }

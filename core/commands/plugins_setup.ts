@@ -4,6 +4,8 @@ import { CliError } from "../cli/io.ts";
 import { PluginDefinitionError } from "../plugin/define.ts";
 import { PluginRegistry } from "../plugin/registry.ts";
 import type { Plugin } from "../plugin/types.ts";
+import { defaultHostFile, REPO_PLUGINS_PATH } from "../plugin/locations.ts";
+import { join, resolve } from "../fs/paths.ts";
 
 /** Where plugins files are looked up and whether the repo's own file may run. */
 export interface PluginSetup {
@@ -19,6 +21,7 @@ export interface PluginSetup {
  * imported only here, so runs without plugins files stay lean.
  */
 export async function loadPluginsInto(registry: PluginRegistry, setup: PluginSetup): Promise<void> {
+  if (setup.pluginsFile === undefined && !anyPluginsFile(setup.root)) return;
   const { loadPluginConfigs, PluginConfigError } = await import("../plugin/config.ts");
   let loaded;
   try {
@@ -26,13 +29,7 @@ export async function loadPluginsInto(registry: PluginRegistry, setup: PluginSet
       root: setup.root,
       pluginsFile: setup.pluginsFile,
       trustRepoPlugins: setup.trustRepoPlugins,
-      env: (k) => {
-        try {
-          return Deno.env.get(k);
-        } catch {
-          return undefined;
-        }
-      },
+      env: envGet,
     });
   } catch (err) {
     if (err instanceof PluginConfigError) throw new CliError(err.message, 1);
@@ -46,6 +43,33 @@ export async function loadPluginsInto(registry: PluginRegistry, setup: PluginSet
       if (err instanceof PluginDefinitionError) throw new CliError(err.message, 1);
       throw err;
     }
+  }
+}
+
+/**
+ * True when a default plugins file (host or repo) exists. Checked before the
+ * loader is imported: most runs have none, and the loader brings the YAML
+ * parser and the external-plugin runner with it. `lstat` never blocks, even
+ * on a FIFO; the loader itself decides what an existing file means.
+ */
+function anyPluginsFile(root: string): boolean {
+  const host = defaultHostFile(envGet);
+  return [host, join(resolve(root), REPO_PLUGINS_PATH)].some((path) => {
+    if (path === undefined) return false;
+    try {
+      Deno.lstatSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function envGet(k: string): string | undefined {
+  try {
+    return Deno.env.get(k);
+  } catch {
+    return undefined;
   }
 }
 

@@ -8,6 +8,7 @@ import { BudgetExceededError } from "../bundle/budget.ts";
 import { emitToSinks, renderSafely } from "../bundle/emit.ts";
 import { runPipeline } from "../bundle/pipeline.ts";
 import { loadRedactor } from "../bundle/scan.ts";
+import { loadTokenCounter } from "../bundle/tokens.ts";
 import type { BundleFormat } from "../bundle/types.ts";
 import type { Invocation } from "../cli/framework.ts";
 import { CliError, warn } from "../cli/io.ts";
@@ -55,6 +56,9 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
     DEFAULT_MAX_FILE_BYTES;
   const out = typeof inv.opts.out === "string" ? resolve(inv.opts.out) : undefined;
   const strict = inv.opts.strict === true;
+  // The tokenizer takes tens of ms to load; start now so its load overlaps
+  // the file reads below instead of following them.
+  if (format === "json" || maxTokens !== undefined) loadTokenCounter().catch(() => {});
 
   // The manifest loader already knows the target's agents (installed + packaged).
   const loaded = await loadSchedule(rootPath);

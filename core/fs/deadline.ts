@@ -51,18 +51,47 @@ export const NO_DEADLINE: Deadline = { totalMs: Infinity, remaining: () => Infin
 
 /**
  * Resolves like `work`, or rejects with {@link DeadlineError} when `deadline`
- * passes first. The timer is cleared either way, so it never keeps the
+ * passes first. The timer is cancelled either way, and never keeps the
  * process alive.
  */
 export function beforeDeadline<T>(deadline: Deadline, work: Promise<T>, what: string): Promise<T> {
   const left = deadline.remaining();
   if (left === Infinity) return work;
-  // Past the deadline the timer still runs (with 0 ms): work that is already
-  // done (a section that only formats text) settles first and is kept.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(what, deadline.totalMs)), left);
-  });
   work.catch(() => {}); // if abandoned, its failure must not surface as unhandled
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  // Past the deadline the timer still runs (for 1 ms): work that is already
+  // done (a section that only formats text) settles first and is kept.
+  const timer = unrefTimer(Math.max(1, left));
+  const timeout = timer.fired.then(() => {
+    throw new DeadlineError(what, deadline.totalMs);
+  });
+  return Promise.race([work, timeout]).finally(timer.cancel);
+}
+
+/**
+ * A one-shot timer. `Atomics.waitAsync` with a timeout is one: V8 fires it
+ * without a Deno timer, so it costs a fraction of a millisecond to arm, where
+ * the first `setTimeout` of a process costs about 4 ms (Deno loads its timer
+ * code on first use) — more than all of `prepare`'s reads. A wait alone does
+ * not keep the event loop alive (a hook that awaits a promise nobody resolves
+ * would end the process instead of timing out), so a message port with a
+ * listener holds it open until the timer fires or is cancelled. `fired`
+ * never settles once cancelled.
+ */
+function unrefTimer(ms: number): { fired: Promise<void>; cancel: () => void } {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const keepAlive = new MessageChannel();
+  keepAlive.port1.onmessage = () => {};
+  const release = () => keepAlive.port1.close();
+  const wait = Atomics.waitAsync(cell, 0, 0, ms);
+  const outcome: Promise<string> = wait.async ? wait.value : Promise.resolve(wait.value);
+  return {
+    fired: outcome.then((v) => {
+      release();
+      return v === "timed-out" ? undefined : new Promise<void>(() => {});
+    }),
+    cancel: () => {
+      Atomics.notify(cell, 0);
+      release();
+    },
+  };
 }

@@ -10,8 +10,8 @@
  * appears (forever, in a committed repo), and a device or socket is not a
  * document; the type is checked with `lstat` on the resolved path before
  * opening, and again on the open handle so a file swapped in between is
- * caught. Every read also races the run's {@link Deadline}, so even a
- * filesystem that stalls cannot hang `prepare`.
+ * caught. The open itself races the run's {@link Deadline}, so a FIFO
+ * swapped in after the check cannot hang `prepare` either.
  *
  * @module
  */
@@ -96,14 +96,18 @@ async function readInside(root: string, rel: string, maxBytes: number): Promise<
     return { status: "refused", path: display, reason: "path is outside the repository" };
   }
   const abs = join(root, display);
+  // Resolving, lstat, fstat and reading a regular file never wait on another
+  // process, so they run synchronously (an async op costs an event-loop round
+  // trip each, most of prepare's start-up). Only open(2), which blocks on a
+  // FIFO swapped in after the lstat, stays async and races the deadline.
   let real: string;
   try {
-    real = await Deno.realPath(abs);
+    real = Deno.realPathSync(abs);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
       // A dangling symlink is "missing" only if it does not point outside.
       try {
-        const link = await Deno.readLink(abs);
+        const link = Deno.readLinkSync(abs);
         const targetAbs = link.startsWith("/") ? link : join(abs, "..", link);
         if (!isInside(root, normalize(targetAbs))) {
           return {
@@ -128,7 +132,7 @@ async function readInside(root: string, rel: string, maxBytes: number): Promise<
   // FIFO, socket or device is refused here, before open(2) could block on it.
   let before: Deno.FileInfo;
   try {
-    before = await Deno.lstat(real);
+    before = Deno.lstatSync(real);
   } catch (err) {
     return { status: "refused", path: display, reason: `cannot stat (${errorName(err)})` };
   }
@@ -149,21 +153,22 @@ async function readInside(root: string, rel: string, maxBytes: number): Promise<
     return { status: "refused", path: display, reason: `cannot open (${errorName(err)})` };
   }
   try {
-    const info = await file.stat();
+    const info = file.statSync();
     // Swapped between lstat and open (a race, or an attack): not the file we checked.
     if (!info.isFile || info.ino !== before.ino || info.dev !== before.dev) {
       return { status: "refused", path: display, reason: "file changed while being opened" };
     }
-    // Read at most maxBytes + 1 so a file that grows after stat is still capped.
-    const buf = new Uint8Array(maxBytes + 1);
+    // One byte more than lstat saw, so a file that grew meanwhile is noticed
+    // (and the cap still holds, since the size was checked against it).
+    const buf = new Uint8Array(before.size + 1);
     let n = 0;
     while (n < buf.length) {
-      const got = await file.read(buf.subarray(n));
+      const got = file.readSync(buf.subarray(n));
       if (got === null) break;
       n += got;
     }
-    if (n > maxBytes) {
-      return { status: "refused", path: display, reason: `file is over the ${maxBytes}-byte cap` };
+    if (n > before.size) {
+      return { status: "refused", path: display, reason: "file grew while being read" };
     }
     const bytes = buf.subarray(0, n);
     if (bytes.includes(0)) {

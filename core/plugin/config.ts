@@ -23,6 +23,7 @@ import {
   parsePluginsFile,
   type ParsePluginsFileOptions,
 } from "./plugins_file.ts";
+import { defaultHostFile, REPO_PLUGINS_PATH } from "./locations.ts";
 import type { PluginOrigin } from "./registry.ts";
 import type { Plugin } from "./types.ts";
 
@@ -37,8 +38,7 @@ export {
   PLUGINS_FILE_VERSION,
 } from "./plugins_file.ts";
 
-/** Where a repository may declare plugins (relative to its root). */
-export const REPO_PLUGINS_PATH = ".kaizen/plugins.yml";
+export { defaultHostFile, REPO_PLUGINS_PATH } from "./locations.ts";
 
 /** A plugins file that cannot be used. Rendered by the CLI as one line, exit 1. */
 export class PluginConfigError extends CliError {
@@ -102,7 +102,7 @@ export async function loadPluginConfigs(
     }
   }
 
-  if (hostFile !== repoFile && await exists(repoFile)) {
+  if (hostFile !== repoFile && exists(repoFile)) {
     if (!opts.trustRepoPlugins) {
       notices.push(
         `ignoring ${
@@ -146,16 +146,6 @@ export async function loadPluginConfigs(
   return { plugins, notices };
 }
 
-/** The default host plugins file, or undefined when neither variable is usable. */
-export function defaultHostFile(env: (k: string) => string | undefined): string | undefined {
-  const xdg = env("XDG_CONFIG_HOME");
-  // The XDG spec says a relative value is invalid and must be ignored.
-  if (xdg && xdg.startsWith("/")) return join(xdg, "kaizen/plugins.yml");
-  const home = env("HOME");
-  if (home && home.startsWith("/")) return join(home, ".config/kaizen/plugins.yml");
-  return undefined;
-}
-
 async function readHostFile(file: string, given: string | undefined): Promise<string | undefined> {
   const shown = printable(given ?? file, 300);
   let info: Deno.FileInfo;
@@ -183,9 +173,9 @@ async function readHostFile(file: string, given: string | undefined): Promise<st
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+function exists(path: string): boolean {
   try {
-    await Deno.lstat(path);
+    Deno.lstatSync(path); // never blocks, even on a FIFO
     return true;
   } catch {
     return false;
