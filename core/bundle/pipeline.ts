@@ -153,17 +153,17 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const redact = input.redact ?? await loadRedactor();
   let redactions = 0;
 
-  // 1. Structured data: bounded, then every string redacted where it stands.
-  for (const c of collected) {
-    if (c.output.data === undefined) continue;
-    const bounded = boundData(c.output.data);
-    for (const p of bounded.problems) {
-      warn(`${c.source ?? `section '${c.id}'`}: structured data ${p}`);
-    }
-    const r = await redactData(bounded.value, redact);
-    c.data = r.value;
-    redactions += r.count;
-  }
+  // 1. Structured data: bounded, then every string redacted where it stands
+  // (all sections' data in one redactor call).
+  const withData = collected.filter((c) => c.output.data !== undefined);
+  const bounded = withData.map((c) => {
+    const b = boundData(c.output.data);
+    for (const p of b.problems) warn(`${c.source ?? `section '${c.id}'`}: structured data ${p}`);
+    return b.value;
+  });
+  const cleanData = await redactData(bounded, redact);
+  withData.forEach((c, i) => (c.data = (cleanData.value as unknown[])[i]));
+  redactions += cleanData.count;
 
   // 2. Content: rendered from the redacted data where the section asks for it.
   for (const c of collected) {

@@ -51,21 +51,34 @@ export const NO_DEADLINE: Deadline = { totalMs: Infinity, remaining: () => Infin
 
 /**
  * Resolves like `work`, or rejects with {@link DeadlineError} when `deadline`
- * passes first. The timer is cancelled either way, and never keeps the
- * process alive.
+ * passes first. All work racing one deadline shares one timer, released as
+ * soon as nothing is racing it, so it never keeps the process alive.
  */
 export function beforeDeadline<T>(deadline: Deadline, work: Promise<T>, what: string): Promise<T> {
   const left = deadline.remaining();
   if (left === Infinity) return work;
   work.catch(() => {}); // if abandoned, its failure must not surface as unhandled
-  // Past the deadline the timer still runs (for 1 ms): work that is already
-  // done (a section that only formats text) settles first and is kept.
-  const timer = unrefTimer(Math.max(1, left));
+  let shared = timers.get(deadline);
+  if (shared === undefined) {
+    // Past the deadline the timer still runs (for 1 ms): work that is already
+    // done (a section that only formats text) settles first and is kept.
+    shared = { ...unrefTimer(Math.max(1, left)), racing: 0 };
+    timers.set(deadline, shared);
+  }
+  const timer = shared;
+  timer.racing++;
   const timeout = timer.fired.then(() => {
     throw new DeadlineError(what, deadline.totalMs);
   });
-  return Promise.race([work, timeout]).finally(timer.cancel);
+  return Promise.race([work, timeout]).finally(() => {
+    if (--timer.racing === 0) {
+      timer.cancel();
+      if (timers.get(deadline) === timer) timers.delete(deadline);
+    }
+  });
 }
+
+const timers = new WeakMap<Deadline, ReturnType<typeof unrefTimer> & { racing: number }>();
 
 /**
  * A one-shot timer. `Atomics.waitAsync` with a timeout is one: V8 fires it
