@@ -216,6 +216,16 @@ cliTest(
       ]);
       assert.equal(bad.code, 1);
       assert.ok(!UNSAFE.test(bad.stdout + bad.stderr), JSON.stringify(bad.stderr));
+      const missing = await runCli(entry, [
+        "schedule",
+        "prepare",
+        "coach",
+        "--target",
+        `${dir}-gone`,
+      ]);
+      assert.equal(missing.code, 2);
+      assert.ok(!UNSAFE.test(missing.stderr), JSON.stringify(missing.stderr));
+      assert.match(missing.stderr, /--target '.*\\u001b\]0;pwned\\u0007.*' does not exist/);
     } finally {
       await Deno.remove(base, { recursive: true });
     }

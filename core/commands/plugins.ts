@@ -1,5 +1,6 @@
 import type { Invocation } from "../cli/framework.ts";
-import { warn } from "../cli/io.ts";
+import { CliError, warn } from "../cli/io.ts";
+import { printable } from "../text/printable.ts";
 import type { Plugin } from "../plugin/types.ts";
 import { buildRegistry } from "./plugins_setup.ts";
 import { resolveTarget } from "./target.ts";
@@ -9,7 +10,10 @@ export async function pluginsList(
   inv: Invocation,
   runtime: { program: string; plugins: readonly Plugin[] },
 ): Promise<number> {
-  const root = await resolveTarget(inv.opts.target);
+  const root = await resolveTarget(inv.opts.target).catch((err) => {
+    // Its message quotes --target as given; a folder name can hold escape sequences.
+    throw err instanceof CliError ? new CliError(printable(err.message, 500), err.exitCode) : err;
+  });
   const notices: string[] = [];
   const registry = await buildRegistry(inv, root, runtime.plugins, (m) => {
     notices.push(m);

@@ -48,7 +48,10 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
   const deadline = createDeadline(DEFAULT_DEADLINE_MS);
   const prog = runtime.program;
   const agent = inv.args[0];
-  const rootPath = await resolveTarget(inv.opts.target);
+  const rootPath = await resolveTarget(inv.opts.target).catch((err) => {
+    // Its message quotes --target as given; a folder name can hold escape sequences.
+    throw err instanceof CliError ? new CliError(printable(err.message, 500), err.exitCode) : err;
+  });
   const now = resolveNow(inv.opts.now);
   const format = (inv.opts.format ?? "markdown") as BundleFormat;
   const maxTokens = positiveInt(inv.opts["max-tokens"], "--max-tokens");
