@@ -1,35 +1,39 @@
 /**
  * Secret redaction for bundle content.
  *
- * `redactSecrets` runs two layers over a text and replaces every secret it
- * finds with `[REDACTED:<rule-id>]`:
+ * `redactSecretsSync` (and its promise-returning twin `redactSecrets`, kept
+ * for callers written against the old asynchronous scanner) runs kaizen's
+ * rules (`./rules.ts`) over a text and replaces every secret it finds with
+ * `[REDACTED:<rule-id>]`.
  *
- * 1. secretlint's recommended rules (`@secretlint/core` `lintSource`), loaded
- *    lazily on first use and cached. The preset's comment filter is left out
- *    on purpose: content comes from an untrusted repo, and a
- *    `secretlint-disable` comment there must not hide a secret from us.
- * 2. kaizen's own rules (`./rules.ts`), which always run, even when
- *    secretlint cannot be loaded or throws.
+ * A prefilter skips every rule none of whose keywords occur in the text
+ * (one lower-casing of the text, then substring tests), so a clean text
+ * costs a few `includes` calls per rule; the rules themselves are linear.
  *
- * Overlapping spans are merged into one marker. Findings carry the rule id and
- * the 1-based line/column of the span start in the ORIGINAL text, never the
- * value. Nothing here logs, and errors from secretlint are swallowed (their
- * messages could quote the input).
+ * Input is never trusted to be already redacted: a `[REDACTED:…]` marker in
+ * the input is ordinary text and shields nothing around it. Only spans that
+ * lie entirely inside such a marker are dropped, so the marker text is not
+ * itself taken for a secret and redacting our own output again finds
+ * nothing new.
+ *
+ * Overlapping spans are merged into one marker. Findings carry the rule id
+ * and the 1-based line/column of the span start in the ORIGINAL text, never
+ * the value. Nothing here logs, and nothing throws on any input.
  *
  * No `node:` imports: this module must work from source and from a
  * `deno bundle --platform browser` build.
+ *
+ * @module
  */
 
-import {
-  isUrlPasswordPlaceholder,
-  MARKER_PATTERN,
-  redactionMarker,
-  RULES,
-  type SecretSpan,
-} from "./rules.ts";
+import { MARKER_PATTERN, redactionMarker, RULES } from "./rules.ts";
+import type { SecretRule, SecretSpan } from "./types.ts";
+
+export { RULE_IDS, RULES } from "./rules.ts";
+export type { SecretRule, SecretSpan } from "./types.ts";
 
 export interface RedactionFinding {
-  /** Rule id as used in the marker, e.g. `aws-access-key-id` or `secretlint-github`. */
+  /** Rule id as used in the marker, e.g. `aws-access-key-id`. */
   rule: string;
   /** 1-based line of the secret's first character in the original text. */
   line: number;
@@ -44,133 +48,12 @@ export interface RedactionResult {
 }
 
 export interface RedactOptions {
-  /** Logical name of the content (e.g. `memory.md`); passed to secretlint as a virtual path. */
+  /**
+   * Logical name of the content (e.g. `memory.md`). Accepted for callers
+   * and future per-format rules; detection does not depend on it today.
+   */
   source?: string;
 }
-
-// ---------------------------------------------------------------------------
-// Layer 1: secretlint (lazy)
-
-type LintSource = typeof import("@secretlint/core").lintSource;
-type LintConfig = Parameters<LintSource>[0]["options"]["config"];
-
-/** Finds secret spans with secretlint; rule ids are returned already prefixed. */
-export type SecretlintScanner = (
-  text: string,
-  source: string,
-) => Promise<Array<SecretSpan & { rule: string }>>;
-
-const SECRETLINT_ID_PREFIX = "@secretlint/secretlint-rule-";
-const SECRETLINT_COMMENT_FILTER = "@secretlint/secretlint-rule-filter-comments";
-
-/**
- * The name secretlint sees. Only the base name is kept (its extension lets
- * rules treat `.json`/`.npmrc` content specially), and `.p12` is defused:
- * for that extension the GCP rule reads the file from disk, and content we
- * redact is never a file secretlint should open.
- */
-export function virtualSourceName(source: string | undefined): string {
-  const base = (source ?? "").split(/[\\/]/).pop() ?? "";
-  const clean = base.replace(/[^A-Za-z0-9._-]/g, "_").slice(-100);
-  if (clean === "" || /^\.+$/.test(clean)) return "bundle.txt";
-  return /\.p12$/i.test(clean) ? clean + ".txt" : clean;
-}
-
-async function loadSecretlint(): Promise<SecretlintScanner> {
-  const [core, preset] = await Promise.all([
-    import("@secretlint/core"),
-    import("@secretlint/secretlint-rule-preset-recommend"),
-  ]);
-  // Register the preset's scanner rules one by one instead of the preset
-  // itself: that drops the comment filter (`secretlint-disable…`), which a
-  // preset's per-rule `disabled` flag cannot do.
-  const rules = (preset.rules as ReadonlyArray<{ meta: { id: string; type: string } }>)
-    .filter((rule) => rule.meta.type === "scanner" && rule.meta.id !== SECRETLINT_COMMENT_FILTER)
-    .map((rule) => ({ id: rule.meta.id, rule }));
-  const config = { rules } as unknown as LintConfig;
-  return async (text, source) => {
-    const result = await core.lintSource({
-      source: { content: text, filePath: source, contentType: "text" },
-      // Unmasked so `data` holds the matched value (used to fix ranges below);
-      // neither `message` nor `data` ever leaves this function.
-      options: { config, maskSecrets: false, noPhysicFilePath: true, locale: "en" },
-    });
-    const spans: Array<SecretSpan & { rule: string }> = [];
-    for (const message of result.messages) {
-      if (message.type !== "message") continue;
-      const [start, end] = message.range;
-      if (!Number.isInteger(start) || !Number.isInteger(end)) continue;
-      if (start < 0 || end > text.length || end <= start) continue;
-      const short = message.ruleId.startsWith(SECRETLINT_ID_PREFIX)
-        ? message.ruleId.slice(SECRETLINT_ID_PREFIX.length)
-        : message.ruleId.replace(/^@/, "").replace(/[^a-z0-9-]+/gi, "-");
-      const span = realignSpan(text, { start, end }, message.data);
-      spans.push({ ...span, rule: `secretlint-${short.toLowerCase()}` });
-    }
-    return spans;
-  };
-}
-
-/**
- * Several secretlint 13 rules report `[matchStart, matchStart + value.length]`
- * where the match starts with a key name (e.g. `aws_secret_access_key = `)
- * and `value` is a capture group: the span then starts too early and ends
- * before the secret does. When a reported value (from `data`) starts inside
- * the span and runs past its end, use the value's own position instead.
- */
-function realignSpan(text: string, span: SecretSpan, data: unknown): SecretSpan {
-  if (data === null || typeof data !== "object") return span;
-  let best: SecretSpan | undefined;
-  for (const value of Object.values(data as Record<string, unknown>)) {
-    if (typeof value !== "string" || value.length < 8) continue;
-    let at = text.indexOf(value, span.start);
-    while (at !== -1 && at <= span.end) {
-      const end = at + value.length;
-      if (end > span.end && (!best || end - at > best.end - best.start)) {
-        best = { start: at, end };
-      }
-      at = text.indexOf(value, at + 1);
-    }
-  }
-  return best ?? span;
-}
-
-let secretlintLoader: () => Promise<SecretlintScanner> = loadSecretlint;
-let secretlintCache: Promise<SecretlintScanner | null> | undefined;
-
-function getSecretlint(): Promise<SecretlintScanner | null> {
-  secretlintCache ??= secretlintLoader().catch(() => null);
-  return secretlintCache;
-}
-
-/**
- * Test hook: replace how layer 1 is loaded (pass `undefined` to restore the
- * real loader). Resets the cache.
- */
-export function _setSecretlintLoaderForTests(
-  loader: (() => Promise<SecretlintScanner>) | undefined,
-): void {
-  secretlintLoader = loader ?? loadSecretlint;
-  secretlintCache = undefined;
-}
-
-/**
- * secretlint reports a whole URL for `scheme://user:password@host`; keep only
- * the password so the redacted text still shows where it pointed.
- */
-const URL_USERINFO = /^[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s:@/?#]{1,128}:([^\s@/?#]{1,256})@/d;
-
-function narrowUrlSpan(text: string, span: SecretSpan): SecretSpan | null {
-  const m = URL_USERINFO.exec(text.slice(span.start, span.end));
-  if (!m?.indices?.[1]) return span;
-  const [s, e] = m.indices[1];
-  // `user:password@`, `user:${PASS}@`: a documented placeholder, not a secret.
-  if (isUrlPasswordPlaceholder(m[1])) return null;
-  return { start: span.start + s, end: span.start + e };
-}
-
-// ---------------------------------------------------------------------------
-// Merging and rewriting
 
 interface Candidate extends SecretSpan {
   rule: string;
@@ -178,8 +61,16 @@ interface Candidate extends SecretSpan {
   rank: number;
 }
 
-function overlapsAny(span: SecretSpan, ranges: SecretSpan[]): boolean {
-  return ranges.some((r) => span.start < r.end && r.start < span.end);
+/** Rules that may match `text`, by the keyword prefilter. */
+function applicableRules(text: string): Array<{ rule: SecretRule; index: number }> {
+  const lower = text.toLowerCase();
+  const out: Array<{ rule: SecretRule; index: number }> = [];
+  RULES.forEach((rule, index) => {
+    if (rule.keywords.length === 0 || rule.keywords.some((k) => lower.includes(k))) {
+      out.push({ rule, index });
+    }
+  });
+  return out;
 }
 
 /**
@@ -211,42 +102,62 @@ function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 
+/** Index ranges of our own markers in `text`. */
+function markerRanges(text: string): SecretSpan[] {
+  if (!text.includes("[REDACTED:")) return [];
+  const out: SecretSpan[] = [];
+  for (const m of text.matchAll(new RegExp(MARKER_PATTERN.source, "g"))) {
+    out.push({ start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+/** True when `span` lies entirely inside one of `ranges` (sorted by start). */
+function insideAny(span: SecretSpan, ranges: SecretSpan[]): boolean {
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = ranges[mid];
+    if (r.start > span.start) hi = mid - 1;
+    else if (r.end < span.end) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
 /**
- * Finds and redacts secrets in `text`. Deterministic; never throws because of
- * secretlint; the secret values appear nowhere in the result.
+ * Finds and redacts secrets in `text`, synchronously. Deterministic; never
+ * throws; the secret values appear nowhere in the result.
+ *
+ * @example
+ * ```ts
+ * const r = redactSecretsSync("password: " + "Zx9" + "q!T4#vLm2;pW");
+ * // r.text === "password: [REDACTED:generic-secret]", r.count === 1
+ * ```
  */
-export async function redactSecrets(
-  text: string,
-  options: RedactOptions = {},
-): Promise<RedactionResult> {
+export function redactSecretsSync(text: string, _options: RedactOptions = {}): RedactionResult {
+  if (typeof text !== "string" || text.length === 0) {
+    return { text: typeof text === "string" ? text : "", count: 0, findings: [] };
+  }
   const candidates: Candidate[] = [];
-
-  // Layer 2 first in rank: specific own rules, then secretlint, then generic own rules.
-  RULES.forEach((rule, index) => {
-    const rank = rule.generic ? 2000 + index : index;
-    for (const span of rule.scan(text)) candidates.push({ ...span, rule: rule.id, rank });
-  });
-
-  const scanner = await getSecretlint();
-  if (scanner) {
+  for (const { rule, index } of applicableRules(text)) {
+    let spans: SecretSpan[];
     try {
-      for (const found of await scanner(text, virtualSourceName(options.source))) {
-        const span = narrowUrlSpan(text, found);
-        if (span === null) continue;
-        candidates.push({ ...span, rule: found.rule, rank: 1000 });
-      }
+      spans = rule.scan(text);
     } catch {
-      // Fall back to our own rules only. The error is dropped on purpose: it
-      // may quote the scanned content.
+      // A rule bug must not let the other rules' findings through unredacted
+      // nor crash prepare; the error is dropped (it may quote the input).
+      spans = [];
+    }
+    const rank = rule.generic ? 2000 + index : index;
+    for (const span of spans) {
+      if (span.end > span.start) candidates.push({ ...span, rule: rule.id, rank });
     }
   }
 
-  // Markers already in the text are left alone (keeps redaction idempotent).
-  const markers: SecretSpan[] = [];
-  for (const m of text.matchAll(MARKER_PATTERN)) {
-    markers.push({ start: m.index, end: m.index + m[0].length });
-  }
-  const kept = candidates.filter((c) => c.end > c.start && !overlapsAny(c, markers));
+  const markers = markerRanges(text);
+  const kept = markers.length === 0 ? candidates : candidates.filter((c) => !insideAny(c, markers));
 
   kept.sort((a, b) =>
     a.start - b.start || b.end - a.end || a.rank - b.rank || (a.rule < b.rule ? -1 : 1)
@@ -278,4 +189,15 @@ export async function redactSecrets(
   parts.push(text.slice(cursor));
 
   return { text: parts.join(""), count: merged.length, findings };
+}
+
+/**
+ * Finds and redacts secrets in `text`. Same as `redactSecretsSync`; returns
+ * a promise so callers written for a lazily loaded scanner keep working.
+ */
+export function redactSecrets(
+  text: string,
+  options: RedactOptions = {},
+): Promise<RedactionResult> {
+  return Promise.resolve(redactSecretsSync(text, options));
 }

@@ -1,0 +1,176 @@
+/**
+ * The allow-list side of detection: what a value must look like before a
+ * heuristic rule calls it a secret, and which values are known not to be
+ * secrets (documented examples, placeholders, templates, resource names).
+ *
+ * Provider rules with a distinctive prefix (`ghp_`, `AKIA`, …) only consult
+ * the documented-example list; the keyword rules consult all of it, because
+ * for them the value's shape is the only evidence.
+ *
+ * Pure: no I/O, no `node:` imports.
+ *
+ * @module
+ */
+
+/** Shannon entropy in bits per character, over at most the first 256 code units. */
+export function shannonEntropy(value: string): number {
+  const n = Math.min(value.length, 256);
+  if (n === 0) return 0;
+  // A typed array instead of a Map: the keyword rule calls this once per
+  // keyword hit, and adversarial input has a hundred thousand of them.
+  const counts = new Uint16Array(128);
+  const other = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 128) counts[c]++;
+    else other.set(c, (other.get(c) ?? 0) + 1);
+  }
+  let bits = 0;
+  const add = (count: number) => {
+    if (count === 0) return;
+    const p = count / n;
+    bits -= p * Math.log2(p);
+  };
+  for (let i = 0; i < 128; i++) add(counts[i]);
+  for (const c of other.values()) add(c);
+  return bits;
+}
+
+/** How many of: lower case, upper case, digit, other. */
+export function charClasses(value: string): number {
+  let lower = 0, upper = 0, digit = 0, other = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 97 && c <= 122) lower = 1;
+    else if (c >= 65 && c <= 90) upper = 1;
+    else if (c >= 48 && c <= 57) digit = 1;
+    else other = 1;
+  }
+  return lower + upper + digit + other;
+}
+
+/**
+ * Published example credentials (AWS documentation's key pair and the like).
+ * Matched as substrings so `AKIAIOSFODNN7EXAMPLE` in any wrapping is allowed.
+ */
+const DOCUMENTED_EXAMPLES = [
+  "AKIAIOSFODNN7EXAMPLE",
+  "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+  "AKIAI44QH8DHBEXAMPLE",
+];
+
+/** True when the value is, or contains, a documented example credential. */
+export function isDocumentedExample(value: string): boolean {
+  if (/EXAMPLE/.test(value)) return true;
+  return DOCUMENTED_EXAMPLES.some((e) => value.includes(e));
+}
+
+const PLACEHOLDER_SHAPES: RegExp[] = [
+  /^\$\{[^}]*\}?$/, // ${VAR} (also cut short)
+  /^\$\{\{.*\}\}$/s, // ${{ secrets.X }}
+  /^\$\(.*\)$/s, // $(command)
+  /^\$[A-Za-z_][A-Za-z0-9_]*$/, // $VAR
+  /^%[A-Za-z_][A-Za-z0-9_]*%$/, // %VAR%
+  /^\{\{.*\}\}$/s, // {{ template }}
+  /^\{[A-Za-z_][\w.-]*\}$/, // {name}
+  /^<[^>]*>$/, // <token>
+  /^\[[^\]]*\]$/, // [your token], or one of our own [REDACTED:…] markers
+  /^(.)\1+$/s, // xxxxxxxx, ********, 00000000
+  /^[x*•._-]+$/i, // xxx-xxx, ***…
+  /^(?:xx+|XX+|\*\*+)[-_.]/, // xxxx-…, ****-…
+];
+
+const PLACEHOLDER_WORDS =
+  /changeme|change[_-]me|change[_-]?this|placeholder|example|your[_-]|yourtoken|yourkey|yoursecret|yourpass|\*\*\*|redacted|dummy|sample|insert[_-]|replace[_-]?me|fixme|todo[_-]|notasecret|not[_-]a[_-]secret|secret[_-]?here|token[_-]?here|password[_-]?here|key[_-]?here|goes[_-]?here|\.\.\.|\u2026|\$\{|\{\{|<[A-Za-z_ -]+>|^(?:none|null|nil|undefined|true|false|empty|required|optional|string|secret|password|token)$/i;
+
+/** True for values that are obviously not real secrets (templates, examples, masks). */
+export function isPlaceholder(value: string): boolean {
+  const v = value.trim();
+  if (v.length === 0) return true;
+  if (PLACEHOLDER_SHAPES.some((re) => re.test(v))) return true;
+  if (PLACEHOLDER_WORDS.test(v) || isDocumentedExample(v)) return true;
+  // Mostly x-filled (`sk-xxxxxxxxxxxxxxxx`, `AKIAXXXXXXXXXXXXXXXX`).
+  const xs = v.match(/[xX*]{4,}/g);
+  return xs !== null && xs.join("").length * 10 >= v.length * 4;
+}
+
+const SEGMENT = String.raw`(?:[A-Za-z_$][a-z_$]*(?:[A-Z][a-z_$]+)*\d{0,3}|[A-Z][A-Z0-9_]*)`;
+
+const CODE_REFERENCE_SHAPES: RegExp[] = [
+  // process.env.X, os.environ["X"], Deno.env.get("X"), secrets.X, config.auth.token
+  /^(?:process\.env|Deno\.env|os\.environ|os\.getenv|import\.meta|env|secrets|vars|self|this|config|settings|options|opts|args|params|props|ctx|req|request|inputs|values|matrix|github)\b[.[(]/,
+  // Dotted member chain or call: each segment reads as words (camelCase,
+  // snake_case or CONSTANT_CASE), digits only at its end.
+  new RegExp(`^${SEGMENT}(?:\\.${SEGMENT})+(?:\\([^()]*\\))?;?$`),
+  new RegExp(`^${SEGMENT}\\([^()]*\\);?$`), // function call
+  /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/, // ENV_VAR_NAME
+  /^v?\d+(?:\.\d+)+(?:[-+][\w.]+)?$/, // version numbers
+  /^\d{4}-\d{2}-\d{2}/, // dates
+  /^[a-z][a-z0-9+.-]*:\/\//i, // URLs (passwords inside URLs have their own rule)
+  /^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/, // file paths
+  /^[\w.-]+\.(?:json|ya?ml|txt|pem|key|env|md|toml|ini|conf|cfg|crt|p12|pfx|jks)$/i, // file names
+  /^(?:sha(?:1|256|384|512)|md5)[-:]/i, // digests and SRI integrity strings
+];
+
+/**
+ * Kubernetes and cloud resource names are lower-kebab (or dotted) words:
+ * `billing-postgres-credentials`, `db-secret`, `app.tls`. A generated secret
+ * almost never is. A segment may be a short number (`redis-7`) but not a
+ * random mix of letters and digits.
+ */
+export function isResourceName(value: string): boolean {
+  if (!/^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+$/.test(value) && !/^[a-z]{2,}$/.test(value)) {
+    return false;
+  }
+  return value.split(/[-_.]/).every((part) => /^[a-z]{1,24}$/.test(part) || /^\d{1,4}$/.test(part));
+}
+
+/** How a value was introduced; stricter evidence is needed for weaker introductions. */
+export type ValueContext = "quoted" | "assigned" | "spaced";
+
+/**
+ * Decides whether a value found after a secret-ish keyword is plausibly a
+ * real secret: long enough, not prose, not a placeholder, not a reference to
+ * a variable or a resource, and random-looking. `spaced` values (keyword,
+ * then only whitespace) need the strongest evidence, because prose reads
+ * like that too ("the token lives in CI").
+ */
+export function looksLikeSecretValue(value: string, context: ValueContext): boolean {
+  const min = context === "spaced" ? 10 : 8;
+  if (value.length < min || value.length > 1024) return false;
+  if (/\s/.test(value)) return false;
+  if (isPlaceholder(value)) return false;
+  // A quoted value is a literal, so only the non-code shapes apply to it.
+  const shapes = context === "quoted" ? CODE_REFERENCE_SHAPES.slice(3) : CODE_REFERENCE_SHAPES;
+  if (shapes.some((re) => re.test(value))) return false;
+  if (isResourceName(value)) return false;
+  if (!/[A-Za-z]/.test(value)) return false;
+  const classes = charClasses(value);
+  if (classes < 2) return false;
+  const entropy = shannonEntropy(value);
+  if (/^[A-Za-z]+$/.test(value)) {
+    // A bare identifier (`token = accessToken`) is code, not a value.
+    if (context !== "quoted") return false;
+    return value.length >= 12 && entropy >= 3.5;
+  }
+  if (context === "spaced") {
+    // Prose: only values that mix letters with digits or symbols and look random.
+    if (classes >= 3) return entropy >= 2.9;
+    return /[0-9]/.test(value) && value.length >= 16 && entropy >= 3.5;
+  }
+  // The entropy a random string can reach grows with its length (at most
+  // log2(length)), so short values get a proportionally lower bar.
+  // After a secret-naming key, a value mixing three classes is a password
+  // even when a character repeats; with fewer classes it must look random.
+  if (classes >= 3) return entropy >= 2.5;
+  return entropy >= Math.min(3.0, Math.max(2.4, Math.log2(value.length) - 1.0));
+}
+
+/** `password`, `pass`, `${PASS}`, `<pw>`…: the password part of a documented example URL. */
+export function isUrlPasswordPlaceholder(value: string): boolean {
+  return isPlaceholder(value) ||
+    /^(?:pass(?:word)?|passwd|pwd|pw|secret|token|x-oauth-basic|x-access-token|guest|postgres|root|admin|user)$/i
+      .test(value) ||
+    CODE_REFERENCE_SHAPES[3].test(value);
+}

@@ -1,0 +1,357 @@
+/**
+ * The keyword rule: a name that says "secret" (`password`, `DB_PASS`, `pwd`,
+ * `api_key`, `clientSecret`, `credentials`, …), a separator, and a value that
+ * looks random.
+ *
+ * It is a small hand-written scanner rather than one regular expression, so
+ * that every way people write a pair is accepted without a pattern that can
+ * backtrack: `key: value`, `key=value`, `key := value`, `key => value`,
+ * `"key": "value"`, `| key | value |` (markdown tables), `**key**: value`,
+ * `--key value` and plain `key value` in prose. The work per keyword hit is
+ * bounded (an identifier of at most 64 chars each side, a value of at most
+ * 512), and hits inside an identifier already read are skipped, so a scan is
+ * linear in the input.
+ *
+ * @module
+ */
+
+import { looksLikeSecretValue, type ValueContext } from "./allow.ts";
+import type { SecretSpan } from "./types.ts";
+
+const KEYWORD = /pass|pwd|secret|token|key|cred|auth/gi;
+const IDENT_MAX = 64;
+const LEFT_WORD =
+  /\b(api|access|secret|private|client|auth|app|signing|encryption|master|account|bot|refresh|session|deploy|shared|webhook|service|license)[ \t]$/i;
+const VALUE_MAX = 512;
+
+/** Segments that on their own name a secret. */
+const SECRET_SEGMENTS = new Set([
+  "password",
+  "passwd",
+  "passphrase",
+  "pass",
+  "pwd",
+  "pw",
+  "secret",
+  "token",
+  "apikey",
+  "accesskey",
+  "secretkey",
+  "privatekey",
+  "credential",
+  "credentials",
+  "creds",
+  "cred",
+  "authkey",
+]);
+/** Endings of a run-together segment (`dbpassword`, `githubtoken`, `clientsecret`). */
+const SECRET_ENDINGS = [
+  "password",
+  "passwd",
+  "secret",
+  "token",
+  "apikey",
+  "accesskey",
+  "privatekey",
+];
+/** Two segments that together name a secret (`api_key`, `signing-key`). */
+const SECRET_PAIRS = new Set([
+  "api key",
+  "access key",
+  "secret key",
+  "private key",
+  "account key",
+  "master key",
+  "encryption key",
+  "signing key",
+  "auth key",
+  "app key",
+  "license key",
+  "client secret",
+  "shared key",
+  "session key",
+  "webhook key",
+  "service key",
+]);
+/** Weak names: a secret only with an explicit separator and a strong value. */
+const WEAK_SEGMENTS = new Set(["key", "auth"]);
+
+/**
+ * A last segment that turns the name into metadata about a secret
+ * (`secret_name`, `secretKeyRef`, `password_file`, `max_tokens`): the value
+ * is then a name, a path or a number, never the secret itself.
+ */
+const METADATA_LAST = new Set([
+  "name",
+  "names",
+  "file",
+  "files",
+  "path",
+  "paths",
+  "dir",
+  "ref",
+  "refs",
+  "url",
+  "uri",
+  "host",
+  "user",
+  "username",
+  "length",
+  "len",
+  "count",
+  "type",
+  "types",
+  "budget",
+  "limit",
+  "limits",
+  "size",
+  "env",
+  "var",
+  "version",
+  "endpoint",
+  "expiry",
+  "expires",
+  "expiration",
+  "ttl",
+  "prefix",
+  "field",
+  "header",
+  "policy",
+  "rotation",
+  "hint",
+  "label",
+  "enabled",
+  "required",
+  "store",
+  "manager",
+  "provider",
+  "format",
+  "mode",
+  "method",
+  "in",
+  "out",
+  "used",
+  "usage",
+  "rate",
+  "arn",
+  "template",
+  "location",
+  "source",
+  "scope",
+  "scopes",
+  "kind",
+  "selector",
+  "mount",
+  "volume",
+  "tokens",
+  "keys",
+  "secrets",
+  "length",
+  "encoding",
+  "algorithm",
+  "alg",
+  "strategy",
+  "validation",
+  "regex",
+  "pattern",
+  "id",
+]);
+/** A first segment that makes the name a reference or a flag (`existingSecret`, `has_password`). */
+const METADATA_FIRST = new Set([
+  "existing",
+  "max",
+  "min",
+  "num",
+  "has",
+  "is",
+  "use",
+  "enable",
+  "require",
+  "requires",
+  "show",
+  "hide",
+  "validate",
+  "check",
+  "forgot",
+  "reset",
+  "no",
+]);
+
+function isIdentChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 ||
+    c === 45 || c === 46;
+}
+
+/** `DB_PASSWORD` → [db, password]; `clientSecret` → [client, secret]. */
+function segments(ident: string): string[] {
+  return ident
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[\s_.-]+/)
+    .filter((s) => s !== "")
+    .map((s) => s.toLowerCase());
+}
+
+type NameKind = "none" | "strong" | "weak";
+
+function classifyName(ident: string): NameKind {
+  const segs = segments(ident);
+  if (segs.length === 0 || segs.length > 8) return "none";
+  if (METADATA_LAST.has(segs[segs.length - 1]) || METADATA_FIRST.has(segs[0])) return "none";
+  let kind: NameKind = "none";
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i];
+    if (
+      SECRET_SEGMENTS.has(s) || SECRET_ENDINGS.some((e) => s.length > e.length && s.endsWith(e))
+    ) {
+      return "strong";
+    }
+    if (i > 0 && SECRET_PAIRS.has(segs[i - 1] + " " + s)) return "strong";
+    if (WEAK_SEGMENTS.has(s)) kind = "weak";
+  }
+  return kind;
+}
+
+interface Separator {
+  /** Index right after the separator and any following blanks. */
+  next: number;
+  context: ValueContext;
+}
+
+/** Reads what sits between a name (ending at `i`) and its value. */
+function readSeparator(text: string, i: number): Separator | null {
+  const n = text.length;
+  // Closing quote or emphasis of the name: `"password":`, `**password**:`.
+  let k = 0;
+  while (k < 3 && i < n && /["'`*_\]]/.test(text[i])) {
+    i++;
+    k++;
+  }
+  const blanksStart = i;
+  while (i < n && i - blanksStart < 16 && (text[i] === " " || text[i] === "\t")) i++;
+  const spaced = i > blanksStart;
+  const c = text[i];
+  const c2 = text[i + 1];
+  let explicit = false;
+  if (c === ":" && c2 === "=") {
+    i += 2;
+    explicit = true;
+  } else if (c === "=" && c2 === ">") {
+    i += 2;
+    explicit = true;
+  } else if (c === "-" && c2 === ">") {
+    i += 2;
+    explicit = true;
+  } else if (c === "=") {
+    if (c2 === "=") return null; // a comparison
+    i++;
+    explicit = true;
+  } else if (c === ":") {
+    if (c2 === ":" || (c2 === "/" && text[i + 2] === "/")) return null; // `a::b`, a URL
+    i++;
+    explicit = true;
+  } else if (c === "|") {
+    if (c2 === "|") return null;
+    i++;
+    explicit = true;
+  } else if (!spaced) {
+    return null;
+  }
+  const valueBlanks = i;
+  while (i < n && i - valueBlanks < 16 && (text[i] === " " || text[i] === "\t")) i++;
+  if (explicit) {
+    // Opening emphasis of the value: `password: **value**`.
+    let e = 0;
+    while (e < 2 && i < n && text[i] === "*") {
+      i++;
+      e++;
+    }
+    return { next: i, context: "assigned" };
+  }
+  // Prose: `secret Xy…`, `the password is Xy…`.
+  const word = /^(?:is|was|are|to|of|=)[ \t]+/i.exec(text.slice(i, i + 8));
+  if (word) i += word[0].length;
+  return { next: i, context: "spaced" };
+}
+
+const BARE_VALUE = /[^\s"'`<>|]{1,512}/y;
+const TRAILING = /[.,:)\]}*_]+$/;
+
+interface Value {
+  start: number;
+  end: number;
+  context: ValueContext;
+}
+
+function readValue(text: string, sep: Separator): Value | null {
+  const i = sep.next;
+  const q = text[i];
+  if (q === '"' || q === "'" || q === "`") {
+    const limit = Math.min(text.length, i + 1 + VALUE_MAX);
+    for (let j = i + 1; j < limit; j++) {
+      const c = text[j];
+      if (c === "\n" || c === "\r") return null;
+      if (c === "\\") {
+        j++;
+        continue;
+      }
+      if (c === q) return { start: i + 1, end: j, context: "quoted" };
+    }
+    return null;
+  }
+  BARE_VALUE.lastIndex = i;
+  const m = BARE_VALUE.exec(text);
+  if (!m) return null;
+  const trimmed = m[0].replace(TRAILING, "");
+  if (trimmed === "") return null;
+  return { start: i, end: i + trimmed.length, context: sep.context };
+}
+
+/** Spans of values after secret-naming keys. */
+export function scanKeywordValues(text: string): SecretSpan[] {
+  const spans: SecretSpan[] = [];
+  const re = new RegExp(KEYWORD.source, "gi");
+  let identEnd = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const at = m.index;
+    if (at < identEnd) continue;
+    let s = at;
+    while (s > 0 && at - s < IDENT_MAX && isIdentChar(text.charCodeAt(s - 1))) s--;
+    let e = at + m[0].length;
+    const cap = Math.min(text.length, at + IDENT_MAX);
+    while (e < cap && isIdentChar(text.charCodeAt(e))) e++;
+    // A name ending in `.` or `-` is a sentence or a flag, not part of the name.
+    while (e > at + m[0].length && /[.-]/.test(text[e - 1])) e--;
+    // Inside an ARN, URN or path (`…:secret:prod/db`, `/run/secrets/x`): a name, not a key.
+    // (`//registry/:_authToken=` is a key, though: `/:` opens an npmrc scope.)
+    const prev = s > 0 ? text[s - 1] : "";
+    if (prev === "/" || (prev === ":" && (s < 2 || text[s - 2] !== "/"))) {
+      identEnd = e;
+      continue;
+    }
+    let ident = text.slice(s, e);
+    // Two-word names in prose or tables: `API key`, `client secret`.
+    const before = LEFT_WORD.exec(text.slice(Math.max(0, s - 16), s));
+    if (before) ident = before[1] + " " + ident;
+    const phrase = /^ (?:key|token|secret|password)\b/i.exec(text.slice(e, e + 10));
+    if (phrase) {
+      ident += " " + phrase[0].slice(1);
+      e += phrase[0].length;
+    }
+    identEnd = e;
+    const kind = classifyName(ident);
+    if (kind === "none") continue;
+    const sep = readSeparator(text, e);
+    if (sep === null) continue;
+    if (kind === "weak" && sep.context === "spaced") continue;
+    const value = readValue(text, sep);
+    if (value === null) continue;
+    const v = text.slice(value.start, value.end);
+    if (!looksLikeSecretValue(v, value.context)) continue;
+    if (kind === "weak" && !looksLikeSecretValue(v, "spaced")) continue;
+    spans.push({ start: value.start, end: value.end });
+    // Keywords inside a redacted value start nothing new.
+    identEnd = value.end;
+    re.lastIndex = value.end;
+  }
+  return spans;
+}
