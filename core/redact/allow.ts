@@ -12,27 +12,37 @@
  * @module
  */
 
+// Reused between calls: the keyword rule computes an entropy per keyword
+// hit, and adversarial input has a hundred thousand of them.
+const ASCII_COUNTS = new Uint16Array(128);
+
 /** Shannon entropy in bits per character, over at most the first 256 code units. */
 export function shannonEntropy(value: string): number {
   const n = Math.min(value.length, 256);
   if (n === 0) return 0;
-  // A typed array instead of a Map: the keyword rule calls this once per
-  // keyword hit, and adversarial input has a hundred thousand of them.
-  const counts = new Uint16Array(128);
-  const other = new Map<number, number>();
+  let other: Map<number, number> | undefined;
   for (let i = 0; i < n; i++) {
     const c = value.charCodeAt(i);
-    if (c < 128) counts[c]++;
-    else other.set(c, (other.get(c) ?? 0) + 1);
+    if (c < 128) ASCII_COUNTS[c]++;
+    else {
+      other ??= new Map();
+      other.set(c, (other.get(c) ?? 0) + 1);
+    }
   }
   let bits = 0;
-  const add = (count: number) => {
-    if (count === 0) return;
-    const p = count / n;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128 || ASCII_COUNTS[c] === 0) continue;
+    const p = ASCII_COUNTS[c] / n;
     bits -= p * Math.log2(p);
-  };
-  for (let i = 0; i < 128; i++) add(counts[i]);
-  for (const c of other.values()) add(c);
+    ASCII_COUNTS[c] = 0; // counted once, and the table is clean for the next call
+  }
+  if (other) {
+    for (const count of other.values()) {
+      const p = count / n;
+      bits -= p * Math.log2(p);
+    }
+  }
   return bits;
 }
 
@@ -140,15 +150,25 @@ export function looksLikeSecretValue(value: string, context: ValueContext): bool
   const min = context === "spaced" ? 10 : 8;
   if (value.length < min || value.length > 1024) return false;
   if (/\s/.test(value)) return false;
+  // Cheap statistics first: a keyword flood (`password=password=…`) is
+  // rejected here, before any of the pattern checks below.
+  const classes = charClasses(value);
+  if (classes < 2 || !/[A-Za-z]/.test(value)) return false;
+  const entropy = shannonEntropy(value);
+  if (!randomEnough(value, context, classes, entropy)) return false;
   if (isPlaceholder(value)) return false;
   // A quoted value is a literal, so only the non-code shapes apply to it.
   const shapes = context === "quoted" ? CODE_REFERENCE_SHAPES.slice(3) : CODE_REFERENCE_SHAPES;
   if (shapes.some((re) => re.test(value))) return false;
-  if (isResourceName(value)) return false;
-  if (!/[A-Za-z]/.test(value)) return false;
-  const classes = charClasses(value);
-  if (classes < 2) return false;
-  const entropy = shannonEntropy(value);
+  return !isResourceName(value);
+}
+
+function randomEnough(
+  value: string,
+  context: ValueContext,
+  classes: number,
+  entropy: number,
+): boolean {
   if (/^[A-Za-z]+$/.test(value)) {
     // A bare identifier (`token = accessToken`) is code, not a value.
     if (context !== "quoted") return false;
@@ -159,10 +179,10 @@ export function looksLikeSecretValue(value: string, context: ValueContext): bool
     if (classes >= 3) return entropy >= 2.9;
     return /[0-9]/.test(value) && value.length >= 16 && entropy >= 3.5;
   }
-  // The entropy a random string can reach grows with its length (at most
-  // log2(length)), so short values get a proportionally lower bar.
   // After a secret-naming key, a value mixing three classes is a password
-  // even when a character repeats; with fewer classes it must look random.
+  // even when a character repeats. With fewer classes it must look random;
+  // the entropy a random string can reach grows with its length (at most
+  // log2(length)), so short values get a proportionally lower bar.
   if (classes >= 3) return entropy >= 2.5;
   return entropy >= Math.min(3.0, Math.max(2.4, Math.log2(value.length) - 1.0));
 }

@@ -193,7 +193,21 @@ function segments(ident: string): string[] {
 
 type NameKind = "none" | "strong" | "weak";
 
+// Names repeat (a keyword flood is one name a hundred thousand times), so
+// their classification is remembered; the cache is cleared when it grows.
+const nameCache = new Map<string, NameKind>();
+
 function classifyName(ident: string): NameKind {
+  let kind = nameCache.get(ident);
+  if (kind === undefined) {
+    if (nameCache.size > 4096) nameCache.clear();
+    kind = classifyNameUncached(ident);
+    nameCache.set(ident, kind);
+  }
+  return kind;
+}
+
+function classifyNameUncached(ident: string): NameKind {
   const segs = segments(ident);
   if (segs.length === 0 || segs.length > 8) return "none";
   if (METADATA_LAST.has(segs[segs.length - 1]) || METADATA_FIRST.has(segs[0])) return "none";
@@ -211,6 +225,8 @@ function classifyName(ident: string): NameKind {
   return kind;
 }
 
+const CLOSERS = "\"'`*_]";
+
 interface Separator {
   /** Index right after the separator and any following blanks. */
   next: number;
@@ -222,7 +238,7 @@ function readSeparator(text: string, i: number): Separator | null {
   const n = text.length;
   // Closing quote or emphasis of the name: `"password":`, `**password**:`.
   let k = 0;
-  while (k < 3 && i < n && /["'`*_\]]/.test(text[i])) {
+  while (k < 3 && i < n && CLOSERS.includes(text[i])) {
     i++;
     k++;
   }
@@ -273,8 +289,21 @@ function readSeparator(text: string, i: number): Separator | null {
   return { next: i, context: "spaced" };
 }
 
-const BARE_VALUE = /[^\s"'`<>|]{1,512}/y;
-const TRAILING = /[.,:)\]}*_]+$/;
+/**
+ * A bare value is classified on its first 128 chars; only an accepted one
+ * is followed to its end (so a long token is redacted whole) and the scan
+ * resumes after it, which keeps a keyword flood linear.
+ */
+const BARE_HEAD = /[^\s"'`<>|]{1,128}/y;
+const BARE_REST = /[^\s"'`<>|]{0,65536}/y;
+/** Sentence and markup punctuation that ends a bare value rather than belonging to it. */
+const TRAILING = ".,:)]}*_";
+/** A quoted value: escapes allowed, no line break, closing quote within 512 chars. */
+const QUOTED: Record<string, RegExp> = {
+  '"': /(?:[^"\r\n\\]|\\[^\r\n]){0,512}"/y,
+  "'": /(?:[^'\r\n\\]|\\[^\r\n]){0,512}'/y,
+  "`": /(?:[^`\r\n\\]|\\[^\r\n]){0,512}`/y,
+};
 
 interface Value {
   start: number;
@@ -284,26 +313,43 @@ interface Value {
 
 function readValue(text: string, sep: Separator): Value | null {
   const i = sep.next;
-  const q = text[i];
-  if (q === '"' || q === "'" || q === "`") {
-    const limit = Math.min(text.length, i + 1 + VALUE_MAX);
-    for (let j = i + 1; j < limit; j++) {
-      const c = text[j];
-      if (c === "\n" || c === "\r") return null;
-      if (c === "\\") {
-        j++;
-        continue;
-      }
-      if (c === q) return { start: i + 1, end: j, context: "quoted" };
-    }
-    return null;
+  const quoted = QUOTED[text[i]];
+  if (quoted) {
+    quoted.lastIndex = i + 1;
+    if (!quoted.test(text)) return null;
+    return { start: i + 1, end: quoted.lastIndex - 1, context: "quoted" };
   }
-  BARE_VALUE.lastIndex = i;
-  const m = BARE_VALUE.exec(text);
-  if (!m) return null;
-  const trimmed = m[0].replace(TRAILING, "");
-  if (trimmed === "") return null;
-  return { start: i, end: i + trimmed.length, context: sep.context };
+  BARE_HEAD.lastIndex = i;
+  if (!BARE_HEAD.test(text)) return null;
+  const end = trimTrailing(text, i, BARE_HEAD.lastIndex);
+  if (end === i) return null;
+  return { start: i, end, context: sep.context };
+}
+
+function trimTrailing(text: string, start: number, end: number): number {
+  while (end > start && TRAILING.includes(text[end - 1])) end--;
+  return end;
+}
+
+/** The end of an accepted bare value that filled the whole classification window. */
+function extendBare(text: string, value: Value): number {
+  BARE_REST.lastIndex = value.end;
+  if (!BARE_REST.test(text)) return value.end;
+  return trimTrailing(text, value.start, BARE_REST.lastIndex);
+}
+
+// Verdicts repeat too: in a flood every hit sees the same value head.
+const verdictCache = new Map<string, boolean>();
+
+function judge(value: string, context: ValueContext): boolean {
+  const key = context + "\u0000" + value;
+  let verdict = verdictCache.get(key);
+  if (verdict === undefined) {
+    if (verdictCache.size > 4096) verdictCache.clear();
+    verdict = looksLikeSecretValue(value, context);
+    verdictCache.set(key, verdict);
+  }
+  return verdict;
 }
 
 /** Spans of values after secret-naming keys. */
@@ -346,8 +392,8 @@ export function scanKeywordValues(text: string): SecretSpan[] {
     const value = readValue(text, sep);
     if (value === null) continue;
     const v = text.slice(value.start, value.end);
-    if (!looksLikeSecretValue(v, value.context)) continue;
-    if (kind === "weak" && !looksLikeSecretValue(v, "spaced")) continue;
+    if (!judge(v, kind === "weak" ? "spaced" : value.context)) continue;
+    if (value.context !== "quoted") value.end = extendBare(text, value);
     spans.push({ start: value.start, end: value.end });
     // Keywords inside a redacted value start nothing new.
     identEnd = value.end;
