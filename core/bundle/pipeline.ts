@@ -35,7 +35,7 @@ import { VERSION } from "../version.ts";
 import { applyBudget } from "./budget.ts";
 import { boundData, redactData } from "./data.ts";
 import { byteLength, contentHash, sha256Hex } from "./hash.ts";
-import { loadRedactor, redactAll, type Redactor } from "./scan.ts";
+import { defaultRedactor, redactAll, type Redactor } from "./scan.ts";
 import { loadTokenCounter, TOKEN_ENCODING, type TokenCounter } from "./tokens.ts";
 import type { Bundle, BundleFormat, BundleSection, SectionStatus } from "./types.ts";
 
@@ -102,7 +102,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   };
   const schedule = input.loaded.schedule;
   const agentSchedule = schedule?.agents[input.agent];
-  const ctx: SectionContext = Object.freeze({
+  const base = {
     agent: input.agent,
     root: input.files.root,
     repo: input.repo,
@@ -111,29 +111,45 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     now: input.now,
     program: input.program,
     files: input.files,
-    warn,
-  });
+  };
+
+  // Sections are independent, so their hooks run concurrently (their reads
+  // and plugin processes overlap); each keeps its own warnings, which are
+  // reported in section order, so the bundle is the same whatever finishes first.
+  const runs = await Promise.all(
+    input.registry.sections().map(async ({ plugin, section }) => {
+      const own: string[] = [];
+      const ctx: SectionContext = Object.freeze({
+        ...base,
+        warn: (m: string) => own.push(String(m)),
+      });
+      const hook = `plugin '${plugin}', hook collect (section '${section.id}')`;
+      let output: SectionOutput | null;
+      let failed = false;
+      try {
+        output = await beforeDeadline(
+          input.files.deadline,
+          Promise.resolve().then(() => section.collect(ctx)),
+          hook,
+        );
+        if (output !== null) checkOutput(output);
+      } catch (err) {
+        failed = true;
+        own.push(`${hook}: ${errorMessage(err)}`);
+        output = {
+          status: "warning",
+          content: `_This section failed and was left out:_ ${errorMessage(err)}`,
+        };
+      }
+      return { plugin, section, output, own, failed };
+    }),
+  );
 
   const collected: Collected[] = [];
   let pluginFailures = 0;
-  for (const { plugin, section } of input.registry.sections()) {
-    const hook = `plugin '${plugin}', hook collect (section '${section.id}')`;
-    let output: SectionOutput | null;
-    try {
-      output = await beforeDeadline(
-        input.files.deadline,
-        Promise.resolve().then(() => section.collect(ctx)),
-        hook,
-      );
-      if (output !== null) checkOutput(output);
-    } catch (err) {
-      pluginFailures++;
-      warn(`${hook}: ${errorMessage(err)}`);
-      output = {
-        status: "warning",
-        content: `_This section failed and was left out:_ ${errorMessage(err)}`,
-      };
-    }
+  for (const { plugin, section, output, own, failed } of runs) {
+    own.forEach(warn);
+    if (failed) pluginFailures++;
     if (output === null) continue;
     collected.push({
       id: section.id,
@@ -150,7 +166,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     });
   }
 
-  const redact = input.redact ?? await loadRedactor();
+  const redact = input.redact ?? defaultRedactor;
   let redactions = 0;
 
   // 1. Structured data: bounded, then every string redacted where it stands

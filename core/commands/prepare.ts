@@ -7,7 +7,7 @@
 import { BudgetExceededError } from "../bundle/budget.ts";
 import { emitToSinks, renderSafely } from "../bundle/emit.ts";
 import { runPipeline } from "../bundle/pipeline.ts";
-import { loadRedactor } from "../bundle/scan.ts";
+import { defaultRedactor } from "../bundle/scan.ts";
 import { loadTokenCounter } from "../bundle/tokens.ts";
 import type { BundleFormat } from "../bundle/types.ts";
 import type { Invocation } from "../cli/framework.ts";
@@ -115,7 +115,7 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
   }
 
   const files = await createSafeReader(rootPath, maxFileBytes, deadline);
-  const redact = await loadRedactor();
+  const redact = defaultRedactor;
   const { slug } = await resolveRepoSlug(
     files,
     typeof inv.opts.repo === "string" ? inv.opts.repo : undefined,
