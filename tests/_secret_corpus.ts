@@ -83,6 +83,11 @@ export interface Shape {
   /** Variable or key name for config, JSON and table contexts. */
   name: string;
   make(r: Rng): ShapeValue;
+  /**
+   * True when only the name next to the value makes it a secret (a password
+   * after `DB_PASSWORD=`): the bare value alone is not detectable, by design.
+   */
+  needsName?: boolean;
   /** Overrides of the default renderings (for shapes that need their keyword in prose, …). */
   render?: Partial<Record<Context, (v: string, name: string) => string>>;
 }
@@ -233,6 +238,7 @@ export const SHAPES: readonly Shape[] = [
   simple("aws-access-key-id", "AWS_ACCESS_KEY_ID", P.akia, (r) => r.str(16, B32)),
   {
     id: "aws-secret-access-key",
+    needsName: true,
     name: "AWS_SECRET_ACCESS_KEY",
     make: (r) => {
       const v = r.mixed(40, B64);
@@ -716,6 +722,7 @@ export const SHAPES: readonly Shape[] = [
   // --- Keyword + value
   {
     id: "password-keyword",
+    needsName: true,
     name: "DB_PASSWORD",
     make: (r) => {
       const v = password(r, 16);
@@ -725,6 +732,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     id: "db-pass-keyword",
+    needsName: true,
     name: "DB_PASS",
     make: (r) => {
       const v = password(r, 14);
@@ -734,6 +742,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     id: "pwd-keyword",
+    needsName: true,
     name: "pwd",
     make: (r) => {
       const v = password(r, 12);
@@ -743,6 +752,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     id: "secret-spaced",
+    needsName: true,
     name: "APP_SECRET",
     make: (r) => {
       const v = password(r, 20);
@@ -752,6 +762,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     id: "api-key-keyword",
+    needsName: true,
     name: "api_key",
     make: (r) => {
       const v = r.mixed(32);
@@ -761,6 +772,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     id: "client-secret-keyword",
+    needsName: true,
     name: "client_secret",
     make: (r) => {
       const v = r.mixed(34, ALNUM + "~._-");
@@ -770,6 +782,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     id: "access-token-keyword",
+    needsName: true,
     name: "accessToken",
     make: (r) => {
       const v = r.mixed(48, B64URL);
@@ -779,6 +792,7 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     id: "credentials-keyword",
+    needsName: true,
     name: "credentials",
     make: (r) => {
       const v = password(r, 24);
@@ -850,6 +864,31 @@ export function leak(output: string, secrets: readonly string[], window = 5): st
     }
   }
   return null;
+}
+
+/**
+ * `leak` for many secrets against one large output: every `window`-char
+ * substring of the output goes in a set once, so each check is a lookup
+ * instead of a scan of the output.
+ */
+export function leakFinder(
+  output: string,
+  window = 12,
+): (secrets: readonly string[]) => string | null {
+  const seen = new Set<string>();
+  for (let at = 0; at + window <= output.length; at++) seen.add(output.slice(at, at + window));
+  return (secrets) => {
+    for (const [i, s] of secrets.entries()) {
+      if (s.length < window) {
+        if (output.includes(s)) return `secret #${i} (whole)`;
+        continue;
+      }
+      for (let at = 0; at + window <= s.length; at++) {
+        if (seen.has(s.slice(at, at + window))) return `secret #${i} chars ${at}..${at + window}`;
+      }
+    }
+    return null;
+  };
 }
 
 // ---------------------------------------------------------------------------
