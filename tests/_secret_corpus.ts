@@ -531,6 +531,15 @@ export const SHAPES: readonly Shape[] = [
     },
     render: { json: (v) => `{"cmd": ${JSON.stringify(v)}}` },
   },
+  {
+    id: "mysql-cli-glued-password",
+    name: "MYSQL_DUMP",
+    make: (r) => {
+      const pw = password(r).replace(/[&$!'"-]/g, "k");
+      return { value: `mysqldump -h db.internal -u root -p${pw} shop`, secrets: [pw] };
+    },
+    render: { json: (v) => `{"cmd": ${JSON.stringify(v)}}` },
+  },
   // --- Keys and signed tokens
   simple("age-secret-key", "AGE_KEY", P.age, (r) => r.str(58, AGE_ALPHABET)),
   {
@@ -575,6 +584,30 @@ export const SHAPES: readonly Shape[] = [
       return { value, secrets: [...j.secrets, seed] };
     },
     render: blockRender,
+  },
+  {
+    id: "putty-private-key",
+    name: "PPK",
+    make: (r) => {
+      const lines = Array.from({ length: 4 }, () => r.str(64, B64));
+      const value = [
+        "PuTTY-User-Key-File-3: ssh-rsa",
+        "Encryption: none",
+        "Comment: deploy",
+        "Public-Lines: 1",
+        "AAAAB3NzaC1yc2EAAAADAQABAAAAgQ" + r.str(40, B64),
+        "Private-Lines: 4",
+        ...lines,
+        "Private-MAC: " + r.str(64, HEX),
+      ].join("\n");
+      return { value, secrets: lines };
+    },
+    render: {
+      ...blockRender,
+      json: (v) => v,
+      table: (v) => v,
+      config: (v) => v,
+    },
   },
   simple("nats-user-seed", "NKEY_SEED", "", (r) => "S" + "U" + r.str(56, B32)),
   simple("nats-account-seed", "ACCOUNT_SEED", "", (r) => "S" + "A" + r.str(56, B32)),

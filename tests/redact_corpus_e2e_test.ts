@@ -172,9 +172,14 @@ async function buildRepo(r: Rng): Promise<Fixture> {
       data: { notes: dataCases.map((v) => v.value) },
     }),
   );
-  const command = [Deno.execPath(), "run", "-A", "--no-config", `${outside}/plugin.ts`, `${
-    outside
-  }/payload.json`];
+  const command = [
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--no-config",
+    `${outside}/plugin.ts`,
+    `${outside}/payload.json`,
+  ];
   const pluginsFile = `${outside}/plugins.yml`;
   await Deno.writeTextFile(
     pluginsFile,
@@ -222,7 +227,9 @@ cliTest("corpus e2e: no secret from any bundle input reaches any output", async 
   try {
     const md = await prepare(entry, fx, []);
     assert.equal(md.code, 0, md.stderr.slice(0, 2000));
-    for (const heading of ["## Agent prompt", "## Project memory", "## Metrics", "## Secret notes"]) {
+    for (
+      const heading of ["## Agent prompt", "## Project memory", "## Metrics", "## Secret notes"]
+    ) {
       assert.ok(md.stdout.includes(heading), `no ${heading} in the bundle`);
     }
     assert.ok(md.stdout.includes("Coach prompt (installed)"), "the installed prompt is used");
@@ -236,7 +243,11 @@ cliTest("corpus e2e: no secret from any bundle input reaches any output", async 
     assert.ok(parsed.redactions > 100, `redactions: ${parsed.redactions}`);
     assertNoLeaks("json stdout", json.stdout, fx.planted);
     // The same JSON with escapes undone (a consumer sees the decoded strings).
-    assertNoLeaks("json decoded", JSON.stringify(parsed, null, 0).replace(/\\n/g, "\n"), fx.planted);
+    assertNoLeaks(
+      "json decoded",
+      JSON.stringify(parsed, null, 0).replace(/\\n/g, "\n"),
+      fx.planted,
+    );
     assertNoLeaks("json stderr", json.stderr, fx.planted);
 
     const file = await prepare(entry, fx, ["--out", outFile]);

@@ -112,7 +112,7 @@ function join(r: Rng, parts: string[]): string {
 
 Deno.test("property: planted secrets never appear in the output", () => {
   const r = new Rng(SEED);
-  for (let round = 0; round < 250; round++) {
+  for (let round = 0; round < 400; round++) {
     const parts = Array.from({ length: r.int(1, 12) }, () => fragment(r));
     const planted: SecretCase[] = [];
     for (let k = r.int(1, 4); k > 0; k--) {

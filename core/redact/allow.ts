@@ -92,7 +92,7 @@ const PLACEHOLDER_SHAPES: RegExp[] = [
 ];
 
 const PLACEHOLDER_WORDS =
-  /changeme|change[_-]me|change[_-]?this|placeholder|example|your[_-]|yourtoken|yourkey|yoursecret|yourpass|\*\*\*|redacted|dummy|sample|insert[_-]|replace[_-]?me|fixme|todo[_-]|notasecret|not[_-]a[_-]secret|secret[_-]?here|token[_-]?here|password[_-]?here|key[_-]?here|goes[_-]?here|\.\.\.|\u2026|\$\{|\{\{|<[A-Za-z_ -]+>|^(?:none|null|nil|undefined|true|false|empty|required|optional|string|secret|password|token)$/i;
+  /changeme|change[_-]me|change[_-]?this|placeholder|example|your[_-]|yourtoken|yourkey|yoursecret|yourpass|redacted|dummy|sample|insert[_-]|replace[_-]?me|fixme|todo[_-]|notasecret|not[_-]a[_-]secret|secret[_-]?here|token[_-]?here|password[_-]?here|key[_-]?here|goes[_-]?here|\.\.\.|\u2026|\$\{|\{\{|<[A-Za-z_ -]+>|^(?:none|null|nil|undefined|true|false|empty|required|optional|string|secret|password|token)$/i;
 
 /** True for values that are obviously not real secrets (templates, examples, masks). */
 export function isPlaceholder(value: string): boolean {

@@ -22,7 +22,6 @@ const KEYWORD = /pass|pwd|secret|token|key|cred|auth/gi;
 const IDENT_MAX = 64;
 const LEFT_WORD =
   /\b(api|access|secret|private|client|auth|app|signing|encryption|master|account|bot|refresh|session|deploy|shared|webhook|service|license)[ \t]$/i;
-const VALUE_MAX = 512;
 
 /** Segments that on their own name a secret. */
 const SECRET_SEGMENTS = new Set([
@@ -191,7 +190,13 @@ function segments(ident: string): string[] {
     .map((s) => s.toLowerCase());
 }
 
-type NameKind = "none" | "strong" | "weak";
+/** How strongly a name says "secret": `weak` names need a strong value. */
+export type NameKind = "none" | "strong" | "weak";
+
+/** Classifies a key or column name (`DB_PASSWORD` → strong, `key` → weak, `secret_name` → none). */
+export function secretNameKind(name: string): NameKind {
+  return classifyName(name);
+}
 
 // Names repeat (a keyword flood is one name a hundred thousand times), so
 // their classification is remembered; the cache is cleared when it grows.
@@ -225,7 +230,8 @@ function classifyNameUncached(ident: string): NameKind {
   return kind;
 }
 
-const CLOSERS = "\"'`*_]";
+// A backslash too: a JSON document quoted inside another (`\"password\": \"…\"`).
+const CLOSERS = "\"'`*_]\\";
 
 interface Separator {
   /** Index right after the separator and any following blanks. */
@@ -234,11 +240,32 @@ interface Separator {
 }
 
 /** Reads what sits between a name (ending at `i`) and its value. */
-function readSeparator(text: string, i: number): Separator | null {
+/** True when the name at `s` follows a colon inside an ARN or URN token. */
+function insideArn(text: string, s: number): boolean {
+  let j = s - 1;
+  while (j > 0 && s - j < 256 && !/[\s"'`]/.test(text[j - 1])) j--;
+  return /^(?:arn|urn):/i.test(text.slice(j, s));
+}
+
+/**
+ * A secret-naming *value* of a `name` field followed by a `value` field:
+ * `- name: DB_PASSWORD` / `  value: …` (Kubernetes env), or
+ * `{"name": "DB_PASSWORD", "value": "…"}`.
+ */
+const NAME_VALUE =
+  /["']?[ \t]{0,8},?[ \t]{0,8}(?:\r?\n[ \t]{0,40})?(?:-[ \t]+)?["']?value["']?[ \t]{0,8}[:=][ \t]{0,8}/y;
+
+function readNameValue(text: string, i: number): Separator | null {
+  NAME_VALUE.lastIndex = i;
+  if (!NAME_VALUE.test(text)) return null;
+  return { next: NAME_VALUE.lastIndex, context: "assigned" };
+}
+
+function readSeparator(text: string, i: number, xml = false): Separator | null {
   const n = text.length;
   // Closing quote or emphasis of the name: `"password":`, `**password**:`.
   let k = 0;
-  while (k < 3 && i < n && CLOSERS.includes(text[i])) {
+  while (k < 4 && i < n && CLOSERS.includes(text[i])) {
     i++;
     k++;
   }
@@ -267,6 +294,10 @@ function readSeparator(text: string, i: number): Separator | null {
     explicit = true;
   } else if (c === "|") {
     if (c2 === "|") return null;
+    i++;
+    explicit = true;
+  } else if (c === ">" && xml && !spaced) {
+    // `<password>value</password>`
     i++;
     explicit = true;
   } else if (!spaced) {
@@ -305,6 +336,9 @@ const QUOTED: Record<string, RegExp> = {
   "`": /(?:[^`\r\n\\]|\\[^\r\n]){0,512}`/y,
 };
 
+/** A value in escaped quotes, inside a JSON string: `\"value\"`. */
+const ESCAPED_QUOTED = /(?:[^\\\r\n]|\\[^"\r\n]){0,512}\\"/y;
+
 interface Value {
   start: number;
   end: number;
@@ -313,6 +347,11 @@ interface Value {
 
 function readValue(text: string, sep: Separator): Value | null {
   const i = sep.next;
+  if (text[i] === "\\" && text[i + 1] === '"') {
+    ESCAPED_QUOTED.lastIndex = i + 2;
+    if (!ESCAPED_QUOTED.test(text)) return null;
+    return { start: i + 2, end: ESCAPED_QUOTED.lastIndex - 2, context: "quoted" };
+  }
   const quoted = QUOTED[text[i]];
   if (quoted) {
     quoted.lastIndex = i + 1;
@@ -370,7 +409,11 @@ export function scanKeywordValues(text: string): SecretSpan[] {
     // Inside an ARN, URN or path (`…:secret:prod/db`, `/run/secrets/x`): a name, not a key.
     // (`//registry/:_authToken=` is a key, though: `/:` opens an npmrc scope.)
     const prev = s > 0 ? text[s - 1] : "";
-    if (prev === "/" || (prev === ":" && (s < 2 || text[s - 2] !== "/"))) {
+    // The rule id inside one of our markers (`[REDACTED:github-token]`) is not a key either.
+    if (
+      prev === "/" ||
+      (prev === ":" && (insideArn(text, s) || text.startsWith("[REDACTED:", s - 10)))
+    ) {
       identEnd = e;
       continue;
     }
@@ -386,7 +429,7 @@ export function scanKeywordValues(text: string): SecretSpan[] {
     identEnd = e;
     const kind = classifyName(ident);
     if (kind === "none") continue;
-    const sep = readSeparator(text, e);
+    const sep = readSeparator(text, e, prev === "<") ?? readNameValue(text, e);
     if (sep === null) continue;
     if (kind === "weak" && sep.context === "spaced") continue;
     const value = readValue(text, sep);

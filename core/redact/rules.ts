@@ -30,6 +30,7 @@ import {
 } from "./allow.ts";
 import { scanKeyBlocks } from "./blocks.ts";
 import { scanKeywordValues } from "./generic.ts";
+import { scanTableColumns } from "./table.ts";
 import type { SecretRule, SecretSpan } from "./types.ts";
 
 export type { SecretRule, SecretSpan } from "./types.ts";
@@ -409,7 +410,7 @@ const PROVIDER_RULES: SecretRule[] = [
     keywords: ["sk"],
     pattern: /(?<![A-Za-z0-9])[A-Za-z0-9]{32}(?![A-Za-z0-9])/,
     validate: (v, text, start) =>
-      !/^SK/.test(v) && hasUpperLowerDigit(v) &&
+      !/^SK[0-9a-fA-F]{30}$/.test(v) && hasUpperLowerDigit(v) &&
       near(text, start, 80, /SK[0-9a-fA-F]{32}/),
   }),
   patternRule({
@@ -662,9 +663,25 @@ const PROVIDER_RULES: SecretRule[] = [
       "Password in a command-line user:password argument (curl -u/--user, wget --password=…)",
     keywords: ["-u", "--user", "--password", "--passwd"],
     pattern:
-      /(?<![A-Za-z0-9_-])(?:(?:-u|--user)(?:[ \t]+|=)["']?[^\s:"'$]{1,64}:|--pass(?:word|wd)?(?:[ \t]+|=)["']?)([^\s"']{3,256})/,
+      /(?<![A-Za-z0-9_-])(?:(?:-u|--user)(?:[ \t]+|=)["']?[^\s:"'$]{1,64}:|--(?:http-|ftp-|proxy-)?pass(?:word|wd)?(?:[ \t]+|=)["']?)([^\s"']{3,256})/,
     group: 1,
     validate: (v) => !isUrlPasswordPlaceholder(v) && v.length >= 4,
+  }),
+  patternRule({
+    id: "mysql-cli-password",
+    description: "Password glued to -p on a mysql/mariadb command line (mysql -u root -pSecret)",
+    keywords: ["mysql", "mariadb"],
+    pattern:
+      /\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]{0,200}?[ \t]-p([^\s"'-][^\s"']{3,255})/,
+    group: 1,
+    validate: (v) => !isUrlPasswordPlaceholder(v),
+  }),
+  patternRule({
+    id: "putty-private-key",
+    description: "PuTTY private key: the lines after Private-Lines:",
+    keywords: ["private-lines"],
+    pattern: /Private-Lines:[ \t]*\d{1,3}\r?\n((?:[A-Za-z0-9+/=]{1,128}(?=\r?\n|$)\r?\n?){1,200})/,
+    group: 1,
   }),
   patternRule({
     id: "basic-auth",
@@ -721,7 +738,7 @@ const KEYWORD_RULE: SecretRule = {
     "sig",
   ],
   generic: true,
-  scan: scanKeywordValues,
+  scan: (text) => [...scanKeywordValues(text), ...scanTableColumns(text)],
 };
 
 /** All rules, in naming order. */
