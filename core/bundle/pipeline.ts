@@ -18,7 +18,7 @@
  * @module
  */
 import { PACKAGED_PROMPTS } from "../agents/packaged_hashes.generated.ts";
-import { beforeDeadline } from "../fs/deadline.ts";
+import { beforeDeadline, NO_DEADLINE } from "../fs/deadline.ts";
 import type { SafeReader } from "../fs/safe_read.ts";
 import type { LoadedSchedule } from "../manifest/load.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
@@ -128,7 +128,8 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       let failed = false;
       try {
         output = await beforeDeadline(
-          input.files.deadline,
+          // A reader written before deadlines existed has none: no deadline then.
+          input.files.deadline ?? NO_DEADLINE,
           Promise.resolve().then(() => section.collect(ctx)),
           hook,
         );
