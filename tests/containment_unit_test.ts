@@ -321,3 +321,26 @@ Deno.test("packaged prompt hashes: generated at build time, not stale, and scan 
     assert.ok(PACKAGED_PROMPTS.some((p) => p.sha256 === hash && p.length === clean.length), name);
   }
 });
+
+Deno.test("pipeline: a render hook that throws or returns a non-string is a failure; its summary is dropped", async () => {
+  for (
+    const render of [() => {
+      throw new Error("bad table");
+    }, () => 42 as unknown as string]
+  ) {
+    const { bundle, pluginFailures } = await pipeline([
+      section("team-memory", 250, {
+        summaryFields: ["has_memory"],
+        collect: () => ({ content: "", data: { a: 1 }, render, summary: { has_memory: true } }),
+      }),
+    ]);
+    assert.equal(pluginFailures, 1);
+    assert.equal(bundle.has_memory, false);
+    const s = bundle.sections.find((x) => x.id === "team-memory")!;
+    assert.equal(s.status, "warning");
+    assert.match(
+      bundle.warnings[0],
+      /hook render \(section 'team-memory'\): (bad table|render\(\) must return a string)/,
+    );
+  }
+});

@@ -186,12 +186,16 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   for (const c of collected) {
     if (typeof c.output.render === "function") {
       try {
-        c.content = String(c.output.render(c.data));
+        const rendered = c.output.render(c.data);
+        if (typeof rendered !== "string") throw new Error("render() must return a string");
+        c.content = rendered;
       } catch (err) {
         pluginFailures++;
         warn(`plugin '${c.plugin}', hook render (section '${c.id}'): ${errorMessage(err)}`);
         c.status = "warning";
         c.content = `_This section failed and was left out:_ ${errorMessage(err)}`;
+        // A section that could not be shown does not vouch for the bundle's flags.
+        c.output = { ...c.output, summary: undefined };
       }
     } else {
       c.content = c.output.content;
