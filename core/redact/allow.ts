@@ -99,10 +99,13 @@ export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v.length === 0) return true;
   if (PLACEHOLDER_SHAPES.some((re) => re.test(v))) return true;
-  if (PLACEHOLDER_WORDS.test(v) || isDocumentedExample(v)) return true;
-  // Mostly x-filled (`sk-xxxxxxxxxxxxxxxx`, `AKIAXXXXXXXXXXXXXXXX`).
-  const xs = v.match(/[xX*]{4,}/g);
-  return xs !== null && xs.join("").length * 10 >= v.length * 4;
+  return PLACEHOLDER_WORDS.test(v) || isDocumentedExample(v) || isMasked(v);
+}
+
+/** Mostly x-filled or starred (`sk-xxxxxxxxxxxxxxxx`, `AKIAXXXXXXXXXXXXXXXX`, `ghp_****…`). */
+export function isMasked(value: string): boolean {
+  const xs = value.match(/[xX*]{4,}/g);
+  return xs !== null && xs.join("").length * 10 >= value.length * 4;
 }
 
 const SEGMENT = String.raw`(?:[A-Za-z_$][a-z_$]*(?:[A-Z][a-z_$]+)*\d{0,3}|[A-Z][A-Z0-9_]*)`;
@@ -112,8 +115,9 @@ const CODE_REFERENCE_SHAPES: RegExp[] = [
   /^(?:process\.env|Deno\.env|os\.environ|os\.getenv|import\.meta|env|secrets|vars|self|this|config|settings|options|opts|args|params|props|ctx|req|request|inputs|values|matrix|github)\b[.[(]/,
   // Dotted member chain or call: each segment reads as words (camelCase,
   // snake_case or CONSTANT_CASE), digits only at its end.
-  new RegExp(`^${SEGMENT}(?:\\.${SEGMENT})+(?:\\([^()]*\\))?;?$`),
-  new RegExp(`^${SEGMENT}\\([^()]*\\);?$`), // function call
+  new RegExp(`^${SEGMENT}(?:\\.${SEGMENT})+(?:\\([^()]*\\))?$`),
+  new RegExp(`^${SEGMENT}(?:\\.${SEGMENT})*\\(`), // a call, possibly cut at a space
+  new RegExp(`^${SEGMENT}$`), // one identifier (`bundleSha256`), only for unquoted values
   /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/, // ENV_VAR_NAME
   /^v?\d+(?:\.\d+)+(?:[-+][\w.]+)?$/, // version numbers
   /^\d{4}-\d{2}-\d{2}/, // dates
@@ -157,9 +161,12 @@ export function looksLikeSecretValue(value: string, context: ValueContext): bool
   const entropy = shannonEntropy(value);
   if (!randomEnough(value, context, classes, entropy)) return false;
   if (isPlaceholder(value)) return false;
+  // Code ends statements and argument lists: `undefined);`, `getToken(),`.
+  const bare = value.replace(/[;,)\]}]+$/, "");
+  if (bare !== value && isPlaceholder(bare)) return false;
   // A quoted value is a literal, so only the non-code shapes apply to it.
-  const shapes = context === "quoted" ? CODE_REFERENCE_SHAPES.slice(3) : CODE_REFERENCE_SHAPES;
-  if (shapes.some((re) => re.test(value))) return false;
+  const shapes = context === "quoted" ? CODE_REFERENCE_SHAPES.slice(4) : CODE_REFERENCE_SHAPES;
+  if (shapes.some((re) => re.test(bare))) return false;
   return !isResourceName(value);
 }
 
@@ -192,5 +199,5 @@ export function isUrlPasswordPlaceholder(value: string): boolean {
   return isPlaceholder(value) ||
     /^(?:pass(?:word)?|passwd|pwd|pw|secret|token|x-oauth-basic|x-access-token|guest|postgres|root|admin|user)$/i
       .test(value) ||
-    CODE_REFERENCE_SHAPES[3].test(value);
+    CODE_REFERENCE_SHAPES[4].test(value);
 }

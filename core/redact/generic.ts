@@ -20,6 +20,7 @@ import type { SecretSpan } from "./types.ts";
 
 const KEYWORD = /pass|pwd|secret|token|key|cred|auth/gi;
 const IDENT_MAX = 64;
+const PHRASE = /^ (?:key|token|secret|password)\b/i;
 const LEFT_WORD =
   /\b(api|access|secret|private|client|auth|app|signing|encryption|master|account|bot|refresh|session|deploy|shared|webhook|service|license)[ \t]$/i;
 
@@ -239,7 +240,6 @@ interface Separator {
   context: ValueContext;
 }
 
-/** Reads what sits between a name (ending at `i`) and its value. */
 /** True when the name at `s` follows a colon inside an ARN or URN token. */
 function insideArn(text: string, s: number): boolean {
   let j = s - 1;
@@ -261,7 +261,27 @@ function readNameValue(text: string, i: number): Separator | null {
   return { next: NAME_VALUE.lastIndex, context: "assigned" };
 }
 
-function readSeparator(text: string, i: number, xml = false): Separator | null {
+/** A name at the start of a cell, on a line that starts a markdown table row. */
+const CELL_START = /\|[ \t*`_]*$/;
+const ROW_START = /^[ \t>]*\|/;
+
+function inTableCell(text: string, s: number): boolean {
+  if (s === 0 || !"| \t*`_".includes(text[s - 1])) return false;
+  if (!CELL_START.test(text.slice(Math.max(0, s - 8), s))) return false;
+  // Only a bounded look back: a huge line must not make every hit rescan it.
+  const from = Math.max(0, s - 512);
+  const window = text.slice(from, s);
+  const nl = window.lastIndexOf("\n");
+  if (nl === -1 && from > 0) return false;
+  return ROW_START.test(window.slice(nl + 1));
+}
+
+/**
+ * Reads what sits between a name (ending at `i`) and its value. `opener`
+ * says how the name began: `xml` (`<password>`) allows `>`, `cell` (a table
+ * cell) allows `|`; elsewhere `|` is code (`Token | undefined`).
+ */
+function readSeparator(text: string, i: number, opener: "xml" | "cell" | ""): Separator | null {
   const n = text.length;
   // Closing quote or emphasis of the name: `"password":`, `**password**:`.
   let k = 0;
@@ -293,10 +313,10 @@ function readSeparator(text: string, i: number, xml = false): Separator | null {
     i++;
     explicit = true;
   } else if (c === "|") {
-    if (c2 === "|") return null;
+    if (c2 === "|" || opener !== "cell") return null;
     i++;
     explicit = true;
-  } else if (c === ">" && xml && !spaced) {
+  } else if (c === ">" && opener === "xml" && !spaced) {
     // `<password>value</password>`
     i++;
     explicit = true;
@@ -321,11 +341,11 @@ function readSeparator(text: string, i: number, xml = false): Separator | null {
 }
 
 /**
- * A bare value is classified on its first 128 chars; only an accepted one
+ * A bare value is classified on its first 64 chars; only an accepted one
  * is followed to its end (so a long token is redacted whole) and the scan
  * resumes after it, which keeps a keyword flood linear.
  */
-const BARE_HEAD = /[^\s"'`<>|]{1,128}/y;
+const BARE_HEAD = /[^\s"'`<>|]{1,64}/y;
 const BARE_REST = /[^\s"'`<>|]{0,65536}/y;
 /** Sentence and markup punctuation that ends a bare value rather than belonging to it. */
 const TRAILING = ".,:)]}*_";
@@ -419,9 +439,12 @@ export function scanKeywordValues(text: string): SecretSpan[] {
     }
     let ident = text.slice(s, e);
     // Two-word names in prose or tables: `API key`, `client secret`.
-    const before = LEFT_WORD.exec(text.slice(Math.max(0, s - 16), s));
+    // (Only looked at after a blank: the common case costs one char compare.)
+    const before = prev === " " || prev === "\t"
+      ? LEFT_WORD.exec(text.slice(Math.max(0, s - 16), s))
+      : null;
     if (before) ident = before[1] + " " + ident;
-    const phrase = /^ (?:key|token|secret|password)\b/i.exec(text.slice(e, e + 10));
+    const phrase = text[e] === " " ? PHRASE.exec(text.slice(e, e + 10)) : null;
     if (phrase) {
       ident += " " + phrase[0].slice(1);
       e += phrase[0].length;
@@ -429,7 +452,8 @@ export function scanKeywordValues(text: string): SecretSpan[] {
     identEnd = e;
     const kind = classifyName(ident);
     if (kind === "none") continue;
-    const sep = readSeparator(text, e, prev === "<") ?? readNameValue(text, e);
+    const opener = prev === "<" ? "xml" : inTableCell(text, s) ? "cell" : "";
+    const sep = readSeparator(text, e, opener) ?? readNameValue(text, e);
     if (sep === null) continue;
     if (kind === "weak" && sep.context === "spaced") continue;
     const value = readValue(text, sep);

@@ -23,6 +23,7 @@
 import {
   charClasses,
   isDocumentedExample,
+  isMasked,
   isPlaceholder,
   isUrlPasswordPlaceholder,
   looksLikeSecretValue,
@@ -98,7 +99,7 @@ function patternRule(spec: PatternRuleSpec): SecretRule {
         }
         if (end <= start) continue;
         const value = text.slice(start, end);
-        if (isDocumentedExample(value)) continue;
+        if (isDocumentedExample(value) || isMasked(value)) continue;
         if (spec.validate && !spec.validate(value, text, start)) continue;
         spans.push({ start, end });
       }
