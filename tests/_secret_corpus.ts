@@ -483,7 +483,7 @@ export const SHAPES: readonly Shape[] = [
     id,
     name,
     make: (r) => {
-      const pw = password(r).replace(/@/g, "k");
+      const pw = password(r);
       return { value: head + pw + tail, secrets: [pw] };
     },
   })),

@@ -348,6 +348,8 @@ const PROVIDER_RULES: SecretRule[] = [
       String
         .raw`(?<![A-Za-z0-9_.-])[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])`,
     ),
+    // The first part is the base64 of a numeric id: it mixes cases and digits.
+    validate: (v) => hasUpperLowerDigit(v.slice(0, v.indexOf("."))),
   }),
   patternRule({
     id: "discord-webhook-url",
@@ -422,9 +424,10 @@ const PROVIDER_RULES: SecretRule[] = [
   }),
   patternRule({
     id: "mailgun-api-key",
-    description: "Mailgun API key (key-/pubkey- + 32 hex)",
-    keywords: ["key-"],
-    pattern: /(?<![A-Za-z0-9_-])(?:pub)?key-[a-f0-9]{32}(?![A-Za-z0-9])/,
+    description: "Mailgun API key (key-/pubkey- + 32 hex, or 32-8-8 hex groups)",
+    keywords: [],
+    pattern:
+      /(?<![A-Za-z0-9_-])(?:(?:pub)?key-[a-f0-9]{32}|[a-f0-9]{32}-[a-f0-9]{8}-[a-f0-9]{8})(?![A-Za-z0-9-])/,
   }),
   patternRule({
     id: "mailchimp-api-key",
@@ -646,7 +649,9 @@ const PROVIDER_RULES: SecretRule[] = [
       "Password in a URL's user-info (scheme://user:password@host, also ://:password@); only the password",
     keywords: ["://"],
     pattern:
-      /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s:@/?#"'<>\[\]]{0,128}:([^\s@/"'<>]{1,256})@/,
+      // An unencoded `@` inside the password is allowed when another `@` follows
+      // (the last one ends the user-info).
+      /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s:@/?#"'<>\[\]]{0,128}:((?:[^\s@/"'<>]|@(?=[^\s/"'<>]{0,256}@)){1,256})@/,
     group: 1,
     validate: (v) => !isUrlPasswordPlaceholder(v),
   }),
@@ -693,11 +698,11 @@ const PROVIDER_RULES: SecretRule[] = [
     validate: (v, text, start) => {
       if (isPlaceholder(v)) return false;
       if (near(text, start, 40, /authoriz|auth:|header/i) && v.length >= 12) return true;
+      // Otherwise it must decode to printable `user:password`.
+      const body = v.replace(/=+$/, "");
       try {
-        return atob(
-          v.replace(/=+$/, "") + "==".slice(0, (4 - (v.replace(/=+$/, "").length % 4)) % 4),
-        )
-          .includes(":");
+        const decoded = atob(body + "==".slice(0, (4 - (body.length % 4)) % 4));
+        return /^[\x20-\x7e]{1,256}:[\x20-\x7e]{1,256}$/.test(decoded);
       } catch {
         return false;
       }
