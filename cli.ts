@@ -211,6 +211,12 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
                 description: "Network sinks print what they would send and connect to nothing",
               },
               {
+                name: "sink-timeout",
+                type: "string",
+                valueName: "MS",
+                description: "Deadline for each sink in milliseconds (default: 10000)",
+              },
+              {
                 name: "strict",
                 type: "boolean",
                 description: "Exit 1 and write nothing if any plugin fails",

@@ -633,7 +633,12 @@ Deno.test("PluginRegistry: refuses duplicate plugin names, section ids and sink 
     "add() validates the shape too",
   );
   assert.equal(reg.list().length, 1, "failed adds leave the registry unchanged");
-  assert.deepEqual(reg.sinks().map((s) => s.sink.name), ["stdout", "file"]);
+  assert.deepEqual(reg.sinks().map((s) => s.sink.name), [
+    "stdout",
+    "file",
+    "nats",
+    "artifact-store",
+  ]);
   assert.equal(reg.sink("file")?.plugin, "builtin");
   assert.equal(reg.sink("nope"), undefined);
 });

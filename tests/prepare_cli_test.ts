@@ -1140,7 +1140,10 @@ cliTest(
     const r = await prepare(entry, ["coach", "--target", PILOT, "--sink", "nope"]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, "");
-    assert.match(r.stderr, /error: unknown sink 'nope'; available: stdout, file\n$/);
+    assert.match(
+      r.stderr,
+      /error: unknown sink 'nope'; available: stdout, file, nats, artifact-store\n$/,
+    );
     const typo = await prepare(entry, ["coach", "--target", PILOT, "--sink", "stdot"]);
     assert.equal(typo.code, 2);
     assert.match(typo.stderr, /did you mean 'stdout'/);
@@ -1219,6 +1222,11 @@ cliTest(
       ),
       ["prompt", "session-close"],
     );
-    assert.deepEqual(builtin.sinks.map((s: { name: string }) => s.name), ["stdout", "file"]);
+    assert.deepEqual(builtin.sinks.map((s: { name: string }) => s.name), [
+      "stdout",
+      "file",
+      "nats",
+      "artifact-store",
+    ]);
   },
 );

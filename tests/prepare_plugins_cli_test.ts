@@ -1013,7 +1013,7 @@ cliTest("prepare: --sink nope → exit 2 listing the available sinks", async (en
     assertNoStackTrace(r.stderr);
     assertOneLine(
       r.stderr,
-      /^kaizen: error: unknown sink 'nope'.*; available: stdout, file, fx-sink$/,
+      /^kaizen: error: unknown sink 'nope'.*; available: stdout, file, nats, artifact-store, fx-sink$/,
     );
   });
 });

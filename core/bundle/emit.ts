@@ -67,49 +67,125 @@ export interface EmitOptions {
   format: BundleFormat;
   out?: string;
   redact: Redactor;
-  /** Reports one line on stderr (`error` for failures). */
-  report: (message: string, level?: "warning" | "error") => void;
+  /** Reports one line on stderr (`error` for failures, `notice` for a sink's outcome). */
+  report: (message: string, level?: "warning" | "error" | "notice") => void;
+  /** Sink options from the command line (`nats-url`, `subject`, `dry-run`, …). */
+  options?: Readonly<Record<string, string | boolean | undefined>>;
+  /** Environment for sinks; default: the process's (unreadable → undefined). */
+  env?: (name: string) => string | undefined;
+  /** `fetch` for HTTP sinks; default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Standard output for sinks that print (dry runs). */
+  print?: (text: string) => void;
+  /** Each sink's deadline; default {@link DEFAULT_SINK_TIMEOUT_MS}. */
+  timeoutMs?: number;
 }
 
+/** A sink's deadline unless `--sink-timeout` says otherwise. */
+export const DEFAULT_SINK_TIMEOUT_MS = 10_000;
+
+/** What one sink did. */
+export interface SinkResult {
+  sink: string;
+  plugin: string;
+  ok: boolean;
+  /** The sink's own outcome line, or why it failed (redacted, printable). */
+  detail: string;
+}
+
+function processEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+class SinkTimeout extends Error {}
+
 /**
- * Sends one safe rendering to each sink in turn and returns how many failed.
- * A sink's error message may quote what it was sending, so it is redacted and
- * made printable before it is reported. A closed stdout (`| head`) is not a
- * sink failure: it is rethrown for the CLI to stop quietly.
+ * Hands one safe rendering to every sink, all at once, each under its own
+ * deadline, and reports one line per sink that failed or had something to
+ * say, in the order the sinks were chosen. A sink's failure is a result,
+ * never an exception: every chosen sink is attempted. A sink's messages may
+ * quote what it was sending, so they are redacted and made printable first.
+ * A closed stdout (`| head`) is not a sink failure: it is rethrown, after
+ * the other sinks finished, for the CLI to stop quietly.
  */
-export async function emitToSinks(rendering: SafeRendering, opts: EmitOptions): Promise<number> {
-  let failed = 0;
-  for (const owned of opts.sinks) {
+export async function emitToSinks(
+  rendering: SafeRendering,
+  opts: EmitOptions,
+): Promise<SinkResult[]> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_SINK_TIMEOUT_MS;
+  const renderings = new Map<BundleFormat, Promise<string>>([
+    [opts.format, Promise.resolve(rendering.text)],
+  ]);
+  const render = (format: BundleFormat) => {
+    let r = renderings.get(format);
+    if (!r) {
+      r = renderSafely(rendering.bundle, format, opts.redact).then((x) => x.text);
+      renderings.set(format, r);
+    }
+    return r;
+  };
+  const clean = async (text: string, source: string) =>
+    printable((await opts.redact(stripControl(text), { source })).text, 300);
+
+  const runs = opts.sinks.map(async (owned) => {
     const name = owned.sink.name;
-    // `warn` is synchronous for the sink; the redaction of each warning is
-    // awaited before the next sink runs, so stderr keeps its order.
-    const pending: Promise<void>[] = [];
-    const flush = () => Promise.all(pending.splice(0));
+    const lines: Array<{ text: Promise<string>; level: "warning" | "error" | "notice" }> = [];
+    const signal = AbortSignal.timeout(timeoutMs);
+    let brokenPipe: unknown;
+    let result: SinkResult;
     try {
-      await owned.sink.emit(rendering.bundle, {
+      const work = Promise.resolve(owned.sink.emit(rendering.bundle, {
         rendered: rendering.text,
         format: opts.format,
         out: opts.out,
         warn: (m) => {
-          pending.push(
-            opts.redact(stripControl(String(m)), { source: "sink-warning" }).then((r) =>
-              opts.report(`sink '${name}': ${printable(r.text, 300)}`)
-            ),
-          );
+          lines.push({
+            text: clean(String(m), "sink-warning").then((t) => `sink '${name}': ${t}`),
+            level: "warning",
+          });
         },
-      });
-      await flush();
+        render,
+        options: opts.options ?? {},
+        env: opts.env ?? processEnv,
+        fetch: opts.fetch ?? globalThis.fetch,
+        signal,
+        timeoutMs,
+        print: opts.print,
+      }));
+      const detail = await Promise.race([
+        work,
+        new Promise<never>((_, reject) => {
+          if (signal.aborted) reject(new SinkTimeout());
+          signal.addEventListener("abort", () => reject(new SinkTimeout()), { once: true });
+        }),
+      ]);
+      const said = typeof detail === "string" && detail !== "" ? await clean(detail, "sink") : "";
+      result = { sink: name, plugin: owned.plugin, ok: true, detail: said };
+      if (said) lines.push({ text: Promise.resolve(`sink '${name}': ${said}`), level: "notice" });
     } catch (err) {
-      await flush();
-      if (err instanceof Deno.errors.BrokenPipe) throw err;
-      failed++;
-      const msg = (await opts.redact(stripControl(errorMessage(err)), { source: "sink-error" }))
-        .text;
-      opts.report(
-        `plugin '${owned.plugin}', sink '${name}' failed: ${printable(msg, 300)}`,
-        "error",
-      );
+      if (err instanceof Deno.errors.BrokenPipe) brokenPipe = err;
+      const why = err instanceof SinkTimeout
+        ? `timed out after ${timeoutMs} ms`
+        : await clean(errorMessage(err), "sink-error");
+      result = { sink: name, plugin: owned.plugin, ok: false, detail: why };
+      lines.push({
+        text: Promise.resolve(`plugin '${owned.plugin}', sink '${name}' failed: ${why}`),
+        level: "error",
+      });
     }
+    return { result, lines, brokenPipe };
+  });
+
+  const done = await Promise.all(runs);
+  for (const { lines, brokenPipe } of done) {
+    if (brokenPipe) continue;
+    for (const line of lines) opts.report(await line.text, line.level);
   }
-  return failed;
+  const pipe = done.find((d) => d.brokenPipe);
+  if (pipe) throw pipe.brokenPipe;
+  return done.map((d) => d.result);
 }

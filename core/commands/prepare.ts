@@ -11,7 +11,7 @@ import { defaultRedactor } from "../bundle/scan.ts";
 import { loadTokenCounter } from "../bundle/tokens.ts";
 import type { BundleFormat } from "../bundle/types.ts";
 import type { Invocation } from "../cli/framework.ts";
-import { CliError, warn } from "../cli/io.ts";
+import { CliError, stdout, warn } from "../cli/io.ts";
 import { createDeadline, DEFAULT_DEADLINE_MS } from "../fs/deadline.ts";
 import { createSafeReader, DEFAULT_MAX_FILE_BYTES } from "../fs/safe_read.ts";
 import { resolve } from "../fs/paths.ts";
@@ -97,6 +97,7 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
     }
   }
   if (sinkNames.includes("file") && !out) throw new CliError("the file sink needs --out FILE", 2);
+  const sinkTimeout = positiveInt(inv.opts["sink-timeout"], "--sink-timeout");
 
   const entry = loaded.schedule?.agents[agent];
   // The path comes from --target: a folder name can hold escape sequences.
@@ -167,14 +168,22 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
       "notice",
     );
   }
-  const failed = await emitToSinks(rendering, {
+  const results = await emitToSinks(rendering, {
     sinks: sinkNames.map((name) => registry.sink(name)!),
     format,
     out,
     redact,
     report: (m, level) => warn(prog, m, level ?? "warning"),
+    options: {
+      "nats-url": inv.opts["nats-url"],
+      subject: inv.opts.subject,
+      "retention-class": inv.opts["retention-class"],
+      "dry-run": inv.opts["dry-run"] === true,
+    },
+    timeoutMs: sinkTimeout,
+    print: stdout,
   });
-  return failed > 0 ? 1 : 0;
+  return results.some((r) => !r.ok) ? 1 : 0;
 }
 
 function envGet(key: string): string | undefined {

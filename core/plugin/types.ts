@@ -133,13 +133,34 @@ export interface SinkContext {
   out?: string;
   /** Adds a warning (stderr). */
   warn(message: string): void;
+  /**
+   * The same bundle rendered in another format, redacted and scanned exactly
+   * like `rendered` (e.g. an archive that keeps markdown and JSON).
+   */
+  render?(format: BundleFormat): Promise<string>;
+  /** Sink options from the command line: `nats-url`, `subject`, `retention-class`, `dry-run`. */
+  options?: Readonly<Record<string, string | boolean | undefined>>;
+  /** Reads an environment variable (injected: tests and library callers pass their own). */
+  env?(name: string): string | undefined;
+  /** `fetch` for HTTP sinks (injected). */
+  fetch?: typeof fetch;
+  /** Aborts when this sink's deadline passes; a sink that ignores it is abandoned then. */
+  signal?: AbortSignal;
+  /** This sink's deadline in milliseconds, to budget retries within. */
+  timeoutMs?: number;
+  /** Writes to standard output (a dry run's description). */
+  print?(text: string): void;
 }
 
 /** A destination for finished bundles. */
 export interface SinkPlugin {
   /** `^[a-z0-9][a-z0-9-]*$`, selected with `--sink <name>`. */
   name: string;
-  emit(bundle: Bundle, ctx: SinkContext): Promise<void> | void;
+  /**
+   * Delivers the bundle. A returned string is reported on stderr as the
+   * sink's outcome (`stored in stream KAIZEN as seq 4`); a throw is its failure.
+   */
+  emit(bundle: Bundle, ctx: SinkContext): Promise<string | void> | string | void;
 }
 
 /** A plugin: a name, the API version it was written for, and its hooks. */

@@ -1,5 +1,6 @@
 /**
- * The built-in plugin: the five standard sections and the stdout/file sinks,
+ * The built-in plugin: the five standard sections and the stdout, file, nats
+ * and artifact-store sinks,
  * declared with the same `definePlugin` API third parties use.
  *
  * @module
@@ -12,6 +13,8 @@ import { pointersSection } from "./pointers.ts";
 import { promptSection } from "./prompt.ts";
 import { sessionCloseSection } from "./session_close.ts";
 import { fileSink, stdoutSink } from "./sinks.ts";
+import { natsSink } from "./nats_sink.ts";
+import { artifactStoreSink } from "./artifact_store_sink.ts";
 
 /** Sections and sinks every kaizen has. */
 export const builtinPlugin = definePlugin({
@@ -19,5 +22,5 @@ export const builtinPlugin = definePlugin({
   version: VERSION,
   apiVersion: 1,
   sections: [promptSection, memorySection, metricsSection, pointersSection, sessionCloseSection],
-  sinks: [stdoutSink, fileSink],
+  sinks: [stdoutSink, fileSink, natsSink, artifactStoreSink],
 });
