@@ -265,15 +265,39 @@ function readNameValue(text: string, i: number): Separator | null {
 const CELL_START = /\|[ \t*`_]*$/;
 const ROW_START = /^[ \t>]*\|/;
 
-function inTableCell(text: string, s: number): boolean {
-  if (s === 0 || !"| \t*`_".includes(text[s - 1])) return false;
-  if (!CELL_START.test(text.slice(Math.max(0, s - 8), s))) return false;
-  // Only a bounded look back: a huge line must not make every hit rescan it.
-  const from = Math.max(0, s - 512);
-  const window = text.slice(from, s);
-  const nl = window.lastIndexOf("\n");
-  if (nl === -1 && from > 0) return false;
-  return ROW_START.test(window.slice(nl + 1));
+/**
+ * Answers "is this position on a table row?" for ascending positions in
+ * amortised constant time: each newline is searched for once per scan, so a
+ * huge line does not make every keyword hit rescan it.
+ */
+class TableRows {
+  #text: string;
+  #lineStart = 0;
+  #nextNl: number | undefined;
+  #rowFor = -1;
+  #isRow = false;
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  /** True when the name starting at `s` (ascending across calls) opens a cell of a table row. */
+  cellAt(s: number): boolean {
+    const text = this.#text;
+    if (s === 0 || !"| \t*`_".includes(text[s - 1])) return false;
+    if (!CELL_START.test(text.slice(Math.max(0, s - 8), s))) return false;
+    for (;;) {
+      this.#nextNl ??= text.indexOf("\n", this.#lineStart);
+      if (this.#nextNl === -1 || this.#nextNl >= s) break;
+      this.#lineStart = this.#nextNl + 1;
+      this.#nextNl = undefined;
+    }
+    if (this.#rowFor !== this.#lineStart) {
+      this.#rowFor = this.#lineStart;
+      this.#isRow = ROW_START.test(text.slice(this.#lineStart, this.#lineStart + 64));
+    }
+    return this.#isRow;
+  }
 }
 
 /**
@@ -415,6 +439,7 @@ function judge(value: string, context: ValueContext): boolean {
 export function scanKeywordValues(text: string): SecretSpan[] {
   const spans: SecretSpan[] = [];
   const re = new RegExp(KEYWORD.source, "gi");
+  const rows = new TableRows(text);
   let identEnd = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const at = m.index;
@@ -452,7 +477,7 @@ export function scanKeywordValues(text: string): SecretSpan[] {
     identEnd = e;
     const kind = classifyName(ident);
     if (kind === "none") continue;
-    const opener = prev === "<" ? "xml" : inTableCell(text, s) ? "cell" : "";
+    const opener = prev === "<" ? "xml" : rows.cellAt(s) ? "cell" : "";
     const sep = readSeparator(text, e, opener) ?? readNameValue(text, e);
     if (sep === null) continue;
     if (kind === "weak" && sep.context === "spaced") continue;
