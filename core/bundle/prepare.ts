@@ -1,0 +1,195 @@
+/**
+ * `prepareBundle`: everything `kaizen schedule prepare` does before the
+ * sinks, as one library call — resolve the target and agent, read the
+ * manifest, run the sections under one deadline, redact, render and scan.
+ * The CLI is a thin shell around it; an orchestrator or the MCP server calls
+ * it directly.
+ *
+ * @module
+ */
+import { BudgetExceededError } from "./budget.ts";
+import { renderSafely, type SafeRendering } from "./emit.ts";
+import { runPipeline } from "./pipeline.ts";
+import { defaultRedactor, type Redactor } from "./scan.ts";
+import { loadTokenCounter } from "./tokens.ts";
+import type { Bundle, BundleFormat } from "./types.ts";
+import { createDeadline, DEFAULT_DEADLINE_MS } from "../fs/deadline.ts";
+import { resolve } from "../fs/paths.ts";
+import { createSafeReader, DEFAULT_MAX_FILE_BYTES } from "../fs/safe_read.ts";
+import { AGENT_NAME_RE } from "../manifest/constants.ts";
+import { loadSchedule } from "../manifest/load.ts";
+import { PluginRegistry } from "../plugin/registry.ts";
+import type { Plugin } from "../plugin/types.ts";
+import { resolveRepoSlug } from "../repo/slug.ts";
+import { printable } from "../text/printable.ts";
+import { didYouMean } from "../text/suggest.ts";
+import { shellQuote } from "../../plugins/builtin/session_close.ts";
+import { builtinPlugin } from "../../plugins/builtin/mod.ts";
+
+/** What to prepare. Only `target` and `agent` are required. */
+export interface PrepareOptions {
+  /** The repository checkout. */
+  target: string;
+  agent: string;
+  format?: BundleFormat;
+  /** The clock (default: now); pins `generated_at`. */
+  now?: Date;
+  /** Roster slug (default: `KAIZEN_REPO`, the git remote, the folder name). */
+  repo?: string;
+  maxTokens?: number;
+  /** Per-file read cap (default 1 MiB). */
+  maxFileBytes?: number;
+  /** Deadline for all reads and section hooks (default 10 s). */
+  deadlineMs?: number;
+  /** Plugins besides the built-ins (ignored when `registry` is given). */
+  plugins?: readonly Plugin[];
+  /** A registry built by the caller (the CLI adds plugins-file plugins). */
+  registry?: PluginRegistry;
+  /** Program name used in `prepare_command` and session-close commands (default `kaizen`). */
+  program?: string;
+  /** Warnings and notices, one line each, already printable. */
+  onWarning?: (message: string, level: "warning" | "notice") => void;
+  /** Environment lookups (`KAIZEN_REPO`); default: the process's. */
+  env?: (name: string) => string | undefined;
+}
+
+/** A prepared bundle, rendered in its format and scanned: what every sink receives. */
+export interface PreparedBundle {
+  bundle: Bundle;
+  rendering: SafeRendering;
+  /** Section hooks that failed (their sections carry a warning). */
+  pluginFailures: number;
+  /** Sinks and renderings of other formats use the same redactor. */
+  redact: Redactor;
+  registry: PluginRegistry;
+}
+
+/** Bad input to {@link prepareBundle}: one printable line. */
+export class PrepareError extends Error {
+  override name = "PrepareError";
+  constructor(message: string, readonly code: "target" | "agent" | "budget") {
+    super(message);
+  }
+}
+
+function processEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Assembles the orientation bundle for `agent` in `target`.
+ *
+ * @example
+ * ```ts
+ * const { rendering } = await prepareBundle({ target: "examples/pilot", agent: "coach" });
+ * console.log(rendering.text);
+ * ```
+ */
+export async function prepareBundle(options: PrepareOptions): Promise<PreparedBundle> {
+  const deadline = createDeadline(options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+  const format = options.format ?? "markdown";
+  const program = options.program ?? "kaizen";
+  const notify = options.onWarning ?? (() => {});
+  const env = options.env ?? processEnv;
+  // The tokenizer takes tens of ms to load; start now so its load overlaps
+  // the file reads below instead of following them.
+  if (format === "json" || options.maxTokens !== undefined) loadTokenCounter().catch(() => {});
+
+  const rootPath = resolve(options.target);
+  try {
+    if (!(await Deno.stat(rootPath)).isDirectory) throw new Error("not a directory");
+  } catch {
+    throw new PrepareError(
+      `target '${printable(options.target, 300)}' is not a directory`,
+      "target",
+    );
+  }
+
+  // The manifest loader already knows the target's agents (installed + packaged).
+  const loaded = await loadSchedule(rootPath);
+  const catalog = loaded.knownAgents;
+  const agent = options.agent;
+  if (!AGENT_NAME_RE.test(agent) || !catalog.includes(agent)) {
+    throw new PrepareError(
+      `unknown agent '${printable(agent)}'${didYouMean(agent, catalog)}; known agents: ${
+        catalog.join(", ")
+      }`,
+      "agent",
+    );
+  }
+  let registry = options.registry;
+  if (!registry) {
+    registry = new PluginRegistry();
+    registry.add(builtinPlugin, { kind: "builtin" });
+    for (const p of options.plugins ?? []) registry.add(p, { kind: "embedded" });
+  }
+
+  const entry = loaded.schedule?.agents[agent];
+  // The path comes from --target: a folder name can hold escape sequences.
+  const manifestFile = printable(loaded.file, 300);
+  if (loaded.exists && !loaded.schedule) {
+    notify(
+      `${manifestFile} is invalid; preparing without schedule data (run '${program} schedule validate')`,
+      "warning",
+    );
+  } else if (!loaded.exists) {
+    notify(`no ${manifestFile}; the bundle has no cadence`, "notice");
+  } else if (!entry) {
+    notify(
+      `agent '${agent}' is not listed in ${manifestFile}; the bundle has no cadence`,
+      "warning",
+    );
+  } else if (!entry.enabled) {
+    notify(`agent '${agent}' is disabled in ${manifestFile}; preparing anyway`, "warning");
+  }
+
+  const files = await createSafeReader(
+    rootPath,
+    options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    deadline,
+  );
+  const redact = defaultRedactor;
+  const { slug } = await resolveRepoSlug(files, options.repo, env);
+  const command = [program, "schedule", "prepare", agent, "--target", shellQuote(files.root)];
+  if (format !== "markdown") command.push("--format", format);
+
+  let result;
+  try {
+    result = await runPipeline({
+      agent,
+      repo: slug,
+      files,
+      loaded,
+      registry,
+      now: options.now ?? new Date(),
+      format,
+      program,
+      prepareCommand: command.join(" "),
+      countTokens: format === "json",
+      maxTokens: options.maxTokens,
+      onWarning: (m) => notify(m, "warning"),
+      redact,
+    });
+  } catch (err) {
+    if (err instanceof BudgetExceededError) throw new PrepareError(err.message, "budget");
+    throw err;
+  }
+  // Every sink gets the same rendering, scanned once more as a whole.
+  const rendering = await renderSafely(result.bundle, format, redact);
+  if (rendering.caught > 0) notify(rendering.bundle.warnings.at(-1)!, "warning");
+  if (rendering.bundle.redactions > 0) {
+    const n = rendering.bundle.redactions;
+    notify(`redacted ${n} secret${n === 1 ? "" : "s"} from the bundle`, "notice");
+  }
+  return {
+    bundle: rendering.bundle,
+    rendering,
+    pluginFailures: result.pluginFailures,
+    redact,
+    registry,
+  };
+}
