@@ -88,7 +88,7 @@ const PLACEHOLDER_SHAPES: RegExp[] = [
   /^\[[^\]]*\]$/, // [your token], or one of our own [REDACTED:…] markers
   /^(.)\1+$/s, // xxxxxxxx, ********, 00000000
   /^[x*•._-]+$/i, // xxx-xxx, ***…
-  /^(?:xx+|XX+|\*\*+)[-_.]/, // xxxx-…, ****-…
+  /^(?:x{4,}|X{4,}|\*{4,})[-_.]/, // xxxx-…, ****-…
 ];
 
 const PLACEHOLDER_WORDS =
@@ -137,7 +137,15 @@ export function isResourceName(value: string): boolean {
   if (!/^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+$/.test(value) && !/^[a-z]{2,}$/.test(value)) {
     return false;
   }
-  return value.split(/[-_.]/).every((part) => /^[a-z]{1,24}$/.test(part) || /^\d{1,4}$/.test(part));
+  const parts = value.split(/[-_.]/);
+  const word = (part: string) => /^[a-z]{1,24}$/.test(part) || /^\d{1,4}$/.test(part);
+  if (parts.every(word)) return true;
+  // Generated suffixes: a pod (`api-7d4b9c8f6d-x2k9p`) or a kustomize secret
+  // (`db-credentials-7f8h9k2m4t`) is words plus one or two short hashes.
+  const words = parts.filter(word).length;
+  const hashes = parts.filter((part) => !word(part) && /^[a-z0-9]{4,10}$/.test(part)).length;
+  return words >= 2 && hashes <= 2 && words + hashes === parts.length &&
+    !parts.slice(0, 2).some((part) => !word(part));
 }
 
 /** How a value was introduced; stricter evidence is needed for weaker introductions. */
@@ -148,9 +156,15 @@ export type ValueContext = "quoted" | "assigned" | "spaced";
  * real secret: long enough, not prose, not a placeholder, not a reference to
  * a variable or a resource, and random-looking. `spaced` values (keyword,
  * then only whitespace) need the strongest evidence, because prose reads
- * like that too ("the token lives in CI").
+ * like that too ("the token lives in CI"). `mayBeName` is false when the
+ * key says the value is a password or token, not the name of one: then a
+ * lower-kebab passphrase (`tidy-ocean-lamp-river`) counts as a secret.
  */
-export function looksLikeSecretValue(value: string, context: ValueContext): boolean {
+export function looksLikeSecretValue(
+  value: string,
+  context: ValueContext,
+  mayBeName = true,
+): boolean {
   const min = context === "spaced" ? 10 : 8;
   if (value.length < min || value.length > 1024) return false;
   if (/\s/.test(value)) return false;
@@ -167,7 +181,7 @@ export function looksLikeSecretValue(value: string, context: ValueContext): bool
   // A quoted value is a literal, so only the non-code shapes apply to it.
   const shapes = context === "quoted" ? CODE_REFERENCE_SHAPES.slice(4) : CODE_REFERENCE_SHAPES;
   if (shapes.some((re) => re.test(bare))) return false;
-  return !isResourceName(value);
+  return !(mayBeName && isResourceName(value));
 }
 
 function randomEnough(

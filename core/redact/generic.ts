@@ -424,15 +424,26 @@ function extendBare(text: string, value: Value): number {
 // Verdicts repeat too: in a flood every hit sees the same value head.
 const verdictCache = new Map<string, boolean>();
 
-function judge(value: string, context: ValueContext): boolean {
-  const key = context + "\u0000" + value;
+function judge(value: string, context: ValueContext, mayBeName: boolean): boolean {
+  const key = context + (mayBeName ? "\u0001" : "\u0000") + value;
   let verdict = verdictCache.get(key);
   if (verdict === undefined) {
     if (verdictCache.size > 4096) verdictCache.clear();
-    verdict = looksLikeSecretValue(value, context);
+    verdict = looksLikeSecretValue(value, context, mayBeName);
     verdictCache.set(key, verdict);
   }
   return verdict;
+}
+
+/**
+ * Whether the value of this key may be the *name* of a secret resource
+ * (`secret: billing-postgres-credentials`) rather than the secret; a
+ * password or token key holds the secret itself.
+ */
+export function mayNameResource(name: string): boolean {
+  return !/pass|pwd|token|(?:api|access|private|secret|signing|encryption|master)[ _.-]?key/i.test(
+    name,
+  );
 }
 
 /** Spans of values after secret-naming keys. */
@@ -484,7 +495,7 @@ export function scanKeywordValues(text: string): SecretSpan[] {
     const value = readValue(text, sep);
     if (value === null) continue;
     const v = text.slice(value.start, value.end);
-    if (!judge(v, kind === "weak" ? "spaced" : value.context)) continue;
+    if (!judge(v, kind === "weak" ? "spaced" : value.context, mayNameResource(ident))) continue;
     if (value.context !== "quoted") value.end = extendBare(text, value);
     spans.push({ start: value.start, end: value.end });
     // Keywords inside a redacted value start nothing new.

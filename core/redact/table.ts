@@ -17,7 +17,7 @@
  */
 
 import { looksLikeSecretValue } from "./allow.ts";
-import { secretNameKind } from "./generic.ts";
+import { mayNameResource, secretNameKind } from "./generic.ts";
 import type { SecretSpan } from "./types.ts";
 
 const DELIMITER_ROW = /^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$/;
@@ -61,7 +61,7 @@ export function scanTableColumns(text: string): SecretSpan[] {
   let pos = 0;
   let prevStart = -1;
   let prevEnd = -1;
-  let columns: number[] | null = null;
+  let columns: Array<{ index: number; mayBeName: boolean }> | null = null;
   while (pos <= text.length) {
     let end = text.indexOf("\n", pos);
     if (end === -1) end = text.length;
@@ -73,7 +73,7 @@ export function scanTableColumns(text: string): SecretSpan[] {
       } else {
         const row = cells(text, pos, end);
         for (const col of columns) {
-          const cell = row[col];
+          const cell = row[col.index];
           if (!cell) continue;
           let { start, end: stop } = cell;
           // `value` in a code span.
@@ -82,15 +82,19 @@ export function scanTableColumns(text: string): SecretSpan[] {
             stop--;
           }
           const value = text.slice(start, stop);
-          if (looksLikeSecretValue(value, "assigned")) spans.push({ start, end: stop });
+          if (looksLikeSecretValue(value, "assigned", col.mayBeName)) {
+            spans.push({ start, end: stop });
+          }
         }
       }
     } else if (isRow && prevStart >= 0 && DELIMITER_ROW.test(line)) {
       const header = cells(text, prevStart, prevEnd);
-      const secretColumns: number[] = [];
+      const secretColumns: Array<{ index: number; mayBeName: boolean }> = [];
       header.forEach((cell, index) => {
         const name = text.slice(cell.start, cell.end).replace(/[`*_]/g, "");
-        if (name.length <= 64 && secretNameKind(name) === "strong") secretColumns.push(index);
+        if (name.length <= 64 && secretNameKind(name) === "strong") {
+          secretColumns.push({ index, mayBeName: mayNameResource(name) });
+        }
       });
       if (secretColumns.length > 0) columns = secretColumns;
     }
