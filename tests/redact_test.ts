@@ -455,3 +455,44 @@ Deno.test("redactSecrets and redactSecretsSync agree; bad input never throws", a
     redactSecretsSync(odd);
   }
 });
+
+Deno.test("keyword rule: names and values in XML, k8s env, JSON inside JSON, header-named columns", () => {
+  const pw = "Rt5#" + fake(14, ALNUM + "!%;", 80);
+  const plain = "Rt5k" + fake(14, ALNUM, 82);
+  const phrase = "tidy-ocean-lamp-" + fake(6, "abcdefghijklmnopqrstuvwxyz", 81);
+  const cases: Array<[string, string]> = [
+    [`<password>${pw}</password>`, pw],
+    [`env:\n  - name: DB_PASSWORD\n    value: "${pw}"`, pw],
+    [`{"name": "API_TOKEN", "value": "${pw}"}`, pw],
+    [JSON.stringify({ content: JSON.stringify({ db_password: pw }) }), pw],
+    [`| service | user | password |\n| --- | --- | --- |\n| billing | app | ${pw} |`, pw],
+    [`$env:API_KEY = "${pw}"`, pw],
+    [`wget --http-password=${pw} https://files.internal/x`, pw],
+    [`mysql -h db -u root -p${plain} shop`, plain],
+    [`password: ${phrase}`, phrase],
+  ];
+  for (const [input, secret] of cases) {
+    const r = redactSecretsSync(input);
+    assert.ok(!r.text.includes(secret), `not redacted: ${input.slice(0, 30)}…`);
+  }
+});
+
+Deno.test("keyword rule: code, resource names and generated names stay", () => {
+  for (
+    const line of [
+      "idempotencyKey: bundleSha256,",
+      "let counter: TokenCounter | undefined;",
+      "auth: authKinds(ctx.env),",
+      '(k === "NATS_TOKEN" ? token : undefined)',
+      "secret: billing-postgres-credentials",
+      "secretName: db-credentials-7f8h9k2m4t",
+      "cache-key: node-modules-a1b2c3d4e5",
+      "SecretId: arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbC12x",
+      "| name | secret |\n| --- | --- |\n| db | billing-postgres-credentials |",
+      "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db-credentials\n      key: password",
+    ]
+  ) {
+    const r = redactSecretsSync(line);
+    assert.equal(r.count, 0, `flagged: ${line} -> ${JSON.stringify(r.findings)}`);
+  }
+});
