@@ -1018,6 +1018,27 @@ export function benignCases(r: Rng): BenignCase[] {
     ["our-marker", "token: [REDACTED:github-token] (from last week's bundle)"],
     ["ipv6-mac", "fe80::1ff:fe23:4567:890a and 00:1a:2b:3c:4d:5e"],
     ["base64-json", `payload: ${btoa('{"page":2,"size":50}')}`],
+    [
+      "pem-certificate",
+      "-----BEGIN " + "CERTIFICATE-----\n" + Array.from({ length: 4 }, () => b64(64)).join("\n") +
+      "\n-----END CERTIFICATE-----",
+    ],
+    [
+      "pem-public-key",
+      "-----BEGIN " + `PUBLIC KEY-----\n${b64(64)}\n${b64(20)}\n-----END PUBLIC KEY-----`,
+    ],
+    ["code-identifier-value", "idempotencyKey: bundleSha256,\nauth: authKinds(ctx.env),"],
+    ["kustomize-secret-name", `secretName: db-credentials-${r.str(10, "bcdfghkmt2456789")}`],
+    ["pod-name", `kubectl logs api-${r.str(10, HEX)}-${r.str(5, LOWER + DIGITS)} -n prod`],
+    [
+      "git-lfs-pointer",
+      `version https://git-lfs.github.com/spec/v1\noid sha256:${r.str(64, HEX)}\nsize 1234`,
+    ],
+    ["go-sum", `golang.org/x/net v0.${r.int(1, 40)}.0 h1:${b64(43)}=`],
+    [
+      "jwks-public",
+      `{"kty": "RSA", "e": "AQAB", "kid": "${r.str(16, HEX)}", "n": "${r.str(342, B64URL)}"}`,
+    ],
   ];
   return cases.map(([id, text]) => ({ id, text }));
 }
