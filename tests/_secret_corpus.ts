@@ -532,6 +532,15 @@ export const SHAPES: readonly Shape[] = [
     render: { json: (v) => `{"cmd": ${JSON.stringify(v)}}` },
   },
   {
+    id: "sshpass-password",
+    name: "SSH_CMD",
+    make: (r) => {
+      const pw = password(r).replace(/[&$!'"-]/g, "k");
+      return { value: `sshpass -p ${pw} ssh deploy@10.0.0.7`, secrets: [pw] };
+    },
+    render: { json: (v) => `{"cmd": ${JSON.stringify(v)}}` },
+  },
+  {
     id: "mysql-cli-glued-password",
     name: "MYSQL_DUMP",
     make: (r) => {
@@ -761,7 +770,7 @@ export const SHAPES: readonly Shape[] = [
       const v = password(r, 16);
       return { value: v, secrets: [v] };
     },
-    render: { prose: (v) => `Staging DB password: ${v} (ask ops before rotating).` },
+    render: { prose: (v) => `- **Staging DB password:** ${v} (ask ops before rotating).` },
   },
   {
     id: "db-pass-keyword",

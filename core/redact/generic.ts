@@ -350,12 +350,15 @@ function readSeparator(text: string, i: number, opener: "xml" | "cell" | ""): Se
   const valueBlanks = i;
   while (i < n && i - valueBlanks < 16 && (text[i] === " " || text[i] === "\t")) i++;
   if (explicit) {
-    // Opening emphasis of the value: `password: **value**`.
+    // Emphasis around the value (`password: **value**`) or closing the
+    // name (`**Password:** value`).
     let e = 0;
     while (e < 2 && i < n && text[i] === "*") {
       i++;
       e++;
     }
+    const afterEmphasis = i;
+    while (i < n && i - afterEmphasis < 16 && (text[i] === " " || text[i] === "\t")) i++;
     return { next: i, context: "assigned" };
   }
   // Prose: `secret Xy…`, `the password is Xy…`.
@@ -489,7 +492,7 @@ export function scanKeywordValues(text: string): SecretSpan[] {
     const kind = classifyName(ident);
     if (kind === "none") continue;
     const opener = prev === "<" ? "xml" : rows.cellAt(s) ? "cell" : "";
-    const sep = readSeparator(text, e, opener) ?? readNameValue(text, e);
+    const sep = readNameValue(text, e) ?? readSeparator(text, e, opener);
     if (sep === null) continue;
     if (kind === "weak" && sep.context === "spaced") continue;
     const value = readValue(text, sep);

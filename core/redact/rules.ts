@@ -683,6 +683,14 @@ const PROVIDER_RULES: SecretRule[] = [
     validate: (v) => !isUrlPasswordPlaceholder(v),
   }),
   patternRule({
+    id: "sshpass-password",
+    description: "Password given to sshpass -p",
+    keywords: ["sshpass"],
+    pattern: /\bsshpass\b[ \t]{1,8}-p[ \t]?["']?([^\s"']{3,256})/,
+    group: 1,
+    validate: (v) => !isUrlPasswordPlaceholder(v),
+  }),
+  patternRule({
     id: "putty-private-key",
     description: "PuTTY private key: the lines after Private-Lines:",
     keywords: ["private-lines"],
