@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { printable } from "./text/printable.ts";
 
 /** How bad a diagnostic is. Errors make the checked thing invalid. */
 export type Severity = "error" | "warning";
@@ -25,7 +26,8 @@ export interface Diagnostic {
 
 /** Renders one diagnostic as `file:line:col: severity: message`. */
 export function formatDiagnostic(d: Diagnostic, file = d.file ?? "<input>"): string {
-  return `${file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+  // The path comes from --target: a folder name can hold escape sequences.
+  return `${printable(file, 500)}:${d.line}:${d.col}: ${d.severity}: ${printable(d.message, 500)}`;
 }
 
 /** True when any diagnostic is an error. */

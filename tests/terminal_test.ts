@@ -68,3 +68,34 @@ cliTest("a reader that goes away (| head) ends the run quietly, exit 0", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+cliTest("a --target named with escape and bidi characters never reaches stderr raw", async (e) => {
+  const { runCli } = await import("./_cli.ts");
+  const base = await Deno.makeTempDir({ prefix: "kaizen-term-" });
+  const evil = `${base}/repo\u001b[31m\u0007\u202e`;
+  await Deno.mkdir(`${evil}/.kaizen`, { recursive: true });
+  await Deno.writeTextFile(`${evil}/.kaizen/schedule.yml`, "version: 1\nagents: {}\n");
+  try {
+    for (
+      const args of [
+        ["schedule", "validate", "--target", evil],
+        ["schedule", "list", "--target", evil],
+        ["schedule", "list", "--target", `${evil}-missing`],
+        ["schedule", "init", "--target", `${evil}-missing`],
+        ["schedule", "prepare", "coach", "--target", `${evil}-missing`],
+      ]
+    ) {
+      const r = await runCli(e, args);
+      assert.notEqual(r.code, 0, args.join(" "));
+      const shown = r.stdout + r.stderr;
+      assert.ok(
+        // deno-lint-ignore no-control-regex
+        !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/.test(shown),
+        JSON.stringify(shown),
+      );
+      assert.match(r.stderr, /repo\\u001b\[31m\\u0007\\u202e/, args.join(" "));
+    }
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});

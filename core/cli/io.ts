@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { printable } from "../text/printable.ts";
 
 const encoder = new TextEncoder();
 
@@ -59,5 +60,7 @@ export function warn(
   message: string,
   severity: "error" | "warning" | "notice" = "warning",
 ): void {
-  stderr(`${prog}: ${label(severity)}: ${message}\n`);
+  // Messages quote paths and values from untrusted repos: a control or bidi
+  // character must never reach the terminal raw, whoever built the message.
+  stderr(`${prog}: ${label(severity)}: ${printable(message, Number.MAX_SAFE_INTEGER)}\n`);
 }

@@ -10,6 +10,7 @@ import { didYouMean } from "../text/suggest.ts";
 import { hostTimeZone, timeZoneProblem } from "../time/timezone.ts";
 import schema from "../../schemas/schedule.schema.json" with { type: "json" };
 import { resolveTarget } from "./target.ts";
+import { printable } from "../text/printable.ts";
 
 /** Next to the manifest, so the editor modeline works offline and matches this release. */
 export const SCHEMA_COPY = ".kaizen/schedule.schema.json";
@@ -103,11 +104,14 @@ export async function initCommand(inv: Invocation): Promise<number> {
     exists = true;
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) {
-      throw new CliError(`cannot write ${file}: ${(err as Error).message}`, 1);
+      throw new CliError(`cannot write ${printable(file, 500)}: ${(err as Error).message}`, 1);
     }
   }
   if (exists && inv.opts.force !== true) {
-    throw new CliError(`${file} already exists; not overwriting (pass --force to replace it)`, 1);
+    throw new CliError(
+      `${printable(file, 500)} already exists; not overwriting (pass --force to replace it)`,
+      1,
+    );
   }
   try {
     await Deno.mkdir(join(root, ".kaizen"), { recursive: true });
@@ -118,12 +122,17 @@ export async function initCommand(inv: Invocation): Promise<number> {
     else await writeFileAtomicNew(path, text);
   } catch (err) {
     if (err instanceof Deno.errors.AlreadyExists) {
-      throw new CliError(`${file} already exists; not overwriting (pass --force to replace it)`, 1);
+      throw new CliError(
+        `${printable(file, 500)} already exists; not overwriting (pass --force to replace it)`,
+        1,
+      );
     }
     // e.g. `.kaizen` is a file, or the repo is read-only: one line, no trace.
-    throw new CliError(`cannot write ${file}: ${(err as Error).message}`, 1);
+    throw new CliError(`cannot write ${printable(file, 500)}: ${(err as Error).message}`, 1);
   }
   const names = agents.map((a) => a.name).join(", ");
-  stdout(`${exists ? "replaced" : "created"} ${file} (${names}; timezone ${timezone})\n`);
+  stdout(
+    `${exists ? "replaced" : "created"} ${printable(file, 500)} (${names}; timezone ${timezone})\n`,
+  );
   return 0;
 }

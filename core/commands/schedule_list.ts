@@ -29,11 +29,14 @@ export async function listCommand(inv: Invocation): Promise<number> {
   const count = parseCount(inv.opts.count);
   const loaded = await loadSchedule(String(inv.opts.target ?? "."));
   if (!loaded.exists) {
-    throw new CliError(`no manifest at ${loaded.file} (create one with 'kaizen schedule init')`, 1);
+    throw new CliError(
+      `no manifest at ${printable(loaded.file, 500)} (create one with 'kaizen schedule init')`,
+      1,
+    );
   }
   if (hasErrors(loaded.diagnostics) || !loaded.schedule) {
     for (const d of loaded.diagnostics) stderr(formatDiagnostic(d, loaded.file) + "\n");
-    stderr(`${loaded.file}: invalid; run 'kaizen schedule validate' for details\n`);
+    stderr(`${printable(loaded.file, 500)}: invalid; run 'kaizen schedule validate' for details\n`);
     return 1;
   }
   const list = listSchedule(loaded.schedule, {
@@ -47,7 +50,9 @@ export async function listCommand(inv: Invocation): Promise<number> {
     return 0;
   }
   if (list.agents.length === 0) {
-    stdout(`no enabled agents in ${loaded.file} (use --all to include disabled ones)\n`);
+    stdout(
+      `no enabled agents in ${printable(loaded.file, 500)} (use --all to include disabled ones)\n`,
+    );
     return 0;
   }
   const defaultZone = list.timezone_source === "default";

@@ -3,6 +3,7 @@ import type { Invocation } from "../cli/framework.ts";
 import { CliError, label, stderr, stdout } from "../cli/io.ts";
 import { loadSchedule } from "../manifest/load.ts";
 import { resolveTarget } from "./target.ts";
+import { printable } from "../text/printable.ts";
 
 /** `kaizen schedule validate`: exit 0 valid, 1 invalid or missing. */
 export async function validateCommand(inv: Invocation): Promise<number> {
@@ -20,7 +21,10 @@ export async function validateCommand(inv: Invocation): Promise<number> {
       );
       return 1;
     }
-    throw new CliError(`no manifest at ${loaded.file} (create one with 'kaizen schedule init')`, 1);
+    throw new CliError(
+      `no manifest at ${printable(loaded.file, 500)} (create one with 'kaizen schedule init')`,
+      1,
+    );
   }
   const valid = !hasErrors(loaded.diagnostics);
   if (json) {
@@ -42,13 +46,13 @@ export async function validateCommand(inv: Invocation): Promise<number> {
   }
   if (!valid) {
     const n = loaded.diagnostics.filter((d) => d.severity === "error").length;
-    stderr(`${loaded.file}: invalid (${n} ${n === 1 ? "error" : "errors"})\n`);
+    stderr(`${printable(loaded.file, 500)}: invalid (${n} ${n === 1 ? "error" : "errors"})\n`);
     return 1;
   }
   const agents = Object.values(loaded.schedule!.agents);
   const enabled = agents.filter((a) => a.enabled).length;
   stdout(
-    `${loaded.file}: valid (${agents.length} ${
+    `${printable(loaded.file, 500)}: valid (${agents.length} ${
       agents.length === 1 ? "agent" : "agents"
     }, ${enabled} enabled)\n`,
   );

@@ -1,10 +1,13 @@
+import { printable } from "../text/printable.ts";
 import { CliError } from "../cli/io.ts";
 import { resolve } from "../fs/paths.ts";
 
 /** Resolves `--target` and checks it is an existing directory (exit 2 otherwise). */
 export async function resolveTarget(target: unknown): Promise<string> {
-  const given = typeof target === "string" && target !== "" ? target : ".";
-  const root = resolve(given);
+  const raw = typeof target === "string" && target !== "" ? target : ".";
+  // Quoted in errors: a folder name can hold escape sequences.
+  const given = printable(raw, 300);
+  const root = resolve(raw);
   try {
     const info = await Deno.stat(root);
     if (!info.isDirectory) throw new CliError(`--target '${given}' is not a directory`, 2);
