@@ -978,6 +978,8 @@ export function benignCases(r: Rng): BenignCase[] {
     ["var-placeholder", "password: ${DB_PASSWORD}"],
     ["dollar-var", "export API_KEY=$API_KEY"],
     ["helm-template", "password: {{ .Values.postgresql.auth.password }}"],
+    ["other-templates", "password: ((db_password))\ntoken: #{api_token}\nsecret: __APP_SECRET__"],
+    ["cfn-ref", "MasterUserPassword: !Ref DbPassword"],
     ["gha-secret", "  GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}"],
     ["k8s-existing-secret", "existingSecret: billing-postgres-credentials"],
     ["k8s-secret-name", "secretName: api-gateway-tls"],

@@ -84,6 +84,11 @@ const PLACEHOLDER_SHAPES: RegExp[] = [
   /^%[A-Za-z_][A-Za-z0-9_]*%$/, // %VAR%
   /^\{\{.*\}\}$/s, // {{ template }}
   /^\{[A-Za-z_][\w.-]*\}$/, // {name}
+  /^\(\(.*\)\)$/s, // ((concourse_var))
+  /^[#%]\{.*\}$/s, // #{ruby}, %{erb}
+  /^@[A-Za-z_][\w.-]*@$/, // @AUTOCONF@
+  /^__[A-Z][A-Z0-9_]*__$/, // __PLACEHOLDER__
+  /^!(?:Ref|Sub|GetAtt|ImportValue)\b/, // CloudFormation intrinsics
   /^<[^>]*>$/, // <token>
   /^\[[^\]]*\]$/, // [your token], or one of our own [REDACTED:…] markers
   /^(.)\1+$/s, // xxxxxxxx, ********, 00000000

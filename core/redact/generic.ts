@@ -15,7 +15,7 @@
  * @module
  */
 
-import { looksLikeSecretValue, type ValueContext } from "./allow.ts";
+import { isPlaceholder, looksLikeSecretValue, type ValueContext } from "./allow.ts";
 import type { SecretSpan } from "./types.ts";
 
 const KEYWORD = /pass|pwd|secret|token|key|cred|auth/gi;
@@ -407,8 +407,11 @@ function readValue(text: string, sep: Separator): Value | null {
   }
   BARE_HEAD.lastIndex = i;
   if (!BARE_HEAD.test(text)) return null;
-  const end = trimTrailing(text, i, BARE_HEAD.lastIndex);
+  const raw = BARE_HEAD.lastIndex;
+  const end = trimTrailing(text, i, raw);
   if (end === i) return null;
+  // A template keeps its closing brackets: `((db_password))`, `#{pw}`, `__PW__`.
+  if (end !== raw && isPlaceholder(text.slice(i, raw))) return null;
   return { start: i, end, context: sep.context };
 }
 
