@@ -56,7 +56,9 @@ export class NatsPublishError extends Error {
   }
 }
 
-async function authenticators(opts: NatsPublishOptions): Promise<Authenticator[]> {
+async function authenticators(
+  opts: Pick<NatsPublishOptions, "env" | "readFile">,
+): Promise<Authenticator[]> {
   const out: Authenticator[] = [];
   const creds = opts.env("NATS_CREDS");
   if (creds) {
@@ -121,47 +123,113 @@ function describe(err: unknown, shown: string): NatsPublishError {
   return new NatsPublishError(`${shown}: ${code ? `${code}: ` : ""}${text}`, true);
 }
 
+/** How to reach the server, for {@link openEventPublisher}. */
+export interface NatsConnectOptions {
+  url: string;
+  env: (name: string) => string | undefined;
+  /** Connect and per-request timeout (default 5 s). */
+  timeoutMs?: number;
+  readFile?: (path: string) => Promise<Uint8Array>;
+}
+
 /**
- * Publishes `payload` (already JSON) on `opts.subject`. Resolves with how it
- * was stored; rejects with a {@link NatsPublishError} whose message names the
- * server with its password masked.
+ * One connection for many events: the stream lookup is done once per
+ * subject, each publish is acknowledged (JetStream) or flushed (core). For
+ * library callers that emit in bulk; close it when done.
+ */
+export class EventPublisher {
+  readonly #streams = new Map<string, Promise<string | undefined>>();
+  readonly #js;
+  private constructor(readonly connection: NatsConnection, readonly timeoutMs: number) {
+    this.#js = jetstream(connection, { timeout: timeoutMs });
+  }
+
+  /** Connects (credentials from `env` and the URL); rejects with a {@link NatsPublishError}. */
+  static async open(opts: NatsConnectOptions): Promise<EventPublisher> {
+    const target = parseNatsUrl(opts.url);
+    const timeout = opts.timeoutMs ?? 5_000;
+    const auth = await authenticators(opts);
+    transportFactory();
+    try {
+      const nc = await NatsConnectionImpl.connect({
+        servers: target.server,
+        user: target.user,
+        pass: target.pass,
+        token: target.token,
+        authenticator: auth.length > 0 ? auth : undefined,
+        name: "kaizen",
+        reconnect: false,
+        timeout,
+        noEcho: true,
+      });
+      return new EventPublisher(nc, timeout);
+    } catch (err) {
+      throw describe(err, maskUrl(opts.url));
+    }
+  }
+
+  /** Publishes one event; JetStream de-duplicates on `msgId` within the stream's window. */
+  async publish(subject: string, payload: Uint8Array, msgId: string): Promise<Stored> {
+    let stream = this.#streams.get(subject);
+    if (!stream) {
+      stream = captureStream(this.connection, subject, this.timeoutMs);
+      this.#streams.set(subject, stream);
+    }
+    if ((await stream) === undefined) {
+      this.connection.publish(subject, payload);
+      await this.connection.flush();
+      return { mode: "core" };
+    }
+    const ack = await this.#js.publish(subject, payload, { msgID: msgId, timeout: this.timeoutMs });
+    return { mode: "jetstream", stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+  }
+
+  close(): Promise<void> {
+    return this.connection.close().catch(() => {});
+  }
+}
+
+/** Opens an {@link EventPublisher}. */
+export function openEventPublisher(opts: NatsConnectOptions): Promise<EventPublisher> {
+  return EventPublisher.open(opts);
+}
+
+/**
+ * Publishes `payload` (already JSON) on `opts.subject`, once: connect,
+ * publish, close, retrying connection failures and timeouts with jittered
+ * backoff within `timeoutMs`. Resolves with how it was stored; rejects with
+ * a {@link NatsPublishError} whose message names the server with its
+ * password masked.
  */
 export async function publishEvent(
   payload: Uint8Array,
   opts: NatsPublishOptions,
 ): Promise<NatsPublishResult> {
-  const target = parseNatsUrl(opts.url);
+  parseNatsUrl(opts.url);
   const shown = maskUrl(opts.url);
   const total = opts.timeoutMs ?? 10_000;
   const deadline = AbortSignal.any([
     AbortSignal.timeout(total),
     ...(opts.signal ? [opts.signal] : []),
   ]);
-  const auth = await authenticators(opts);
-  transportFactory();
   const attempts = Math.max(1, opts.attempts ?? 3);
   let last: NatsPublishError | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    let nc: NatsConnection | undefined;
-    const connecting = NatsConnectionImpl.connect({
-      servers: target.server,
-      user: target.user,
-      pass: target.pass,
-      token: target.token,
-      authenticator: auth.length > 0 ? auth : undefined,
-      name: "kaizen",
-      reconnect: false,
-      timeout: Math.max(500, Math.min(5_000, total)),
-      noEcho: true,
+    const opening = EventPublisher.open({
+      url: opts.url,
+      env: opts.env,
+      readFile: opts.readFile,
+      timeoutMs: Math.max(500, Math.min(5_000, total)),
     });
+    let pub: EventPublisher | undefined;
     try {
-      nc = await withDeadline(connecting, deadline, () => `${shown}: timed out after ${total} ms`);
-      const result = await withDeadline(
-        publishOnce(nc, payload, opts, total),
+      pub = await withDeadline(opening, deadline, () => `${shown}: timed out after ${total} ms`);
+      const stored = await withDeadline(
+        pub.publish(opts.subject, payload, opts.msgId),
         deadline,
         () => `${shown}: no acknowledgement within ${total} ms`,
       );
-      return { ...result, attempts: attempt };
+      return { ...stored, attempts: attempt };
     } catch (err) {
       last = describe(err, shown);
       if (!last.retryable || deadline.aborted || attempt === attempts) break;
@@ -169,28 +237,11 @@ export async function publishEvent(
       await sleep(Math.random() * Math.min(2_000, 200 * 2 ** attempt), deadline);
     } finally {
       // A connection still opening after a deadline is closed when it lands.
-      connecting.then((c) => c.close()).catch(() => {});
-      await nc?.close().catch(() => {});
+      opening.then((p) => p.close()).catch(() => {});
+      await pub?.close();
     }
   }
   throw last ?? new NatsPublishError(`${shown}: publish failed`, true);
-}
-
-async function publishOnce(
-  nc: NatsConnection,
-  payload: Uint8Array,
-  opts: NatsPublishOptions,
-  timeout: number,
-): Promise<Stored> {
-  const stream = await captureStream(nc, opts.subject, timeout);
-  if (stream === undefined) {
-    nc.publish(opts.subject, payload);
-    await nc.flush();
-    return { mode: "core" };
-  }
-  const js = jetstream(nc, { timeout });
-  const ack = await js.publish(opts.subject, payload, { msgID: opts.msgId, timeout });
-  return { mode: "jetstream", stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
 }
 
 /** The stream that stores `subject`, or undefined when JetStream is off or no stream matches. */
