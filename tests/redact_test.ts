@@ -496,3 +496,23 @@ Deno.test("keyword rule: code, resource names and generated names stay", () => {
     assert.equal(r.count, 0, `flagged: ${line} -> ${JSON.stringify(r.findings)}`);
   }
 });
+
+Deno.test("keyword floods: a secret inside a megabyte of repeated keywords is still found", () => {
+  const pw = "Xy7#" + fake(16, ALNUM, 90);
+  const floods: Array<[string, string, string]> = [
+    ["password=".repeat(60_000), `password=${pw} `, "password=".repeat(60_000)],
+    [
+      "| password | token | secret ".repeat(20_000),
+      `| password | ${pw} |`,
+      " | token".repeat(30_000),
+    ],
+    ["token=abc ".repeat(50_000), `token=${pw}`, " token=abc".repeat(50_000)],
+    ["key: value; ".repeat(40_000), `api_key: ${pw};`, " key: value;".repeat(40_000)],
+  ];
+  for (const [head, secret, tail] of floods) {
+    for (const input of [head + secret + tail, secret + tail, head + secret]) {
+      const r = redactSecretsSync(input);
+      assert.ok(!r.text.includes(pw.slice(4)), `missed in a flood of ${head.slice(0, 12)}…`);
+    }
+  }
+});

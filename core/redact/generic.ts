@@ -177,6 +177,10 @@ const METADATA_FIRST = new Set([
   "no",
 ]);
 
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
 function isIdentChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 ||
     c === 45 || c === 46;
@@ -457,56 +461,137 @@ export function scanKeywordValues(text: string): SecretSpan[] {
   const spans: SecretSpan[] = [];
   const re = new RegExp(KEYWORD.source, "gi");
   const rows = new TableRows(text);
+  const periods = new PeriodSkipper(text);
   let identEnd = 0;
+  let lastAccepted = -1;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const at = m.index;
     if (at < identEnd) continue;
-    let s = at;
-    while (s > 0 && at - s < IDENT_MAX && isIdentChar(text.charCodeAt(s - 1))) s--;
-    let e = at + m[0].length;
-    const cap = Math.min(text.length, at + IDENT_MAX);
-    while (e < cap && isIdentChar(text.charCodeAt(e))) e++;
-    // A name ending in `.` or `-` is a sentence or a flag, not part of the name.
-    while (e > at + m[0].length && /[.-]/.test(text[e - 1])) e--;
-    // Inside an ARN, URN or path (`…:secret:prod/db`, `/run/secrets/x`): a name, not a key.
-    // (`//registry/:_authToken=` is a key, though: `/:` opens an npmrc scope.)
-    const prev = s > 0 ? text[s - 1] : "";
-    // The rule id inside one of our markers (`[REDACTED:github-token]`) is not a key either.
-    if (
-      prev === "/" ||
-      (prev === ":" && (insideArn(text, s) || text.startsWith("[REDACTED:", s - 10)))
-    ) {
-      identEnd = e;
+    const hit = evaluateHit(text, at, m[0].length, rows);
+    identEnd = hit.identEnd;
+    if (hit.span) {
+      spans.push(hit.span);
+      // Keywords inside a redacted value start nothing new.
+      identEnd = hit.span.end;
+      re.lastIndex = hit.span.end;
+      lastAccepted = hit.span.end;
       continue;
     }
-    let ident = text.slice(s, e);
-    // Two-word names in prose or tables: `API key`, `client secret`.
-    // (Only looked at after a blank: the common case costs one char compare.)
-    const before = prev === " " || prev === "\t"
-      ? LEFT_WORD.exec(text.slice(Math.max(0, s - 16), s))
-      : null;
-    if (before) ident = before[1] + " " + ident;
-    const phrase = text[e] === " " ? PHRASE.exec(text.slice(e, e + 10)) : null;
-    if (phrase) {
-      ident += " " + phrase[0].slice(1);
-      e += phrase[0].length;
+    const shift = periods.skip(at, m[0].toLowerCase(), lastAccepted);
+    if (shift > 0) {
+      identEnd += shift;
+      re.lastIndex += shift;
     }
-    identEnd = e;
-    const kind = classifyName(ident);
-    if (kind === "none") continue;
-    const opener = prev === "<" ? "xml" : rows.cellAt(s) ? "cell" : "";
-    const sep = readNameValue(text, e) ?? readSeparator(text, e, opener);
-    if (sep === null) continue;
-    if (kind === "weak" && sep.context === "spaced") continue;
-    const value = readValue(text, sep);
-    if (value === null) continue;
-    const v = text.slice(value.start, value.end);
-    if (!judge(v, kind === "weak" ? "spaced" : value.context, mayNameResource(ident))) continue;
-    if (value.context !== "quoted") value.end = extendBare(text, value);
-    spans.push({ start: value.start, end: value.end });
-    // Keywords inside a redacted value start nothing new.
-    identEnd = value.end;
-    re.lastIndex = value.end;
   }
   return spans;
+}
+
+/** What one keyword hit yields: where its name ends, and the secret it introduces (if any). */
+function evaluateHit(
+  text: string,
+  at: number,
+  length: number,
+  rows: TableRows,
+): { identEnd: number; span?: SecretSpan } {
+  let s = at;
+  while (s > 0 && at - s < IDENT_MAX && isIdentChar(text.charCodeAt(s - 1))) s--;
+  let e = at + length;
+  const cap = Math.min(text.length, at + IDENT_MAX);
+  while (e < cap && isIdentChar(text.charCodeAt(e))) e++;
+  // A name ending in `.` or `-` is a sentence or a flag, not part of the name.
+  while (e > at + length && (text[e - 1] === "." || text[e - 1] === "-")) e--;
+  // Inside an ARN, URN or path (`…:secret:prod/db`, `/run/secrets/x`): a name, not a key.
+  // (`//registry/:_authToken=` is a key, though: `/:` opens an npmrc scope.)
+  // The rule id inside one of our markers (`[REDACTED:github-token]`) is not a key either.
+  const prev = s > 0 ? text[s - 1] : "";
+  if (
+    prev === "/" ||
+    (prev === ":" && (insideArn(text, s) || text.startsWith("[REDACTED:", s - 10)))
+  ) {
+    return { identEnd: e };
+  }
+  let ident = text.slice(s, e);
+  // Two-word names in prose or tables: `API key`, `client secret`.
+  // (Only looked at after a blank: the common case costs one char compare.)
+  const before = (prev === " " || prev === "\t") && isLetter(text.charCodeAt(s - 2))
+    ? LEFT_WORD.exec(text.slice(Math.max(0, s - 16), s))
+    : null;
+  if (before) ident = before[1] + " " + ident;
+  const phrase = text[e] === " " && isLetter(text.charCodeAt(e + 1))
+    ? PHRASE.exec(text.slice(e, e + 10))
+    : null;
+  if (phrase) {
+    ident += " " + phrase[0].slice(1);
+    e += phrase[0].length;
+  }
+  const kind = classifyName(ident);
+  if (kind === "none") return { identEnd: e };
+  const opener = prev === "<" ? "xml" : rows.cellAt(s) ? "cell" : "";
+  const sep = readNameValue(text, e) ?? readSeparator(text, e, opener);
+  if (sep === null) return { identEnd: e };
+  if (kind === "weak" && sep.context === "spaced") return { identEnd: e };
+  const value = readValue(text, sep);
+  if (value === null) return { identEnd: e };
+  const v = text.slice(value.start, value.end);
+  if (!judge(v, kind === "weak" ? "spaced" : value.context, mayNameResource(ident))) {
+    return { identEnd: e };
+  }
+  if (value.context !== "quoted") value.end = extendBare(text, value);
+  return { identEnd: e, span: { start: value.start, end: value.end } };
+}
+
+/** How far before and after a hit its evaluation can look (names, separators, values). */
+const LOOK_BEHIND = 320;
+const LOOK_AHEAD = 1400;
+
+/**
+ * Keyword floods (`password=password=…`, a row of `| password | token |`
+ * cells repeated for a megabyte) are periodic. When a rejected hit sees
+ * exactly the text (every char it can look at) that the previous hit of the
+ * same keyword saw one period earlier, and nothing was redacted in between,
+ * every hit up to where the periodicity ends would be evaluated the same
+ * way: the scan jumps ahead by whole periods. Lines are excluded (a newline
+ * changes which table row a hit is on), so only one-line floods are skipped.
+ */
+class PeriodSkipper {
+  #text: string;
+  #lastAt = new Map<string, number>();
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  /** How many chars (a multiple of the period) the scan may skip after the rejected hit at `at`. */
+  skip(at: number, keyword: string, lastAccepted: number): number {
+    const text = this.#text;
+    const last = this.#lastAt.get(keyword);
+    this.#lastAt.set(keyword, at);
+    if (last === undefined) return 0;
+    const period = at - last;
+    if (period <= 0 || period > 512) return 0;
+    if (last - LOOK_BEHIND < 0 || at + LOOK_AHEAD > text.length) return 0;
+    if (lastAccepted > last - LOOK_BEHIND) return 0;
+    // Cheap probe first, then the whole windows.
+    for (let i = -8; i < 8; i++) {
+      if (text.charCodeAt(at + i) !== text.charCodeAt(last + i)) return 0;
+    }
+    const window = text.slice(at - LOOK_BEHIND, at + LOOK_AHEAD);
+    if (window !== text.slice(last - LOOK_BEHIND, last + LOOK_AHEAD)) return 0;
+    if (text.slice(last - LOOK_BEHIND, at + LOOK_AHEAD).includes("\n")) return 0;
+    // How far the text stays periodic (chunk compares, then char by char).
+    let end = at + LOOK_AHEAD;
+    while (end < text.length) {
+      const len = Math.min(4096, text.length - end);
+      if (text.slice(end, end + len) === text.slice(end - period, end - period + len)) {
+        end += len;
+        continue;
+      }
+      while (end < text.length && text.charCodeAt(end) === text.charCodeAt(end - period)) end++;
+      break;
+    }
+    const periods = Math.floor((end - LOOK_AHEAD - at) / period);
+    if (periods <= 0) return 0;
+    this.#lastAt.set(keyword, at + periods * period);
+    return periods * period;
+  }
 }
