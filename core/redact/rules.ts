@@ -669,7 +669,7 @@ const PROVIDER_RULES: SecretRule[] = [
       "Password in a command-line user:password argument (curl -u/--user, wget --password=…)",
     keywords: ["-u", "--user", "--password", "--passwd"],
     pattern:
-      /(?<![A-Za-z0-9_-])(?:(?:-u|--user)(?:[ \t]+|=)["']?[^\s:"'$]{1,64}:|--(?:http-|ftp-|proxy-)?pass(?:word|wd)?(?:[ \t]+|=)["']?)([^\s"']{3,256})/,
+      /(?<![A-Za-z0-9_-])(?:(?:-u|--user)(?:[ \t]+|=)["']?[^\s:"'$]{1,64}:|--(?:http-|ftp-|proxy-)?pass(?:word|wd)?(?:[ \t]+|=)["']?)([^\s"'`]{3,256})/,
     group: 1,
     validate: (v) => !isUrlPasswordPlaceholder(v) && v.length >= 4,
   }),
@@ -678,7 +678,7 @@ const PROVIDER_RULES: SecretRule[] = [
     description: "Password glued to -p on a mysql/mariadb command line (mysql -u root -pSecret)",
     keywords: ["mysql", "mariadb"],
     pattern:
-      /\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]{0,200}?[ \t]-p([^\s"'-][^\s"']{3,255})/,
+      /\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]{0,200}?[ \t]-p([^\s"'`-][^\s"'`]{3,255})/,
     group: 1,
     validate: (v) => !isUrlPasswordPlaceholder(v),
   }),
