@@ -335,6 +335,8 @@ Deno.test("issue 7 finding 1: key and value in separate markdown table cells", (
       `| db_password | \`${pw}\` |`,
       `|password|${pw}|`,
       `| **api_key** | ${pw} |`,
+      // The same table as `--format json` prints it: one line, escaped breaks.
+      JSON.stringify({ content: `| key | value |\n| --- | --- |\n| DB_PASSWORD | ${pw} |` }),
     ]
   ) {
     const r = redactSecretsSync(table);

@@ -268,6 +268,7 @@ function readNameValue(text: string, i: number): Separator | null {
 /** A name at the start of a cell, on a line that starts a markdown table row. */
 const CELL_START = /\|[ \t*`_]*$/;
 const ROW_START = /^[ \t>]*\|/;
+const ESCAPED_ROW = /\\n[ \t>]*\|(?:[^|\\]|\\[^n]){0,200}\|[ \t*`_]*$|\\n[ \t>]*\|[ \t*`_]*$/;
 
 /**
  * Answers "is this position on a table row?" for ascending positions in
@@ -300,7 +301,9 @@ class TableRows {
       this.#rowFor = this.#lineStart;
       this.#isRow = ROW_START.test(text.slice(this.#lineStart, this.#lineStart + 64));
     }
-    return this.#isRow;
+    if (this.#isRow) return true;
+    // A row inside a JSON string, after an escaped line break (`…\n| DB_PASSWORD | …`).
+    return ESCAPED_ROW.test(text.slice(Math.max(this.#lineStart, s - 256), s));
   }
 }
 
