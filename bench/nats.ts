@@ -44,7 +44,12 @@ function noEnv(_: string): string | undefined {
 async function resetStream(url: string, name: string): Promise<void> {
   const pub = await openEventPublisher({ url, env: noEnv });
   const jsm = await jetstreamManager(pub.connection);
-  await jsm.streams.delete(name).catch(() => {});
+  // Any stream already capturing the subjects (e.g. bench/run.ts's) would overlap.
+  for await (const info of jsm.streams.list()) {
+    if (info.config.subjects?.some((x) => x.startsWith("kaizen."))) {
+      await jsm.streams.delete(info.config.name).catch(() => {});
+    }
+  }
   await jsm.streams.add({ name, subjects: ["kaizen.>"], duplicate_window: 120e9 });
   await pub.close();
 }

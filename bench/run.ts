@@ -23,17 +23,14 @@
  *
  * @module
  */
+import { CLI_PERMISSIONS } from "../scripts/permissions.ts";
+import { haveNatsServer, type NatsServer, startNatsServer } from "../tests/_nats_server.ts";
+import { CONCURRENCY, measureNats, type NatsBench } from "./nats.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const DENO = Deno.execPath();
 const REPOMIX_VERSION = "1.18.1";
-const KAIZEN_PERMS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-run",
-  "--allow-sys=hostname",
-];
+const KAIZEN_PERMS = CLI_PERMISSIONS;
 /** The five pilot inputs `schedule prepare coach` puts into its bundle. */
 const PILOT_INPUTS = [
   "agents/agent-coach.md",
@@ -49,6 +46,9 @@ const TARGETS = {
   prepareOverRepomix: 0.15,
   prepareJsonOverEmpty: 6,
   redactorMs: 250,
+  natsPrepareOverPrepare: 2,
+  prepareEmitThousandMs: 2000,
+  emitOverBare: 0.7,
 };
 
 /** One row of the redactor's adversarial benchmark (`bench/redact_adversarial.ts`). */
@@ -423,6 +423,7 @@ async function main() {
   if (opts.build) await buildBundle();
 
   const tmp = await Deno.makeTempDir({ prefix: "kaizen-bench-" });
+  let nats: NatsServer | undefined;
   try {
     await Deno.writeTextFile(`${tmp}/empty.ts`, "");
     const inputs = `${tmp}/repomix-input`;
@@ -518,6 +519,29 @@ async function main() {
       cwd: tmp,
     });
     if ("error" in repomix) repomixBench.failed = repomix.error;
+    // (issue #8) a whole `prepare --sink nats` process against a local
+    // JetStream stream: every run after the first is an acked duplicate.
+    const prepareNats = mk({
+      id: "prepare-nats",
+      label: "`schedule prepare coach --sink nats` (bundle)",
+      display: `deno run ${KAIZEN_PERMS.join(" ")} dist/kaizen.js ${
+        prepare.join(" ")
+      } --sink nats --nats-url nats://127.0.0.1:<port>`,
+      cmd: ["false"],
+      cwd: ROOT,
+      env,
+    });
+    if (haveNatsServer()) {
+      nats = await startNatsServer();
+      await createStream(nats.url);
+      prepareNats.cmd = kaizen("dist/kaizen.js", [
+        ...prepare,
+        "--sink",
+        "nats",
+        "--nats-url",
+        nats.url,
+      ]);
+    } else prepareNats.failed = "nats-server is not installed";
     const benches = [
       empty,
       validateBundle,
@@ -525,6 +549,7 @@ async function main() {
       listBundle,
       prepareBundle,
       prepareJson,
+      prepareNats,
       repomixBench,
     ];
 
@@ -559,6 +584,14 @@ async function main() {
     } else if (opts.rssRuns > 0) log("no /usr/bin/time and no python3: peak memory not measured");
     // In-process and after the process timings, so it does not compete with them.
     const redactor = await measureRedactorRows();
+    let natsBench: NatsBench | { error: string } | undefined;
+    if (nats) {
+      log("timing 1,000 prepare + emit and emit-only throughput against nats-server ...");
+      natsBench = await measureNats(nats.url).catch((err) => ({
+        error: err instanceof Error ? err.message.split("\n")[0] : String(err),
+      }));
+      await nats.stop();
+    }
     const seconds = (performance.now() - started) / 1000;
     const loadAfter = await loadAvg();
 
@@ -568,6 +601,12 @@ async function main() {
       ratio("list / empty", listBundle, empty, TARGETS.listOverEmpty),
       ratio("prepare / repomix", prepareBundle, repomixBench, TARGETS.prepareOverRepomix),
       ratio("prepare --format json / empty", prepareJson, empty, TARGETS.prepareJsonOverEmpty),
+      ratio(
+        "prepare --sink nats / prepare",
+        prepareNats,
+        prepareBundle,
+        TARGETS.natsPrepareOverPrepare,
+      ),
     ];
     const info = validateSource.failed || empty.failed
       ? ""
@@ -580,6 +619,7 @@ async function main() {
       ratioTable(ratios),
       info,
       redactorTable(redactor),
+      natsTable(natsBench),
       `${opts.runs} measured runs per command after ${opts.warmup} warm-ups, interleaved round-robin; ` +
       `peak RSS from ${opts.rssRuns} separate runs via ${rssTool?.name ?? "— (not measured)"}. ` +
       `Load average before/after: ${loadBefore} / ${loadAfter}. Took ${seconds.toFixed(0)} s.`,
@@ -595,8 +635,12 @@ async function main() {
       );
       log("wrote bench/RESULTS.md");
     }
-    if (benches.some((b) => b.failed) || (redactor && "error" in redactor)) Deno.exit(1);
+    if (
+      benches.some((b) => b.failed) || (redactor && "error" in redactor) ||
+      (natsBench && "error" in natsBench)
+    ) Deno.exit(1);
   } finally {
+    await nats?.stop().catch(() => {});
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
 }
@@ -618,6 +662,44 @@ async function measureRedactorRows(): Promise<RedactorRow[] | { error: string } 
   } catch (err) {
     return { error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
   }
+}
+
+async function createStream(url: string): Promise<void> {
+  const { openEventPublisher } = await import("../core/nats/publish.ts");
+  const { jetstreamManager } = await import("@nats-io/jetstream");
+  const pub = await openEventPublisher({ url, env: () => undefined });
+  await (await jetstreamManager(pub.connection)).streams.add({
+    name: "KAIZEN",
+    subjects: ["kaizen.>"],
+  });
+  await pub.close();
+}
+
+function natsTable(r: NatsBench | { error: string } | undefined): string {
+  if (r === undefined) return "\nNATS (in-process): not measured (no nats-server).\n";
+  if ("error" in r) return `\nNATS (in-process): FAILED (${r.error}).\n`;
+  const a = r.prepareEmit;
+  const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
+  return [
+    "",
+    "NATS, in-process against a local `nats-server -js` (`bench/nats.ts`):",
+    "",
+    "| Measure | Result | Target | Verdict |",
+    "|---|---:|---:|---|",
+    `| (a) ${a.runs} × prepareBundle + publish, ${CONCURRENCY} in flight, one connection | ${
+      (a.ms / 1000).toFixed(2)
+    } s; stored ${a.stored}, lost ${a.lost}, duplicated ${a.duplicates} | ≤ ${
+      TARGETS.prepareEmitThousandMs / 1000
+    } s, 0 lost, 0 duplicated | ${
+      verdict(a.ms <= TARGETS.prepareEmitThousandMs && a.lost === 0 && a.duplicates === 0)
+    } |`,
+    `| (b) emit-only, acked one at a time (${r.messages} messages, ours and bare interleaved) | ${
+      r.emitPerSecond.toFixed(0)
+    }/s vs bare ${r.barePerSecond.toFixed(0)}/s = ${
+      r.emitOverBare.toFixed(2)
+    }× | ≥ ${TARGETS.emitOverBare}× | ${verdict(r.emitOverBare >= TARGETS.emitOverBare)} |`,
+    "",
+  ].join("\n");
 }
 
 function redactorTable(rows: RedactorRow[] | { error: string } | undefined): string {
@@ -671,6 +753,11 @@ Targets (issues #2, #3 and #7): \`schedule validate\` and \`schedule list\` ≤ 
 script; \`schedule prepare\` ≤ 3× the empty script and ≤ 0.15× repomix; \`prepare --format json\`
 (which also loads the tokenizer) ≤ 6× the empty script, all in whole-process wall time; the
 redactor scans 1 MiB of each adversarial shape in ≤ ${TARGETS.redactorMs} ms (in-process, no start-up).
+Issue #8: a whole \`prepare --sink nats\` process ≤ ${TARGETS.natsPrepareOverPrepare}× a plain \`prepare\`; 1,000
+prepare + emit through the library in one process ≤ ${
+    TARGETS.prepareEmitThousandMs / 1000
+  } s with nothing lost or duplicated (counted from the stream); emit-only throughput ≥ ${TARGETS.emitOverBare}× a bare
+\`@nats-io/jetstream\` publish loop.
 
 Per-import start-up costs (to guide lazy loading) come from
 \`deno run --allow-all bench/startup_breakdown.ts\`, which is not part of this file.
