@@ -611,12 +611,7 @@ export const SHAPES: readonly Shape[] = [
       ].join("\n");
       return { value, secrets: lines };
     },
-    render: {
-      ...blockRender,
-      json: (v) => v,
-      table: (v) => v,
-      config: (v) => v,
-    },
+    render: { ...blockRender, config: (v) => v },
   },
   simple("nats-user-seed", "NKEY_SEED", "", (r) => "S" + "U" + r.str(56, B32)),
   simple("nats-account-seed", "ACCOUNT_SEED", "", (r) => "S" + "A" + r.str(56, B32)),

@@ -694,7 +694,9 @@ const PROVIDER_RULES: SecretRule[] = [
     id: "putty-private-key",
     description: "PuTTY private key: the lines after Private-Lines:",
     keywords: ["private-lines"],
-    pattern: /Private-Lines:[ \t]*\d{1,3}\r?\n((?:[A-Za-z0-9+/=]{1,128}(?=\r?\n|$)\r?\n?){1,200})/,
+    // Also with escaped line breaks, as inside a JSON string.
+    pattern:
+      /Private-Lines:[ \t]*\d{1,3}(?:\r?\n|(?:\\r)?\\n)((?:[A-Za-z0-9+/=]{1,128}(?=\r?\n|(?:\\r)?\\n|$|["'])(?:\r?\n|(?:\\r)?\\n)?){1,200})/,
     group: 1,
   }),
   patternRule({
