@@ -54,16 +54,60 @@ export type {
   SectionStatus,
 } from "./core/bundle/types.ts";
 export { definePlugin, PluginDefinitionError } from "./core/plugin/define.ts";
-export { PLUGIN_API_VERSION } from "./core/plugin/types.ts";
+export { PLUGIN_API_VERSION, SUMMARY_FIELDS } from "./core/plugin/types.ts";
 export type {
+  BundleSummary,
   Plugin,
   SectionContext,
   SectionOutput,
   SectionPlugin,
   SinkContext,
   SinkPlugin,
+  SummaryField,
 } from "./core/plugin/types.ts";
 export type { SafeReader, SafeReadResult } from "./core/fs/safe_read.ts";
+export { createDeadline, DEFAULT_DEADLINE_MS } from "./core/fs/deadline.ts";
+export type { Deadline } from "./core/fs/deadline.ts";
+
+// Prepare and deliver
+export { prepareBundle, PrepareError } from "./core/bundle/prepare.ts";
+export type { PreparedBundle, PrepareOptions } from "./core/bundle/prepare.ts";
+export { DEFAULT_SINK_TIMEOUT_MS, emitToSinks } from "./core/bundle/emit.ts";
+export type { EmitOptions, SafeRendering, SinkResult } from "./core/bundle/emit.ts";
+
+// Events
+export { eventMessageId, schedulePrepared } from "./core/events/payloads.ts";
+export {
+  AGENT_INSTALLED,
+  METRICS_RECORDED,
+  SCHEDULE_PREPARED,
+  SUBJECTS,
+} from "./core/events/subjects.ts";
+export type { AgentInstalled, MetricsRecorded, SchedulePrepared } from "./core/events/model.ts";
+export type {
+  EventPublisher,
+  NatsConnectOptions,
+  NatsPublishOptions,
+  NatsPublishResult,
+} from "./core/nats/publish.ts";
+
+/**
+ * Opens one NATS connection for many events (see docs/sinks.md). The NATS
+ * client is loaded on the first call, so importing this module stays cheap.
+ */
+export async function openEventPublisher(
+  opts: import("./core/nats/publish.ts").NatsConnectOptions,
+): Promise<import("./core/nats/publish.ts").EventPublisher> {
+  return (await import("./core/nats/publish.ts")).openEventPublisher(opts);
+}
+
+/** Publishes one event: connect, publish (acked on JetStream), close; retried within a deadline. */
+export async function publishEvent(
+  payload: Uint8Array,
+  opts: import("./core/nats/publish.ts").NatsPublishOptions,
+): Promise<import("./core/nats/publish.ts").NatsPublishResult> {
+  return (await import("./core/nats/publish.ts")).publishEvent(payload, opts);
+}
 
 // CLI
 export { main as runCli } from "./cli.ts";
