@@ -1025,6 +1025,13 @@ export function benignCases(r: Rng): BenignCase[] {
     ["ipv6-mac", "fe80::1ff:fe23:4567:890a and 00:1a:2b:3c:4d:5e"],
     ["base64-json", `payload: ${btoa('{"page":2,"size":50}')}`],
     [
+      "jwt-io-example",
+      "Example: " + b64url('{"alg":"HS256","typ":"JWT"}') + "." +
+      b64url('{"sub":"1234567890","name":"John Doe","iat":1516239022}') +
+      ".SflKxwRJSMeKKF2QT4fwpMeJf36" +
+      "POk6yJV_adQssw5c",
+    ],
+    [
       "pem-certificate",
       "-----BEGIN " + "CERTIFICATE-----\n" + Array.from({ length: 4 }, () => b64(64)).join("\n") +
       "\n-----END CERTIFICATE-----",

@@ -60,7 +60,7 @@ export function charClasses(value: string): number {
 }
 
 /**
- * Published example credentials (AWS documentation's key pair and the like).
+ * Published example credentials (AWS documentation's key pair, jwt.io's token).
  * Matched as substrings so `AKIAIOSFODNN7EXAMPLE` in any wrapping is allowed.
  */
 const DOCUMENTED_EXAMPLES = [
@@ -68,6 +68,8 @@ const DOCUMENTED_EXAMPLES = [
   "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
   "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
   "AKIAI44QH8DHBEXAMPLE",
+  // The signature of jwt.io's example token, quoted in countless READMEs.
+  "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
 ];
 
 /** True when the value is, or contains, a documented example credential. */
