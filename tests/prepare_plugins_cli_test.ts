@@ -720,10 +720,13 @@ cliTest(
       assert.equal(k.code, 1, k.stderr);
       assertNoSecrets(k.stdout, "sink run stdout");
       assertNoSecrets(k.stderr, "sink run stderr");
-      assertOneLine(
-        k.stderr,
+      const [ok, failed, ...rest] = k.stderr.split("\n");
+      assert.equal(ok, "kaizen: notice: sink 'stdout': ok");
+      assert.match(
+        failed,
         /^kaizen: error: plugin 'leaky-sink', sink 'leaky-sink' failed: upload rejected for \S+$/,
       );
+      assert.deepEqual(rest, [""]);
     });
   },
 );
@@ -930,7 +933,11 @@ cliTest("prepare: --sink stdout,<external> hands the bundle to the sink", async 
     const base = ["coach", "--target", PILOT, "--now", NOW, "--plugins", file];
     const r = await prepare(entry, [...base, "--sink", "stdout,fx-sink"]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stderr, "");
+    // Sinks chosen with --sink each report one line.
+    assert.equal(
+      r.stderr,
+      "kaizen: notice: sink 'stdout': ok\nkaizen: notice: sink 'fx-sink': ok\n",
+    );
     assert.ok(r.stdout.startsWith("# Orientation: coach in "), r.stdout.slice(0, 100));
     const req = parseJson(await Deno.readTextFile(got));
     assert.equal(req.protocol, PROTOCOL);
@@ -967,9 +974,10 @@ cliTest(
       const r = await prepare(entry, [...base, "--sink", "stdout,fx-sink"]);
       assert.equal(r.code, 1);
       assertNoStackTrace(r.stderr);
-      assertOneLine(
+      assert.equal(
         r.stderr,
-        "kaizen: error: plugin 'fx', sink 'fx-sink' failed: webhook answered 503",
+        "kaizen: notice: sink 'stdout': ok\n" +
+          "kaizen: error: plugin 'fx', sink 'fx-sink' failed: webhook answered 503\n",
       );
       assert.ok(r.stdout.startsWith("# Orientation: coach in "), "stdout sink still ran");
 

@@ -162,7 +162,7 @@ cliTest(
     noStackTrace(r.stderr);
     assert.match(
       r.stderr,
-      /^kaizen: error: plugin 'builtin', sink 'nats' failed: cannot connect to nats:\/\/kaizen:\*\*\*@127\.0\.0\.1:\d+: connection refused\n$/,
+      /^kaizen: error: plugin 'builtin', sink 'nats' failed: cannot connect to nats:\/\/kaizen:\*\*\*@127\.0\.0\.1:\d+: connection refused\nkaizen: notice: sink 'stdout': ok\n$/,
     );
     assert.ok(!r.stderr.includes("pa55word"));
     assert.ok(r.stdout.startsWith("# Orientation: coach in pilot"), "stdout sink still ran");

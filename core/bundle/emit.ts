@@ -79,6 +79,11 @@ export interface EmitOptions {
   print?: (text: string) => void;
   /** Each sink's deadline; default {@link DEFAULT_SINK_TIMEOUT_MS}. */
   timeoutMs?: number;
+  /**
+   * Report every sink, `ok` included (the CLI sets it when sinks were chosen
+   * with `--sink`; the default stdout/file delivery stays quiet).
+   */
+  everySink?: boolean;
 }
 
 /** A sink's deadline unless `--sink-timeout` says otherwise. */
@@ -165,7 +170,9 @@ export async function emitToSinks(
       ]);
       const said = typeof detail === "string" && detail !== "" ? await clean(detail, "sink") : "";
       result = { sink: name, plugin: owned.plugin, ok: true, detail: said };
-      if (said) lines.push({ text: Promise.resolve(`sink '${name}': ${said}`), level: "notice" });
+      if (said || opts.everySink) {
+        lines.push({ text: Promise.resolve(`sink '${name}': ${said || "ok"}`), level: "notice" });
+      }
     } catch (err) {
       if (err instanceof Deno.errors.BrokenPipe) brokenPipe = err;
       const why = err instanceof SinkTimeout

@@ -110,6 +110,7 @@ export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): 
     },
     timeoutMs: sinkTimeout,
     print: stdout,
+    everySink: typeof inv.opts.sink === "string",
   });
   return results.some((r) => !r.ok) ? 1 : 0;
 }
