@@ -15,18 +15,13 @@
  *
  * @module
  */
+import { CLI_PERMISSIONS } from "../scripts/permissions.ts";
 
 import { quantile } from "./run.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const DENO = Deno.execPath();
-const PERMS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-run",
-  "--allow-sys=hostname",
-];
+const PERMS = CLI_PERMISSIONS;
 const CONFIG = ["--config", `${ROOT}/deno.json`, "--frozen-lockfile"];
 const redact = `file://${ROOT}/core/redact/mod.ts`;
 
