@@ -46,7 +46,14 @@ export const SHAPES: ReadonlyArray<{ shape: string; build: () => string }> = [
     build: () => fill("[{(").slice(0, MIB / 2) + fill(")}]").slice(0, MIB / 2),
   },
   { shape: "hex run", build: () => random("0123456789abcdef", MIB, 99) },
-  { shape: "repeated -----BEGIN", build: () => fill("-----BEGIN RSA PRIVATE KEY-----\n") },
+  {
+    // Lines of bare BEGIN markers, one huge line of them, and JSON-escaped keys cut short.
+    shape: "repeated -----BEGIN",
+    build: () =>
+      fill("-----BEGIN RSA PRIVATE KEY-----\n").slice(0, MIB / 4) +
+      fill("-----BEGIN RSA PRIVATE KEY-----").slice(0, MIB / 4) +
+      fill('"-----BEGIN PRIVATE KEY-----\\nMIIE').slice(0, MIB / 2),
+  },
   { shape: "sk- prefixes", build: () => fill("sk-proj-_sk-ant-") },
   { shape: "table cells", build: () => fill("| password | token | secret ") },
   { shape: "://:@ runs", build: () => fill("a://:@") },
