@@ -257,7 +257,7 @@ function insideArn(text: string, s: number): boolean {
  * `{"name": "DB_PASSWORD", "value": "…"}`.
  */
 const NAME_VALUE =
-  /["']?[ \t]{0,8},?[ \t]{0,8}(?:\r?\n[ \t]{0,40})?(?:-[ \t]+)?["']?value["']?[ \t]{0,8}[:=][ \t]{0,8}/y;
+  /["']?[ \t]{0,8},?[ \t]{0,8}(?:\r?\n[ \t]{0,40})?(?:-[ \t]{1,8})?["']?value["']?[ \t]{0,8}[:=][ \t]{0,8}/y;
 
 function readNameValue(text: string, i: number): Separator | null {
   NAME_VALUE.lastIndex = i;

@@ -168,7 +168,7 @@ const PROVIDER_RULES: SecretRule[] = [
     id: "azure-storage-key",
     description: "Azure storage account / Service Bus key in a connection string",
     keywords: ["accountkey", "sharedaccesskey"],
-    pattern: /(?:AccountKey|SharedAccessKey)[ \t]*=[ \t]*([A-Za-z0-9+/]{20,100}={0,2})/i,
+    pattern: /(?:AccountKey|SharedAccessKey)[ \t]{0,8}=[ \t]{0,8}([A-Za-z0-9+/]{20,100}={0,2})/i,
     group: 1,
   }),
   patternRule({
@@ -236,7 +236,7 @@ const PROVIDER_RULES: SecretRule[] = [
     id: "terraform-cloud-token",
     description: "Terraform Cloud / HCP token (….atlasv1.…)",
     keywords: ["atlasv1"],
-    pattern: /[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}/,
+    pattern: /(?<![A-Za-z0-9])[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}/,
   }),
   patternRule({
     id: "pulumi-token",
@@ -525,7 +525,7 @@ const PROVIDER_RULES: SecretRule[] = [
     id: "docker-config-auth",
     description: 'Docker config.json "auth"/"identitytoken" value (base64 user:password)',
     keywords: ['"auth"', "identitytoken"],
-    pattern: /"(?:auth|identitytoken)"[ \t]*:[ \t]*"([A-Za-z0-9+/=._-]{12,2048})"/i,
+    pattern: /"(?:auth|identitytoken)"[ \t]{0,8}:[ \t]{0,8}"([A-Za-z0-9+/=._-]{12,2048})"/i,
     group: 1,
     validate: (v) => !isPlaceholder(v) && shannonEntropy(v) >= 3.0,
   }),
@@ -669,7 +669,7 @@ const PROVIDER_RULES: SecretRule[] = [
       "Password in a command-line user:password argument (curl -u/--user, wget --password=…)",
     keywords: ["-u", "--user", "--password", "--passwd"],
     pattern:
-      /(?<![A-Za-z0-9_-])(?:(?:-u|--user)(?:[ \t]+|=)["']?[^\s:"'$]{1,64}:|--(?:http-|ftp-|proxy-)?pass(?:word|wd)?(?:[ \t]+|=)["']?)([^\s"'`]{3,256})/,
+      /(?<![A-Za-z0-9_-])(?:(?:-u|--user)(?:[ \t]{1,8}|=)["']?[^\s:"'$]{1,64}:|--(?:http-|ftp-|proxy-)?pass(?:word|wd)?(?:[ \t]{1,8}|=)["']?)([^\s"'`]{3,256})/,
     group: 1,
     validate: (v) => !isUrlPasswordPlaceholder(v) && v.length >= 4,
   }),
@@ -696,14 +696,14 @@ const PROVIDER_RULES: SecretRule[] = [
     keywords: ["private-lines"],
     // Also with escaped line breaks, as inside a JSON string.
     pattern:
-      /Private-Lines:[ \t]*\d{1,3}(?:\r?\n|(?:\\r)?\\n)((?:[A-Za-z0-9+/=]{1,128}(?=\r?\n|(?:\\r)?\\n|$|["'])(?:\r?\n|(?:\\r)?\\n)?){1,200})/,
+      /Private-Lines:[ \t]{0,8}\d{1,3}(?:\r?\n|(?:\\r)?\\n)((?:[A-Za-z0-9+/=]{1,128}(?=\r?\n|(?:\\r)?\\n|$|["'])(?:\r?\n|(?:\\r)?\\n)?){1,200})/,
     group: 1,
   }),
   patternRule({
     id: "basic-auth",
     description: "Credentials after 'Basic ' (HTTP Authorization header): base64 of user:password",
     keywords: ["basic"],
-    pattern: /\b[Bb]asic[ \t]+([A-Za-z0-9+/]{8,1024}={0,2})(?![A-Za-z0-9+/=])/,
+    pattern: /\b[Bb]asic[ \t]{1,8}([A-Za-z0-9+/]{8,1024}={0,2})(?![A-Za-z0-9+/=])/,
     group: 1,
     validate: (v, text, start) => {
       if (isPlaceholder(v)) return false;
@@ -722,7 +722,7 @@ const PROVIDER_RULES: SecretRule[] = [
     id: "bearer-token",
     description: "Token after 'Bearer ' (HTTP Authorization header) of 16+ random chars",
     keywords: ["bearer"],
-    pattern: /\b[Bb][Ee][Aa][Rr][Ee][Rr][ \t]+([A-Za-z0-9._~+/-]{16,2048}=*)/,
+    pattern: /\b[Bb][Ee][Aa][Rr][Ee][Rr][ \t]{1,8}([A-Za-z0-9._~+/-]{16,2048}={0,2})/,
     group: 1,
     generic: true,
     validate: (v) => looksLikeSecretValue(v, "quoted"),
