@@ -132,6 +132,8 @@ const CODE_REFERENCE_SHAPES: RegExp[] = [
   /^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/, // file paths
   /^[\w.-]+\.(?:json|ya?ml|txt|pem|key|env|md|toml|ini|conf|cfg|crt|p12|pfx|jks)$/i, // file names
   /^(?:sha(?:1|256|384|512)|md5)[-:]/i, // digests and SRI integrity strings
+  /^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-[a-z0-9]{1,16}|sk-ssh-ed25519@openssh\.com)$/, // key types
+  /^0x[0-9a-fA-F]{1,64}$/, // hex literals and key ids
 ];
 
 /**

@@ -159,6 +159,8 @@ const METADATA_LAST = new Set([
 /** A first segment that makes the name a reference or a flag (`existingSecret`, `has_password`). */
 const METADATA_FIRST = new Set([
   "existing",
+  "public",
+  "pub",
   "max",
   "min",
   "num",
