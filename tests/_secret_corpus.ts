@@ -958,6 +958,8 @@ export function benignCases(r: Rng): BenignCase[] {
     ["data-uri-png", `![logo](data:image/png;base64,iVBORw0KGgo${b64(400)}==)`],
     ["data-uri-svg", `<img src="data:image/svg+xml;base64,PHN2Zy${b64(200)}">`],
     ["ssh-ed25519-pub", `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${b64(43)} deploy@ci`],
+    ["ssh-pub-keyed", `public_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${b64(43)} ci@runner`],
+    ["gpg-key-id", `gpg_key: 0x${r.str(16, "0123456789ABCDEF")}`],
     [
       "ssh-rsa-pub",
       `authorized_keys: ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ${b64(340)} ops@bastion`,
