@@ -100,12 +100,14 @@ function fragment(r: Rng): string {
   }
 }
 
-/** Joins parts with a random separator (space, newline, blank line). */
+/** Joins parts with a random separator (space, newline, blank line, CRLF, non-ASCII). */
 function join(r: Rng, parts: string[]): string {
+  const crlf = r.int(0, 3) === 0;
   let out = "";
   for (const [i, p] of parts.entries()) {
-    if (i > 0) out += r.pick([" ", "\n", "\n\n", " \n"]);
-    out += p;
+    if (i > 0) out += r.pick([" ", "\n", "\n\n", " \n", "\r\n", " é🙂 "]);
+    // Some documents use Windows line ends throughout.
+    out += crlf ? p.replace(/\n/g, "\r\n") : p;
   }
   return out;
 }
