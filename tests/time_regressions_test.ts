@@ -469,3 +469,19 @@ cliTest("schedule list --format json output matches its generated schema model",
     "2026-04-13T09:00:00+02:00",
   ]);
 });
+
+cliTest("--now outside 1970-9998 is a usage error, not a garbled time", async (e) => {
+  const { REPO_ROOT } = await import("./_cli.ts");
+  for (const now of ["0001-01-01T00:00:00Z", "1900-01-01T00:00:00Z", "9999-12-31T23:59:00Z"]) {
+    const r = await runCli(e, [
+      "schedule",
+      "list",
+      "--target",
+      `${REPO_ROOT}/examples/pilot`,
+      "--now",
+      now,
+    ]);
+    assert.equal(r.code, 2, `${now}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /must be between 1970 and 9998/);
+  }
+});

@@ -27,9 +27,15 @@ export function resolveNow(now: unknown): Date {
   const d = new Date(now);
   if (!/^\d{4}-\d{2}-\d{2}/.test(now) || Number.isNaN(d.getTime())) {
     throw new CliError(
-      `--now '${now}' is not an ISO 8601 date-time (e.g. 2026-11-23T08:00:00Z)`,
+      `--now '${printable(now)}' is not an ISO 8601 date-time (e.g. 2026-11-23T08:00:00Z)`,
       2,
     );
+  }
+  // Zone rules before 1970 are partly guesswork in tzdata, and four-digit
+  // years keep every printed time a plain RFC 3339 one.
+  const year = d.getUTCFullYear();
+  if (year < 1970 || year > 9998) {
+    throw new CliError(`--now '${printable(now)}' must be between 1970 and 9998`, 2);
   }
   return d;
 }
