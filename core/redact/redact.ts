@@ -55,15 +55,48 @@ interface Candidate extends SecretSpan {
   rank: number;
 }
 
-/** Rules that may match `text`, by the keyword prefilter. */
-function applicableRules(text: string): Array<{ rule: SecretRule; index: number }> {
-  const lower = text.toLowerCase();
-  const out: Array<{ rule: SecretRule; index: number }> = [];
+/**
+ * Each distinct keyword once, with the rules it admits. Rules share many
+ * keywords; looking each up once, in a plain loop, made the prefilter about
+ * ten times cheaper than asking every rule in turn (measured on a bundle).
+ */
+let keywordIndex: { keywords: string[]; rules: number[][]; always: number[] } | undefined;
+
+function buildKeywordIndex(): NonNullable<typeof keywordIndex> {
+  const byKeyword = new Map<string, number[]>();
+  const always: number[] = [];
   RULES.forEach((rule, index) => {
-    if (rule.keywords.length === 0 || rule.keywords.some((k) => lower.includes(k))) {
-      out.push({ rule, index });
+    if (rule.keywords.length === 0) always.push(index);
+    for (const k of rule.keywords) {
+      const list = byKeyword.get(k);
+      if (list) list.push(index);
+      else byKeyword.set(k, [index]);
     }
   });
+  return { keywords: [...byKeyword.keys()], rules: [...byKeyword.values()], always };
+}
+
+/** Rules that may match `text`, by the keyword prefilter, in rule order. */
+function applicableRules(text: string): Array<{ rule: SecretRule; index: number }> {
+  const index = keywordIndex ??= buildKeywordIndex();
+  const lower = text.toLowerCase();
+  const admitted = new Uint8Array(RULES.length);
+  for (const i of index.always) admitted[i] = 1;
+  for (let k = 0; k < index.keywords.length; k++) {
+    const rules = index.rules[k];
+    let pending = false;
+    for (let j = 0; j < rules.length; j++) {
+      if (!admitted[rules[j]]) {
+        pending = true;
+        break;
+      }
+    }
+    if (pending && lower.includes(index.keywords[k])) {
+      for (let j = 0; j < rules.length; j++) admitted[rules[j]] = 1;
+    }
+  }
+  const out: Array<{ rule: SecretRule; index: number }> = [];
+  for (let i = 0; i < RULES.length; i++) if (admitted[i]) out.push({ rule: RULES[i], index: i });
   return out;
 }
 
