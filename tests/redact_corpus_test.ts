@@ -36,7 +36,8 @@ Deno.test("corpus: every secret case is redacted, nothing longer than 4 chars su
   const missed: string[] = [];
   for (const c of cases) {
     const r = redactSecretsSync(c.text, { source: "memory.md" });
-    const where = leak(r.text, c.secrets) ?? leak(JSON.stringify(r.findings), c.secrets);
+    const where = leak(r.text, c.secrets, 5, c.text) ??
+      leak(JSON.stringify(r.findings), c.secrets);
     if (where !== null) missed.push(`${c.shape}/${c.context}: ${where}`);
   }
   assert.deepEqual(missed, [], `${missed.length}/${cases.length} missed ${replay}`);
@@ -125,7 +126,7 @@ Deno.test("property: planted secrets never appear in the output", () => {
     const input = join(r, parts);
     const out = redactSecretsSync(input).text;
     for (const c of planted) {
-      const where = leak(out, c.secrets);
+      const where = leak(out, c.secrets, 5, input);
       assert.equal(
         where,
         null,

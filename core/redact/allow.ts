@@ -106,7 +106,29 @@ export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v.length === 0) return true;
   if (PLACEHOLDER_SHAPES.some((re) => re.test(v))) return true;
-  return PLACEHOLDER_WORDS.test(v) || isDocumentedExample(v) || isMasked(v);
+  return hasPlaceholderWord(v) || isDocumentedExample(v) || isMasked(v);
+}
+
+/**
+ * A placeholder word as a word: written in one case (`changeme`, `FIXME`,
+ * `Example`) and not buried between letters and digits. A random secret
+ * can spell `fIXme` by chance; a placeholder does not look like that.
+ */
+function hasPlaceholderWord(v: string): boolean {
+  const re = new RegExp(PLACEHOLDER_WORDS.source, "gi");
+  for (let m = re.exec(v); m !== null; m = re.exec(v)) {
+    const word = m[0];
+    if (/^[A-Za-z_-]+$/.test(word)) {
+      const oneCase = word === word.toLowerCase() || word === word.toUpperCase() ||
+        word === word[0].toUpperCase() + word.slice(1).toLowerCase();
+      if (!oneCase) continue;
+      const before = m.index > 0 ? v[m.index - 1] : "";
+      const after = v[m.index + word.length] ?? "";
+      if (/[A-Za-z0-9]/.test(before) && /[A-Za-z0-9]/.test(after)) continue;
+    }
+    return true;
+  }
+  return false;
 }
 
 /** Mostly x-filled or starred (`sk-xxxxxxxxxxxxxxxx`, `AKIAXXXXXXXXXXXXXXXX`, `ghp_****…`). */
