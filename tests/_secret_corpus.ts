@@ -828,6 +828,17 @@ export const SHAPES: readonly Shape[] = [
     render: { prose: keywordProse("access token") },
   },
   {
+    id: "encryption-key-base64",
+    name: "ENCRYPTION_KEY",
+    needsName: true,
+    make: (r) => {
+      // Base64 may start with `/` or `+`: such a value is not a path.
+      const v = r.pick(["/", "+", ""]) + r.mixed(43, B64) + "=";
+      return { value: v, secrets: [v.slice(0, 40)] };
+    },
+    render: { prose: keywordProse("encryption key is") },
+  },
+  {
     id: "credentials-keyword",
     needsName: true,
     name: "credentials",

@@ -151,12 +151,30 @@ const CODE_REFERENCE_SHAPES: RegExp[] = [
   /^v?\d+(?:\.\d+)+(?:[-+][\w.]+)?$/, // version numbers
   /^\d{4}-\d{2}-\d{2}/, // dates
   /^[a-z][a-z0-9+.-]*:\/\//i, // URLs (passwords inside URLs have their own rule)
-  /^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/, // file paths
   /^[\w.-]+\.(?:json|ya?ml|txt|pem|key|env|md|toml|ini|conf|cfg|crt|p12|pfx|jks)$/i, // file names
   /^(?:sha(?:1|256|384|512)|md5)[-:]/i, // digests and SRI integrity strings
   /^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-[a-z0-9]{1,16}|sk-ssh-ed25519@openssh\.com)$/, // key types
   /^0x[0-9a-fA-F]{1,64}$/, // hex literals and key ids
 ];
+
+const PATH_START = /^(?:\.{1,2}\/|~\/|\/|[A-Za-z]:\\)/;
+const PATH_SEGMENT =
+  /^(?:[a-z0-9_.@-]{1,64}|[A-Za-z][a-z]{0,63}(?:[-_.][A-Za-z0-9][a-z0-9]{0,63}){0,8})$/;
+
+/**
+ * A file path: `/run/secrets/db_password`, `./token.txt`, `~/.config/x`,
+ * `C:\Users\me\key.pem`. Every segment reads as words; a base64 secret
+ * may start with `/` too, but its segments mix cases and digits.
+ */
+export function isPathLike(value: string): boolean {
+  const start = PATH_START.exec(value);
+  if (!start) return false;
+  const segments = value.slice(start[0].length).split(/[\/\\]/);
+  if (segments.length > 32) return false;
+  return segments.every((seg, i) =>
+    (seg === "" && (i === segments.length - 1 || segments.length === 1)) || PATH_SEGMENT.test(seg)
+  );
+}
 
 /**
  * Kubernetes and cloud resource names are lower-kebab (or dotted) words:
@@ -211,7 +229,7 @@ export function looksLikeSecretValue(
   if (bare !== value && isPlaceholder(bare)) return false;
   // A quoted value is a literal, so only the non-code shapes apply to it.
   const shapes = context === "quoted" ? CODE_REFERENCE_SHAPES.slice(4) : CODE_REFERENCE_SHAPES;
-  if (shapes.some((re) => re.test(bare))) return false;
+  if (shapes.some((re) => re.test(bare)) || isPathLike(bare)) return false;
   return !(mayBeName && isResourceName(value));
 }
 
