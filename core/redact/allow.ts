@@ -230,7 +230,9 @@ export function looksLikeSecretValue(
   // A quoted value is a literal, so only the non-code shapes apply to it.
   const shapes = context === "quoted" ? CODE_REFERENCE_SHAPES.slice(4) : CODE_REFERENCE_SHAPES;
   if (shapes.some((re) => re.test(bare)) || isPathLike(bare)) return false;
-  return !(mayBeName && isResourceName(value));
+  if (!isResourceName(value)) return true;
+  // After a password or token key, words are a passphrase, if there are enough of them.
+  return !mayBeName && value.split(/[-_.]/).length >= 3 && value.length >= 16;
 }
 
 function randomEnough(
