@@ -7,9 +7,11 @@
  * that every way people write a pair is accepted without a pattern that can
  * backtrack: `key: value`, `key=value`, `key := value`, `key => value`,
  * `"key": "value"`, `| key | value |` (markdown tables), `**key**: value`,
- * `--key value` and plain `key value` in prose. The work per keyword hit is
- * bounded (an identifier of at most 64 chars each side, a value of at most
- * 512), and hits inside an identifier already read are skipped, so a scan is
+ * `--key value`, `<key>value</key>`, `name: KEY` / `value: …` pairs and plain
+ * `key value` in prose. The work per keyword hit is bounded (a name of at most
+ * 64 chars each side, a bare value judged on its first 64 chars, a quoted one
+ * up to 512), hits inside a name already read or a value already redacted are
+ * skipped, and periodic floods are skipped by whole periods, so a scan is
  * linear in the input.
  *
  * @module
