@@ -1,7 +1,7 @@
 /**
  * Start-up cost of kaizen's heavy imports, one process per import, to guide
  * lazy loading. Each probe is a tiny entry file that imports one module and
- * touches it once (so lazily initialised state, e.g. secretlint inside the
+ * touches it once (so lazily initialised state, e.g. the tokenizer's tables inside the
  * redaction module, is paid too). Every probe runs two ways:
  *
  * - source: `deno run --config deno.json probe.ts` (npm resolution at run time);
@@ -41,7 +41,7 @@ nextRuns("0 8 * * 1", "Europe/Berlin", new Date(), 5);`,
   },
   { id: "core/redact/mod.ts (import only)", code: `import ${JSON.stringify(redact)};` },
   {
-    id: "core/redact/mod.ts + first redactSecrets() (loads secretlint)",
+    id: "core/redact/mod.ts + first redactSecrets()",
     code: `import { redactSecrets } from ${JSON.stringify(redact)};
 await redactSecrets("hello world\\n", { source: "memory.md" });`,
   },

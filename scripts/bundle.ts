@@ -2,7 +2,7 @@
  * `deno task bundle`: builds `dist/kaizen.js` with `deno bundle`.
  *
  * We bundle with code splitting: every command's implementation (and heavy
- * dependencies such as the tokenizer's 3 MB vocabulary or secretlint) lands in
+ * dependencies such as the tokenizer's 3 MB vocabulary or the NATS client) lands in
  * its own chunk that is loaded only when a command imports it, so `--version`
  * or `schedule validate` do not parse code they never run. The entry chunk is
  * renamed to `kaizen.js`; the chunks sit next to it in `dist/`, and
