@@ -1,8 +1,8 @@
 /**
  * Start-up cost of kaizen's heavy imports, one process per import, to guide
  * lazy loading. Each probe is a tiny entry file that imports one module and
- * touches it once (so lazily initialised state, e.g. the tokenizer's tables inside the
- * redaction module, is paid too). Every probe runs two ways:
+ * touches it once (so lazily initialised state, e.g. the redactor's compiled
+ * rules, is paid too). Every probe runs two ways:
  *
  * - source: `deno run --config deno.json probe.ts` (npm resolution at run time);
  * - bundle: `deno bundle --platform browser --code-splitting` of the probe (as
