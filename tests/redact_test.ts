@@ -518,3 +518,30 @@ Deno.test("keyword floods: a secret inside a megabyte of repeated keywords is st
     }
   }
 });
+
+Deno.test("letters-only generated values after a password key are redacted; identifiers are not", async () => {
+  // A random 24-char alphanumeric secret draws no digit about 1.5% of the time.
+  let seed = 20261122;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  let missed = 0;
+  for (let i = 0; i < 500; i++) {
+    const v = Array.from({ length: 24 }, () => letters[next() % 52]).join("");
+    for (const line of [`db_password: ${v}`, `| DB_PASSWORD | ${v} |`, `TOKEN=${v}`]) {
+      if ((await redactSecrets(line)).text.includes(v)) missed++;
+    }
+  }
+  // Word-shaped draws (capitals that start runs of lower case) stay, as identifiers do.
+  assert.ok(missed <= 6, `${missed} of 1500 letters-only values were kept`);
+  for (
+    const code of [
+      "token = accessTokenFromEnvironment",
+      "password: DatabasePasswordFromVault",
+      "password = getPasswordFromVaultNow",
+      "| password | RequiredForProduction |",
+      "secret: existingSecretName",
+    ]
+  ) {
+    assert.equal((await redactSecrets(code)).text, code);
+  }
+});

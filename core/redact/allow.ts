@@ -222,13 +222,17 @@ export function looksLikeSecretValue(
   const classes = charClasses(value);
   if (classes < 2 || !/[A-Za-z]/.test(value)) return false;
   const entropy = shannonEntropy(value);
-  if (!randomEnough(value, context, classes, entropy)) return false;
+  if (!randomEnough(value, context, classes, entropy, mayBeName)) return false;
   if (isPlaceholder(value)) return false;
   // Code ends statements and argument lists: `undefined);`, `getToken(),`.
   const bare = value.replace(/[;,)\]}]+$/, "");
   if (bare !== value && isPlaceholder(bare)) return false;
   // A quoted value is a literal, so only the non-code shapes apply to it.
-  const shapes = context === "quoted" ? CODE_REFERENCE_SHAPES.slice(4) : CODE_REFERENCE_SHAPES;
+  // So does a letters-only value that passed as random above (it has the
+  // characters of one identifier, not its shape).
+  const shapes = context === "quoted" || /^[A-Za-z]+$/.test(value)
+    ? CODE_REFERENCE_SHAPES.slice(4)
+    : CODE_REFERENCE_SHAPES;
   if (shapes.some((re) => re.test(bare)) || isPathLike(bare)) return false;
   if (!isResourceName(value)) return true;
   // After a password or token key, words are a passphrase, if there are enough of them.
@@ -240,11 +244,16 @@ function randomEnough(
   context: ValueContext,
   classes: number,
   entropy: number,
+  mayBeName: boolean,
 ): boolean {
   if (/^[A-Za-z]+$/.test(value)) {
-    // A bare identifier (`token = accessToken`) is code, not a value.
-    if (context !== "quoted") return false;
-    return value.length >= 12 && entropy >= 3.5;
+    if (context === "quoted") return value.length >= 12 && entropy >= 3.5;
+    // A bare identifier (`token = accessToken`) is code, not a value; but
+    // after a password or token key, mixed-case letters without the word
+    // shape of an identifier (its capitals start runs of lower case) are a
+    // generated secret that happened to draw no digit.
+    return !mayBeName && context !== "spaced" && value.length >= 16 && entropy >= 3.5 &&
+      !identifierShaped(value);
   }
   if (context === "spaced") {
     // Prose: only values that mix letters with digits or symbols and look random.
@@ -257,6 +266,23 @@ function randomEnough(
   // log2(length)), so short values get a proportionally lower bar.
   if (classes >= 3) return entropy >= 2.5;
   return entropy >= Math.min(3.0, Math.max(2.4, Math.log2(value.length) - 1.0));
+}
+
+/**
+ * `accessToken`, `DatabasePasswordFromVault`: camel or Pascal case, where a
+ * capital starts a word of lower case. Random mixed-case letters put
+ * capitals side by side every few letters (one pair in four positions),
+ * break lower case into runs of one or two, and run out of vowels.
+ */
+function identifierShaped(value: string): boolean {
+  const capitalPairs = value.match(/[A-Z](?=[A-Z])/g)?.length ?? 0;
+  const lowerRuns = value.match(/[a-z]+/g) ?? [];
+  const lowerLetters = lowerRuns.reduce((n, r) => n + r.length, 0);
+  // Words keep vowels coming (`strengths` has five consonants in a row);
+  // random letters seldom do for long.
+  const consonants = Math.max(0, ...value.split(/[aeiouyAEIOUY]/).map((r) => r.length));
+  return capitalPairs <= 1 && lowerRuns.length > 0 && lowerLetters / lowerRuns.length >= 3 &&
+    consonants <= 5;
 }
 
 /** `password`, `pass`, `${PASS}`, `<pw>`…: the password part of a documented example URL. */
