@@ -363,3 +363,38 @@ cliTest(
     });
   },
 );
+
+cliTest(
+  "an excerpt that cuts a private key block in half shows none of its lines (SCOPE.md, line limit)",
+  async (entry) => {
+    // 60 lines of SCOPE.md are shown: a PuTTY key starts at line 53, so the
+    // excerpt ends inside its private lines, and what is shown no longer has
+    // the block's whole shape.
+    const pub = [randomValue(64), randomValue(40)];
+    const priv = Array.from({ length: 6 }, () => randomValue(64));
+    const key = [
+      "PuTTY-User-" + "Key-File-3: ssh-rsa",
+      "Encryption: none",
+      "Comment: deploy@ci",
+      "Public-Lines: 2",
+      ...pub,
+      "Private-Lines: 6",
+      ...priv,
+      "Private-MAC: " + randomValue(64).toLowerCase(),
+    ];
+    const scope = [
+      ...Array.from({ length: 52 }, (_, i) => `Line ${i + 1} of the scope.`),
+      ...key,
+      "After the key.",
+    ].join("\n");
+    await withRepo({ ".kaizen/schedule.yml": MANIFEST, "SCOPE.md": scope }, async (dir) => {
+      for (const format of ["markdown", "json"]) {
+        const r = await prepare(entry, dir, ["--format", format]);
+        assert.equal(r.code, 0, r.stderr);
+        for (const line of priv) {
+          assert.ok(!r.stdout.includes(line.slice(0, 16)), `${format}: a private key line leaked`);
+        }
+      }
+    });
+  },
+);

@@ -34,6 +34,7 @@ import { formatUtc } from "../time/timezone.ts";
 import { VERSION } from "../version.ts";
 import { applyBudget } from "./budget.ts";
 import { boundData, redactData } from "./data.ts";
+import { removeFragments, secretFragments } from "./fragments.ts";
 import { byteLength, contentHash, sha256Hex } from "./hash.ts";
 import { defaultRedactor, redactAll, type Redactor } from "./scan.ts";
 import { loadTokenCounter, TOKEN_ENCODING, type TokenCounter } from "./tokens.ts";
@@ -102,6 +103,18 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   };
   const schedule = input.loaded.schedule;
   const agentSchedule = schedule?.agents[input.agent];
+  // What sections read, kept to find secret blocks an excerpt cut apart.
+  const read: string[] = [];
+  const files: SafeReader = {
+    root: input.files.root,
+    maxBytes: input.files.maxBytes,
+    deadline: input.files.deadline,
+    readText: async (rel) => {
+      const r = await input.files.readText(rel);
+      if (r.status === "ok") read.push(r.text);
+      return r;
+    },
+  };
   const base = {
     agent: input.agent,
     root: input.files.root,
@@ -110,7 +123,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     agentSchedule,
     now: input.now,
     program: input.program,
-    files: input.files,
+    files,
   };
 
   // Sections are independent, so their hooks run concurrently (their reads
@@ -208,8 +221,14 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const texts: string[] = [];
   const put = (s: string) => texts.push(stripControl(s)) - 1;
   const slots: { content: number; rawContent: string; title: number; source: number }[] = [];
+  const fragments = await secretFragments(read.map(stripControl), redact);
   for (const c of collected) {
-    const content = stripControl(c.content);
+    let content = stripControl(c.content);
+    if (fragments.length > 0) {
+      const cut = removeFragments(content, fragments);
+      if (cut.found) redactions++;
+      content = cut.text;
+    }
     const shipped = await isPackagedPrompt(content);
     slots.push({
       content: shipped ? -1 : put(content),
