@@ -232,6 +232,87 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
         ],
       },
       {
+        name: "roster",
+        description: "Resolve which (repo, agent) runs exist on this host",
+        subcommands: [
+          {
+            name: "discover",
+            description:
+              "Roster ∩ repos with a valid manifest: scheduled runs, skipped repos, due runs",
+            options: [
+              {
+                name: "hub",
+                type: "string",
+                valueName: "URL",
+                description: "State hub (default: $STATE_HUB_URL)",
+              },
+              {
+                name: "roster",
+                type: "string",
+                valueName: "FILE",
+                description: "A roster.yml instead of the hub",
+              },
+              {
+                name: "scan",
+                type: "string",
+                valueName: "DIR",
+                description: "Every git checkout under DIR (the default without a hub)",
+              },
+              {
+                name: "host",
+                type: "string",
+                valueName: "NAME",
+                description: "Whose host_paths to use (default: this hostname)",
+              },
+              {
+                name: "domain",
+                type: "string",
+                valueName: "D",
+                description: "Only repos of this domain",
+              },
+              {
+                name: "agent",
+                type: "string",
+                valueName: "A",
+                description: "Only runs of this agent",
+              },
+              {
+                name: "hub-filter",
+                type: "boolean",
+                description: "Ask the hub for flagged repos only (v2 pre-filter)",
+              },
+              {
+                name: "due",
+                type: "string",
+                valueName: "START/END",
+                description: "Only runs due in this window (END may be a duration, e.g. PT1H)",
+              },
+              {
+                name: "scatter",
+                type: "string",
+                valueName: "DURATION",
+                description: "Spread due times per (repo, agent) over this span",
+              },
+              {
+                name: "format",
+                type: "string",
+                choices: ["json", "jsonl", "table"],
+                default: "json",
+                description: "Output format",
+              },
+              {
+                name: "concurrency",
+                type: "string",
+                valueName: "N",
+                description: "Repos checked at once (1-256, default 16)",
+              },
+            ],
+            run: async (inv) =>
+              (await import("./core/commands/roster_discover.ts")).discoverCommand(inv),
+          },
+        ],
+      },
+      {
         name: "plugins",
         description: "Inspect section and sink plugins",
         subcommands: [{

@@ -75,6 +75,18 @@ export type { PreparedBundle, PrepareOptions } from "./core/bundle/prepare.ts";
 export { DEFAULT_SINK_TIMEOUT_MS, emitToSinks } from "./core/bundle/emit.ts";
 export type { EmitOptions, SafeRendering, SinkResult } from "./core/bundle/emit.ts";
 
+// Roster
+export { discoverScheduledRuns, RosterSourceError } from "./core/roster/discover.ts";
+export type {
+  DiscoverOptions,
+  DiscoverResult,
+  RosterSource,
+  ScheduledRun,
+  SkippedRepo,
+  SkipReason,
+} from "./core/roster/discover.ts";
+export type { RosterEntry } from "./core/roster/types.ts";
+
 // Events
 export { eventMessageId, schedulePrepared } from "./core/events/payloads.ts";
 export {

@@ -12,7 +12,7 @@
  * ```
  *
  * (`-A` keeps the example short; the stock binary is built with
- * `--allow-read --allow-write --allow-env --allow-run --allow-net`,
+ * `--allow-read --allow-write --allow-env --allow-run --allow-net --allow-sys=hostname`,
  * which is all kaizen needs.)
  *
  * @module

@@ -10,6 +10,7 @@
  * - net: the NATS and artifact-store sinks, to hosts the operator names at run
  *   time (so it cannot be narrowed at build time). `prepare` without a network
  *   sink opens no connection.
+ * - sys=hostname: `roster discover` picks this host's checkouts by name.
  */
 export const CLI_PERMISSIONS: readonly string[] = [
   "--allow-read",
@@ -17,4 +18,5 @@ export const CLI_PERMISSIONS: readonly string[] = [
   "--allow-env",
   "--allow-run",
   "--allow-net",
+  "--allow-sys=hostname",
 ];

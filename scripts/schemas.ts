@@ -3,6 +3,7 @@ import { ScheduleModel } from "../core/manifest/model.ts";
 import { BundleModel } from "../core/bundle/model.ts";
 import { ScheduleListModel } from "../core/manifest/listing_model.ts";
 import { EVENT_MODELS } from "../core/events/model.ts";
+import { RosterDiscoverModel } from "../core/roster/model.ts";
 
 /** File name → JSON text of every generated schema. */
 export function generatedSchemas(): Record<string, string> {
@@ -13,6 +14,8 @@ export function generatedSchemas(): Record<string, string> {
   out["bundle.schema.json"] = JSON.stringify(bundle, null, 2) + "\n";
   const list = z.toJSONSchema(ScheduleListModel, { io: "output" });
   out["schedule-list.schema.json"] = JSON.stringify(list, null, 2) + "\n";
+  const roster = z.toJSONSchema(RosterDiscoverModel, { io: "output" });
+  out["roster-discover.schema.json"] = JSON.stringify(roster, null, 2) + "\n";
   for (const [subject, model] of Object.entries(EVENT_MODELS)) {
     const schema = z.toJSONSchema(model, { io: "output" });
     out[`events/${subject}.schema.json`] = JSON.stringify(schema, null, 2) + "\n";

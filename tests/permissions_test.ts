@@ -33,8 +33,11 @@ Deno.test("./dev kaizen uses exactly the CLI permission list", async () => {
   );
 });
 
-Deno.test("no CLI entry still asks for --allow-sys (nothing calls it)", async () => {
-  for (const file of ["deno.json", "dev", "tests/_cli.ts", "examples/custom-binary.ts"]) {
-    assert.doesNotMatch(await read(file), /--allow-sys/, file);
+Deno.test("system access is limited to the hostname (roster discover's --host default)", async () => {
+  for (const file of ["deno.json", "dev", "examples/custom-binary.ts"]) {
+    const text = await read(file);
+    for (const m of text.matchAll(/--allow-sys[^\s`"]*/g)) {
+      assert.equal(m[0], "--allow-sys=hostname", file);
+    }
   }
 });

@@ -1,0 +1,288 @@
+/**
+ * `discoverScheduledRuns`: which (repo, agent) runs exist on this host, and
+ * which are due. A repo is schedule-eligible when the roster lists it with a
+ * reachable checkout on this host and that checkout carries a valid
+ * `.kaizen/schedule.yml`; the hub's flag is only a pre-filter. Each repo is
+ * judged on its own: one broken checkout never aborts the answer.
+ *
+ * @module
+ */
+import { formatDiagnostic } from "../diagnostics.ts";
+import { loadSchedule } from "../manifest/load.ts";
+import { DEFAULT_TIMEZONE } from "../manifest/constants.ts";
+import { effectiveCron } from "../time/next_run.ts";
+import { runsBetween } from "../time/runs.ts";
+import { formatUtc } from "../time/timezone.ts";
+import { printable } from "../text/printable.ts";
+import { shellQuote } from "../../plugins/builtin/session_close.ts";
+import { fetchHubRoster } from "./hub.ts";
+import { scanRoster } from "./scan.ts";
+import type { RosterEntry, RosterSourceKind } from "./types.ts";
+
+/** Where the roster comes from. */
+export type RosterSource =
+  | { kind: "hub"; url: string; token?: string }
+  | { kind: "roster-file"; path: string }
+  | { kind: "scan"; dir: string; maxDepth?: number }
+  | { kind: "entries"; entries: RosterEntry[] };
+
+/** What to resolve. */
+export interface DiscoverOptions {
+  source: RosterSource;
+  /** Selects `host_paths[host]` (`"*"` entries match every host). */
+  host: string;
+  domain?: string;
+  agent?: string;
+  /** Ask the hub for flagged repos only, and skip unflagged ones client-side too. */
+  hubFilter?: boolean;
+  /** Keep runs that fire inside `[start, end)`, with `due_at`. */
+  due?: { start: Date; end: Date };
+  /** Shift each run's due time by a per-(repo, agent) offset within this span. */
+  scatterMs?: number;
+  /** Repos checked at once (default 16). */
+  concurrency?: number;
+  /** Program name in `prepare_command` (default `kaizen`). */
+  program?: string;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+  hubTimeoutMs?: number;
+  /** Called as each repo's runs or skip are known (unsorted), e.g. for `--format jsonl`. */
+  onItem?: (item: { run: ScheduledRun } | { skipped: SkippedRepo }) => void;
+}
+
+/** One (repo, agent) run. */
+export interface ScheduledRun {
+  repo: string;
+  root: string;
+  agent: string;
+  cadence: string;
+  cron: string;
+  timezone: string;
+  prepare_command: string;
+  /** With a due window: every firing inside it (after scatter), RFC 3339 UTC. */
+  due_at?: string[];
+}
+
+export type SkipReason =
+  | "not-on-host"
+  | "unreachable"
+  | "invalid-path"
+  | "no-manifest"
+  | "invalid-manifest"
+  | "hub-flag-off";
+
+/** A repo that yields no run, and why. */
+export interface SkippedRepo {
+  repo: string;
+  reason: SkipReason;
+  detail?: string[];
+}
+
+/** The answer. */
+export interface DiscoverResult {
+  scheduled_runs: ScheduledRun[];
+  skipped: SkippedRepo[];
+  stats: {
+    source: RosterSourceKind;
+    host: string;
+    repos: number;
+    /** Repos left out by `domain` before anything was read. */
+    filtered: number;
+    eligible: number;
+    runs: number;
+    skipped: number;
+    due_window: { start: string; end: string } | null;
+    scatter_seconds: number;
+  };
+}
+
+/** A roster source that failed as a whole (the hub, a roster file): no answer. */
+export class RosterSourceError extends Error {
+  override name = "RosterSourceError";
+}
+
+async function loadRoster(opts: DiscoverOptions): Promise<RosterEntry[]> {
+  const s = opts.source;
+  if (s.kind === "entries") return s.entries;
+  if (s.kind === "scan") return await scanRoster(s.dir, s.maxDepth);
+  if (s.kind === "hub") {
+    const { HubError } = await import("./hub.ts");
+    try {
+      return await fetchHubRoster({
+        url: s.url,
+        token: s.token,
+        hubFilter: opts.hubFilter,
+        domain: opts.domain,
+        fetch: opts.fetch,
+        signal: opts.signal,
+        timeoutMs: opts.hubTimeoutMs,
+      });
+    } catch (err) {
+      if (err instanceof HubError) throw new RosterSourceError(err.message);
+      throw err;
+    }
+  }
+  const { parseRosterFile, MAX_ROSTER_BYTES } = await import("./roster_file.ts");
+  let text: string;
+  try {
+    const info = await Deno.stat(s.path);
+    if (!info.isFile) {
+      throw new RosterSourceError(`roster file ${printable(s.path, 300)} is not a regular file`);
+    }
+    if (info.size > MAX_ROSTER_BYTES) {
+      throw new RosterSourceError(
+        `roster file ${printable(s.path, 300)} is over ${MAX_ROSTER_BYTES} bytes`,
+      );
+    }
+    text = new TextDecoder("utf-8", { fatal: true }).decode(await Deno.readFile(s.path));
+  } catch (err) {
+    if (err instanceof RosterSourceError) throw err;
+    const why = err instanceof Deno.errors.NotFound ? "does not exist" : "cannot be read";
+    throw new RosterSourceError(`roster file ${printable(s.path, 300)} ${why}`);
+  }
+  const parsed = parseRosterFile(text, s.path);
+  if (!parsed.entries) {
+    const first = parsed.diagnostics[0];
+    const more = parsed.diagnostics.length - 1;
+    throw new RosterSourceError(
+      first
+        ? formatDiagnostic(first, s.path) + (more > 0 ? ` (and ${more} more)` : "")
+        : `roster file ${printable(s.path, 300)} is invalid`,
+    );
+  }
+  return parsed.entries;
+}
+
+/** A checkout path a runner may use: absolute, no `..`, no control characters. */
+function pathProblem(path: string): boolean {
+  return path === "" || !path.startsWith("/") || path.split("/").includes("..") ||
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u001f\u007f]/.test(path);
+}
+
+async function judgeRepo(
+  entry: RosterEntry,
+  opts: DiscoverOptions,
+): Promise<{ runs: ScheduledRun[] } | { skipped: SkippedRepo }> {
+  const repo = entry.slug;
+  const skip = (reason: SkipReason, detail?: string[]) => ({
+    skipped: detail ? { repo, reason, detail } : { repo, reason },
+  });
+  if (opts.hubFilter && entry.kaizen_schedule_enabled !== true) return skip("hub-flag-off");
+  // Own keys only: a host named `constructor` must not find an inherited function.
+  const hp = entry.host_paths;
+  const path = Object.hasOwn(hp, opts.host)
+    ? hp[opts.host]
+    : Object.hasOwn(hp, "*")
+    ? hp["*"]
+    : undefined;
+  if (path === undefined) return skip("not-on-host");
+  if (pathProblem(path)) return skip("invalid-path", [printable(path, 300)]);
+  try {
+    if (!(await Deno.stat(path)).isDirectory) return skip("unreachable", ["not a directory"]);
+  } catch (err) {
+    return skip("unreachable", [
+      err instanceof Deno.errors.NotFound ? "no such directory" : "cannot be read",
+    ]);
+  }
+  const loaded = await loadSchedule(path);
+  if (!loaded.exists) return skip("no-manifest");
+  if (!loaded.schedule) {
+    return skip(
+      "invalid-manifest",
+      loaded.diagnostics.map((d) => formatDiagnostic(d, loaded.file)),
+    );
+  }
+  const timezone = loaded.schedule.timezone ?? DEFAULT_TIMEZONE;
+  const program = opts.program ?? "kaizen";
+  const runs: ScheduledRun[] = [];
+  for (const [agent, s] of Object.entries(loaded.schedule.agents)) {
+    if (!s.enabled || (opts.agent !== undefined && agent !== opts.agent)) continue;
+    const { cron } = effectiveCron(s);
+    const run: ScheduledRun = {
+      repo,
+      root: path,
+      agent,
+      cadence: s.cadence,
+      cron,
+      timezone,
+      prepare_command: [program, "schedule", "prepare", agent, "--target", shellQuote(path)].join(
+        " ",
+      ),
+    };
+    if (opts.due) {
+      const offset = opts.scatterMs
+        ? (await import("./scatter.ts")).scatterOffsetMs(repo, agent, opts.scatterMs)
+        : 0;
+      // Due when the shifted time falls in the window: fire + offset ∈ [start, end).
+      const fires = runsBetween(
+        cron,
+        timezone,
+        new Date(opts.due.start.getTime() - offset),
+        new Date(opts.due.end.getTime() - offset),
+      );
+      if (fires.length === 0) continue;
+      run.due_at = fires.map((d) => formatUtc(new Date(d.getTime() + offset)));
+    }
+    runs.push(run);
+  }
+  return { runs };
+}
+
+/**
+ * Resolves the roster against the checkouts on this host. Throws
+ * {@link RosterSourceError} when the roster itself cannot be had (hub down,
+ * hub garbage, invalid roster file); every per-repo problem is a `skipped`
+ * entry instead.
+ *
+ * @example
+ * ```ts
+ * const r = await discoverScheduledRuns({ source: { kind: "scan", dir: "/srv/checkouts" }, host: "runner-1" });
+ * for (const run of r.scheduled_runs) console.log(run.prepare_command);
+ * ```
+ */
+export async function discoverScheduledRuns(opts: DiscoverOptions): Promise<DiscoverResult> {
+  const all = await loadRoster(opts);
+  const entries = opts.domain === undefined ? all : all.filter((e) => e.domain === opts.domain);
+  const runs: ScheduledRun[] = [];
+  const skipped: SkippedRepo[] = [];
+  let eligible = 0;
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < entries.length; i = next++) {
+      const r = await judgeRepo(entries[i], opts);
+      if ("skipped" in r) {
+        skipped.push(r.skipped);
+        opts.onItem?.({ skipped: r.skipped });
+      } else {
+        eligible++;
+        for (const run of r.runs) {
+          runs.push(run);
+          opts.onItem?.({ run });
+        }
+      }
+    }
+  };
+  const width = Math.max(1, Math.min(opts.concurrency ?? 16, 256));
+  await Promise.all(Array.from({ length: Math.min(width, Math.max(1, entries.length)) }, worker));
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  runs.sort((a, b) => order(a.repo, b.repo) || order(a.agent, b.agent) || order(a.root, b.root));
+  skipped.sort((a, b) => order(a.repo, b.repo) || order(a.reason, b.reason));
+  return {
+    scheduled_runs: runs,
+    skipped,
+    stats: {
+      source: opts.source.kind === "entries" ? "roster-file" : opts.source.kind,
+      host: opts.host,
+      repos: all.length,
+      filtered: all.length - entries.length,
+      eligible,
+      runs: runs.length,
+      skipped: skipped.length,
+      due_window: opts.due
+        ? { start: formatUtc(opts.due.start), end: formatUtc(opts.due.end) }
+        : null,
+      scatter_seconds: Math.floor((opts.scatterMs ?? 0) / 1000),
+    },
+  };
+}
