@@ -23,14 +23,6 @@ const SCHEMAS = new URL("../schemas/events/", import.meta.url);
  */
 const PLANNED_GROUPS = ["metrics", "memory"];
 
-/**
- * TODO(roster): `kaizen roster discover` is being added to cli.ts in
- * parallel. Until it is there, resolver commands are accepted unparsed; as
- * soon as the group exists they are parsed like any other command. Delete
- * this list (and its use in `commandProblems`) once `roster` has landed.
- */
-const PENDING_GROUPS = ["roster"];
-
 /** The fields of one `scheduled_runs` entry (`kaizen roster discover`). */
 const SCHEDULED_RUN_FIELDS = [
   "repo",
@@ -212,7 +204,7 @@ function commandProblems(line: unknown, scope: Scope, tree: CommandSpec): string
   if (problems.length) return problems.map((p) => `${p} ('${line}')`);
   const group = argv[0];
   const inTree = tree.subcommands?.some((c) => c.name === group) ?? false;
-  if (!inTree && (PLANNED_GROUPS.includes(group) || PENDING_GROUPS.includes(group))) {
+  if (!inTree && PLANNED_GROUPS.includes(group)) {
     // Not parseable yet; at least require `kaizen <group> <command> …`.
     return argv.length >= 2 && /^[a-z][a-z-]*$/.test(argv[1])
       ? []
