@@ -179,7 +179,7 @@ async function judgeRepo(
   if (path === undefined) return skip("not-on-host");
   if (pathProblem(path)) return skip("invalid-path", [printable(path, 300)]);
   try {
-    if (!(await Deno.stat(path)).isDirectory) return skip("unreachable", ["not a directory"]);
+    if (!Deno.statSync(path).isDirectory) return skip("unreachable", ["not a directory"]);
   } catch (err) {
     return skip("unreachable", [
       err instanceof Deno.errors.NotFound ? "no such directory" : "cannot be read",
