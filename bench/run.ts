@@ -26,6 +26,7 @@
 import { CLI_PERMISSIONS } from "../scripts/permissions.ts";
 import { haveNatsServer, type NatsServer, startNatsServer } from "../tests/_nats_server.ts";
 import { CONCURRENCY, measureNats, type NatsBench } from "./nats.ts";
+import { measureRoster, type RosterRow } from "./roster.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const DENO = Deno.execPath();
@@ -49,6 +50,8 @@ const TARGETS = {
   natsPrepareOverPrepare: 2,
   prepareEmitThousandMs: 2000,
   emitOverBare: 0.7,
+  rosterTenThousandMs: 1000,
+  rosterOverBaseline: 4,
 };
 
 /** One row of the redactor's adversarial benchmark (`bench/redact_adversarial.ts`). */
@@ -592,6 +595,10 @@ async function main() {
       }));
       await nats.stop();
     }
+    log("timing roster discover on 1,000 and 10,000 repos behind a loopback hub ...");
+    const roster = await measureRoster().catch((err) => ({
+      error: err instanceof Error ? err.message.split("\n")[0] : String(err),
+    }));
     const seconds = (performance.now() - started) / 1000;
     const loadAfter = await loadAvg();
 
@@ -620,6 +627,7 @@ async function main() {
       info,
       redactorTable(redactor),
       natsTable(natsBench),
+      rosterTable(roster),
       `${opts.runs} measured runs per command after ${opts.warmup} warm-ups, interleaved round-robin; ` +
       `peak RSS from ${opts.rssRuns} separate runs via ${rssTool?.name ?? "— (not measured)"}. ` +
       `Load average before/after: ${loadBefore} / ${loadAfter}. Took ${seconds.toFixed(0)} s.`,
@@ -637,7 +645,7 @@ async function main() {
     }
     if (
       benches.some((b) => b.failed) || (redactor && "error" in redactor) ||
-      (natsBench && "error" in natsBench)
+      (natsBench && "error" in natsBench) || "error" in roster
     ) Deno.exit(1);
   } finally {
     await nats?.stop().catch(() => {});
@@ -673,6 +681,47 @@ async function createStream(url: string): Promise<void> {
     subjects: ["kaizen.>"],
   });
   await pub.close();
+}
+
+function rosterTable(r: RosterRow[] | { error: string }): string {
+  if ("error" in r) return `\nRoster resolver: FAILED (${r.error}).\n`;
+  const out = [
+    "",
+    "Roster resolver (`bench/roster.ts`): whole `roster discover --hub` processes against a loopback hub, " +
+    "repos on disk (70% eligible, 10% no manifest, 10% invalid, 5% unreachable, 5% on another host); " +
+    "baseline: a process that only reads the same manifests in a loop.",
+    "",
+    "| Repos | discover ms | baseline ms | × baseline | Peak RSS MiB (discover / baseline) | Runs found |",
+    "|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const x of r) {
+    out.push(
+      `| ${x.repos} | ${ms(x.discoverMs)} | ${ms(x.baselineMs)} | ${
+        (x.discoverMs / x.baselineMs).toFixed(2)
+      } | ${x.discoverRssMiB?.toFixed(0) ?? "—"} / ${
+        x.baselineRssMiB?.toFixed(0) ?? "—"
+      } | ${x.scheduledRuns} |`,
+    );
+  }
+  const big = r.find((x) => x.repos === 10_000);
+  const small = r.find((x) => x.repos === 1_000);
+  if (big && small) {
+    const growth = big.discoverMs / small.discoverMs;
+    const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
+    out.push(
+      "",
+      `Targets: 10,000 repos ≤ ${TARGETS.rosterTenThousandMs} ms: ${ms(big.discoverMs)} ms, ${
+        verdict(big.discoverMs <= TARGETS.rosterTenThousandMs)
+      }; ≤ ${TARGETS.rosterOverBaseline}× the baseline: ${
+        (big.discoverMs / big.baselineMs).toFixed(2)
+      }×, ${
+        verdict(big.discoverMs / big.baselineMs <= TARGETS.rosterOverBaseline)
+      }; growth 1,000 → 10,000 no worse than linear (≤ 10×): ${growth.toFixed(2)}×, ${
+        verdict(growth <= 10)
+      }.`,
+    );
+  }
+  return out.join("\n") + "\n";
 }
 
 function natsTable(r: NatsBench | { error: string } | undefined): string {
