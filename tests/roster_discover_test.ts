@@ -451,3 +451,34 @@ Deno.test("durations: ISO 8601 and short forms", () => {
     assert.equal(parseDuration(bad), undefined, bad);
   }
 });
+
+Deno.test("roster: a manifest naming an installed (not packaged) agent is eligible; a typo is not", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "kaizen-installed-" }));
+  try {
+    for (const [name, agent] of [["custom", "house-style"], ["typo", "house-styel"]]) {
+      await Deno.mkdir(`${dir}/${name}/.kaizen`, { recursive: true });
+      await Deno.mkdir(`${dir}/${name}/agents`);
+      await Deno.writeTextFile(`${dir}/${name}/agents/agent-house-style.md`, "# House style\n");
+      await Deno.writeTextFile(
+        `${dir}/${name}/.kaizen/schedule.yml`,
+        `version: "1"\nagents:\n  ${agent}:\n    cadence: daily\n`,
+      );
+    }
+    const r = await discoverScheduledRuns({
+      source: {
+        kind: "entries",
+        entries: ["custom", "typo"].map((slug) => ({
+          slug,
+          domain: null,
+          host_paths: { "*": `${dir}/${slug}` },
+        })),
+      },
+      host: "h",
+    });
+    assert.deepEqual(r.scheduled_runs.map((x) => `${x.repo}/${x.agent}`), ["custom/house-style"]);
+    assert.equal(r.skipped[0].reason, "invalid-manifest");
+    assert.match(r.skipped[0].detail![0], /house-styel.*did you mean 'house-style'/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../diagnostics.ts";
 import { isInside, join, resolve } from "../fs/paths.ts";
-import { agentCatalog } from "../agents/catalog.ts";
+import { agentCatalog, packagedAgentNames } from "../agents/catalog.ts";
 import { MANIFEST_PATH, MAX_MANIFEST_BYTES } from "./constants.ts";
 import { parseSchedule } from "./parse.ts";
 import type { Schedule } from "./types.ts";
@@ -20,14 +20,29 @@ export interface LoadedSchedule {
   knownAgents: string[];
 }
 
+/** Options for {@link loadSchedule}. */
+export interface LoadScheduleOptions {
+  /**
+   * `false`: look at the repo's installed agents only when the manifest names
+   * an agent that is not packaged (the roster resolver loads thousands of
+   * manifests; most name packaged agents only). `knownAgents` then lists the
+   * names the manifest was checked against. Default `true`.
+   */
+  fullCatalog?: boolean;
+}
+
 /**
  * Reads and validates `<target>/.kaizen/schedule.yml`, checking agent names
  * against the target's installed and packaged agents.
  */
-export async function loadSchedule(target: string): Promise<LoadedSchedule> {
+export async function loadSchedule(
+  target: string,
+  options: LoadScheduleOptions = {},
+): Promise<LoadedSchedule> {
   const root = resolve(target);
   const file = join(target, MANIFEST_PATH);
-  const knownAgents = (await agentCatalog(root)).map((a) => a.name);
+  const lazy = options.fullCatalog === false;
+  let knownAgents = lazy ? packagedAgentNames() : (await agentCatalog(root)).map((a) => a.name);
   const base = { root, file, knownAgents };
   const fail = (code: string, message: string): LoadedSchedule => ({
     ...base,
@@ -70,7 +85,13 @@ export async function loadSchedule(target: string): Promise<LoadedSchedule> {
     if (err instanceof TypeError) return fail("not-utf8", "manifest is not valid UTF-8 text");
     return fail("unreadable", `cannot read manifest: ${(err as Error).message}`);
   }
-  const { schedule, diagnostics } = parseSchedule(text, file, { knownAgents });
+  let { schedule, diagnostics } = parseSchedule(text, file, { knownAgents });
+  if (lazy && !schedule) {
+    // Maybe an installed agent: check again against the whole catalog.
+    knownAgents = (await agentCatalog(root)).map((a) => a.name);
+    base.knownAgents = knownAgents;
+    ({ schedule, diagnostics } = parseSchedule(text, file, { knownAgents }));
+  }
   return schedule
     ? { ...base, exists: true, schedule, diagnostics }
     : { ...base, exists: true, diagnostics };

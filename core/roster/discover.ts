@@ -185,7 +185,7 @@ async function judgeRepo(
       err instanceof Deno.errors.NotFound ? "no such directory" : "cannot be read",
     ]);
   }
-  const loaded = await loadSchedule(path);
+  const loaded = await loadSchedule(path, { fullCatalog: false });
   if (!loaded.exists) return skip("no-manifest");
   if (!loaded.schedule) {
     return skip(
