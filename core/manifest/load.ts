@@ -2,7 +2,7 @@ import type { Diagnostic } from "../diagnostics.ts";
 import { isInside, join, resolve } from "../fs/paths.ts";
 import { agentCatalog, packagedAgentNames } from "../agents/catalog.ts";
 import { MANIFEST_PATH, MAX_MANIFEST_BYTES } from "./constants.ts";
-import { parseSchedule } from "./parse.ts";
+import { fastParseSchedule } from "./fast_parse.ts";
 import type { Schedule } from "./types.ts";
 
 /** The outcome of reading a target repo's manifest. */
@@ -85,6 +85,10 @@ export async function loadSchedule(
     if (err instanceof TypeError) return fail("not-utf8", "manifest is not valid UTF-8 text");
     return fail("unreadable", `cannot read manifest: ${(err as Error).message}`);
   }
+  // The common, valid manifest needs no YAML library (see fast_parse.ts).
+  const fast = fastParseSchedule(text, knownAgents);
+  if (fast) return { ...base, exists: true, schedule: fast, diagnostics: [] };
+  const { parseSchedule } = await import("./parse.ts");
   let { schedule, diagnostics } = parseSchedule(text, file, { knownAgents });
   if (lazy && !schedule) {
     // Maybe an installed agent: check again against the whole catalog.
