@@ -482,3 +482,33 @@ Deno.test("roster: a manifest naming an installed (not packaged) agent is eligib
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("roster: a checkout path that is a file is unreachable; a symlinked .kaizen out of the repo is refused", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "kaizen-odd-" }));
+  try {
+    await Deno.writeTextFile(`${dir}/file`, "not a repo");
+    await Deno.mkdir(`${dir}/outside/.kaizen`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/outside/.kaizen/schedule.yml`, VALID);
+    await Deno.mkdir(`${dir}/linked`);
+    await Deno.symlink(`${dir}/outside/.kaizen`, `${dir}/linked/.kaizen`);
+    const r = await discoverScheduledRuns({
+      source: {
+        kind: "entries",
+        entries: ["file", "linked"].map((slug) => ({
+          slug,
+          domain: null,
+          host_paths: { "*": `${dir}/${slug}` },
+        })),
+      },
+      host: "h",
+    });
+    assert.deepEqual(r.scheduled_runs, []);
+    assert.deepEqual(r.skipped.map((s) => [s.repo, s.reason]), [["file", "unreachable"], [
+      "linked",
+      "invalid-manifest",
+    ]]);
+    assert.match(r.skipped[1].detail![0], /resolves outside the repository/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

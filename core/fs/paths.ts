@@ -14,8 +14,9 @@ export function join(...parts: string[]): string {
 }
 
 /** Resolves `path` against `base` (default: the current directory) to an absolute path. */
-export function resolve(path: string, base: string = Deno.cwd()): string {
-  return normalize(path.startsWith("/") ? path : `${base}/${path}`);
+export function resolve(path: string, base?: string): string {
+  // The current directory is asked for only when it is needed (a syscall).
+  return normalize(path.startsWith("/") ? path : `${base ?? Deno.cwd()}/${path}`);
 }
 
 /** Collapses `.`, `..` and repeated slashes. Keeps a leading `/`. */

@@ -53,20 +53,30 @@ export async function loadSchedule(
   // and the resolver loads thousands of manifests, where each async round
   // trip cost more than the work (measured: half of a 1,000-repo run).
   let info: Deno.FileInfo;
-  let real: string;
+  let real: string = join(root, MANIFEST_PATH);
   try {
-    real = Deno.realPathSync(join(root, MANIFEST_PATH));
     // The repo is untrusted: a committed symlink must not make us read (and
-    // quote in diagnostics) a file outside it.
-    if (!isInside(Deno.realPathSync(root), real)) {
-      return fail(
-        "outside-repo",
-        "manifest is a symlink that resolves outside the repository; refusing to read it",
-      );
+    // quote in diagnostics) a file outside it. When neither `.kaizen` nor the
+    // manifest is a symlink, the file is inside the repo by construction (two
+    // lstat calls); otherwise real paths decide.
+    const dir = Deno.lstatSync(join(root, ".kaizen"));
+    const own = Deno.lstatSync(real);
+    if (dir.isDirectory && !dir.isSymlink && !own.isSymlink) {
+      info = own;
+    } else {
+      real = Deno.realPathSync(real);
+      if (!isInside(Deno.realPathSync(root), real)) {
+        return fail(
+          "outside-repo",
+          "manifest is a symlink that resolves outside the repository; refusing to read it",
+        );
+      }
+      info = Deno.statSync(real);
     }
-    info = Deno.statSync(real);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return { ...base, exists: false, diagnostics: [] };
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+      return { ...base, exists: false, diagnostics: [] };
+    }
     return fail("unreadable", `cannot read manifest: ${(err as Error).message}`);
   }
   if (!info.isFile) return fail("unreadable", "manifest is not a regular file");

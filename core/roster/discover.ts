@@ -178,15 +178,19 @@ async function judgeRepo(
     : undefined;
   if (path === undefined) return skip("not-on-host");
   if (pathProblem(path)) return skip("invalid-path", [printable(path, 300)]);
-  try {
-    if (!Deno.statSync(path).isDirectory) return skip("unreachable", ["not a directory"]);
-  } catch (err) {
-    return skip("unreachable", [
-      err instanceof Deno.errors.NotFound ? "no such directory" : "cannot be read",
-    ]);
-  }
   const loaded = await loadSchedule(path, { fullCatalog: false });
-  if (!loaded.exists) return skip("no-manifest");
+  if (!loaded.exists) {
+    // No manifest found: is the checkout itself there? (Asked only now, so an
+    // eligible repo costs no extra call.)
+    try {
+      if (!Deno.statSync(path).isDirectory) return skip("unreachable", ["not a directory"]);
+    } catch (err) {
+      return skip("unreachable", [
+        err instanceof Deno.errors.NotFound ? "no such directory" : "cannot be read",
+      ]);
+    }
+    return skip("no-manifest");
+  }
   if (!loaded.schedule) {
     return skip(
       "invalid-manifest",
