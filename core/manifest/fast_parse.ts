@@ -95,6 +95,21 @@ function str(v: Line["value"]): string | undefined {
 }
 
 /**
+ * A fleet's manifests repeat a handful of crons: each is parsed once.
+ * (Bounded: a cache that could grow without end is a leak.)
+ */
+const cronCache = new Map<string, string | undefined>();
+
+function cronSource(expr: string): string | undefined {
+  if (cronCache.has(expr)) return cronCache.get(expr);
+  const parsed = parseCron(expr);
+  const source = parsed.ok ? parsed.spec.source : undefined;
+  if (cronCache.size >= 1024) cronCache.clear();
+  cronCache.set(expr, source);
+  return source;
+}
+
+/**
  * The schedule, when `text` is a simple and valid manifest; `undefined`
  * means "ask the full parser".
  */
@@ -164,10 +179,9 @@ export function fastParseSchedule(
         }
         if (fields.has("cron")) {
           const c = str(fields.get("cron") ?? null);
-          if (c === undefined) return undefined;
-          const parsed = parseCron(c);
-          if (!parsed.ok) return undefined;
-          entry.cron = parsed.spec.source;
+          const source = c === undefined ? undefined : cronSource(c);
+          if (source === undefined) return undefined;
+          entry.cron = source;
         }
         agents[name] = entry;
       }

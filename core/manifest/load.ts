@@ -100,7 +100,7 @@ export async function loadSchedule(
   if (fast) return { ...base, exists: true, schedule: fast, diagnostics: [] };
   const { parseSchedule } = await import("./parse.ts");
   let { schedule, diagnostics } = parseSchedule(text, file, { knownAgents });
-  if (lazy && !schedule) {
+  if (lazy && diagnostics.some((d) => d.code === "unknown-agent")) {
     // Maybe an installed agent: check again against the whole catalog.
     knownAgents = (await agentCatalog(root)).map((a) => a.name);
     base.knownAgents = knownAgents;
