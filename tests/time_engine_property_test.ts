@@ -190,6 +190,13 @@ const ZONES = [
   "America/St_Johns",
   "Asia/Kolkata",
   "UTC",
+  // Negative DST and Ramadan pauses (Casablanca), several changes a year
+  // (Gaza), a 45-minute offset without DST (Eucla), a zone that stopped DST.
+  "Africa/Casablanca",
+  "Asia/Gaza",
+  "Europe/Dublin",
+  "Australia/Eucla",
+  "America/Sao_Paulo",
 ];
 
 const MINUTES = [
