@@ -19,9 +19,14 @@ export function resolve(path: string, base?: string): string {
   return normalize(path.startsWith("/") ? path : `${base ?? Deno.cwd()}/${path}`);
 }
 
+const ABNORMAL = /\/\/|(?:^|\/)\.\.?(?:\/|$)|.\/$/;
+
 /** Collapses `.`, `..` and repeated slashes. Keeps a leading `/`. */
 export function normalize(path: string): string {
   if (path === "") return ".";
+  // Already normal (no empty, `.` or `..` segment, no trailing slash): the
+  // common case, and the roster resolver joins paths for thousands of repos.
+  if (!ABNORMAL.test(path)) return path;
   const absolute = path.startsWith("/");
   const out: string[] = [];
   for (const seg of path.split("/")) {
