@@ -9,28 +9,7 @@ import { SchedulePreparedModel } from "../core/events/model.ts";
 import { SCHEDULE_PREPARED, SUBJECTS } from "../core/events/subjects.ts";
 import type { Bundle } from "../core/bundle/types.ts";
 import { CLI_ENTRIES, REPO_ROOT, runCli } from "./_cli.ts";
-
-// Field for field from shared/spec/event-kaizen-schedule-prepared.md.
-const SPEC_TOP = [
-  "event",
-  "version",
-  "occurred_at",
-  "repo",
-  "root",
-  "agent",
-  "cadence",
-  "prepare_command",
-  "bundle",
-  "session_close",
-];
-const SPEC_BUNDLE = [
-  "format",
-  "agent_prompt_found",
-  "has_memory",
-  "has_metrics",
-  "pointers",
-  "bytes",
-];
+import { SPEC_BUNDLE, SPEC_TOP } from "./_event_spec.ts";
 
 async function pilotBundle(format: "json" | "markdown" = "json"): Promise<Bundle> {
   const r = await runCli(CLI_ENTRIES[0], [

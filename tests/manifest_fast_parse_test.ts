@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { fastParseSchedule } from "../core/manifest/fast_parse.ts";
 import { parseSchedule } from "../core/manifest/parse.ts";
 import { renderManifest } from "../core/manifest/template.ts";
+import { prng } from "./_prng.ts";
 
 const KNOWN = ["coach", "optimization", "tdd-workflow", "house-style"];
 
@@ -44,17 +45,6 @@ Deno.test("fast path: what `schedule init` writes and the shipped example take i
     assert.equal(check(text), "fast", text);
   }
 });
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VERSIONS = [
   '"1"',

@@ -12,21 +12,10 @@ import { SchedulePreparedModel } from "../core/events/model.ts";
 import { type CliEntry, cliTest, REPO_ROOT, runCli, tempRepo } from "./_cli.ts";
 import { fake } from "./_fake_secrets.ts";
 import { haveNatsServer, type NatsServer, startNatsServer } from "./_nats_server.ts";
+import { SPEC_TOP } from "./_event_spec.ts";
 
 const PILOT = `${REPO_ROOT}/examples/pilot`;
 const NOW = "2026-11-23T08:00:00Z";
-const SPEC_TOP = [
-  "event",
-  "version",
-  "occurred_at",
-  "repo",
-  "root",
-  "agent",
-  "cadence",
-  "prepare_command",
-  "bundle",
-  "session_close",
-];
 const ignore = !haveNatsServer();
 // Nothing from the machine running the tests may take part.
 const CLEAN_ENV = {

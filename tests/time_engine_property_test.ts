@@ -16,6 +16,7 @@
 import assert from "node:assert/strict";
 import { nextRuns, runsBetween } from "../core/time/runs.ts";
 import { parseCron } from "../core/time/cron.ts";
+import { prng } from "./_prng.ts";
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -165,17 +166,6 @@ function referenceRuns(expr: string, zone: string, start: number, end: number): 
 }
 
 // --- case generation --------------------------------------------------------
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ZONES = [
   "America/New_York",

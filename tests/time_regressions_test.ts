@@ -12,6 +12,7 @@ import { listSchedule } from "../core/manifest/listing.ts";
 import { parseSchedule } from "../core/manifest/parse.ts";
 import type { Schedule } from "../core/manifest/types.ts";
 import { type CliEntry, cliTest, runCli, tempRepo } from "./_cli.ts";
+import { prng } from "./_prng.ts";
 
 const MANIFEST = ".kaizen/schedule.yml";
 
@@ -388,17 +389,6 @@ Deno.test("regression 8: listSchedule reports 'never' apart from 'disabled'", ()
 });
 
 // Property: validate's yes means list can answer -----------------------------
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIELD_PARTS = [
   ["*", "0", "59", "*/5", "5/15", "*/61", "0-59/30", "1,2,3", "60", "30-10", "*/0", "a", ""],

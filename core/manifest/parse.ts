@@ -8,15 +8,7 @@
  *
  * @module
  */
-import {
-  Alias,
-  isMap,
-  isScalar,
-  LineCounter,
-  parseDocument,
-  type Scalar,
-  type YAMLMap,
-} from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument, type Scalar, type YAMLMap } from "yaml";
 import type { Node, Pair } from "yaml";
 import {
   derefAlias,
@@ -39,6 +31,7 @@ import {
   TOP_LEVEL_KEYS,
 } from "./constants.ts";
 import type { AgentSchedule, Schedule } from "./types.ts";
+import { countAliases, describe, firstLine, kindOf, offsetOf } from "../yaml/nodes.ts";
 
 /** Options for {@link parseSchedule}. */
 export interface ParseScheduleOptions {
@@ -488,53 +481,4 @@ class Walker {
     );
     return undefined;
   }
-}
-
-function countAliases(root: Node | null): { count: number; first?: number } {
-  let count = 0;
-  let first: number | undefined;
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const n = stack.pop();
-    if (n instanceof Alias) {
-      count++;
-      const off = n.range?.[0];
-      if (off !== undefined && (first === undefined || off < first)) first = off;
-    } else if (n && typeof n === "object" && "items" in n && Array.isArray((n as YAMLMap).items)) {
-      for (const it of (n as YAMLMap).items as unknown[]) {
-        if (it && typeof it === "object" && "key" in it) {
-          stack.push((it as Pair).key, (it as Pair).value);
-        } else stack.push(it);
-      }
-    }
-  }
-  return { count, first };
-}
-
-function offsetOf(node: Node | null | undefined, fallback?: Pair<unknown, unknown>): number {
-  if (node && node.range) return node.range[0];
-  const k = fallback?.key as Node | undefined;
-  return k?.range?.[0] ?? 0;
-}
-
-function kindOf(node: Node | null): string {
-  if (node === null) return "nothing";
-  if (isMap(node)) return "a mapping";
-  if (isScalar(node)) return node.value === null ? "null" : `a ${typeof node.value}`;
-  return "a list";
-}
-
-function describe(node: Node | null): string {
-  if (node === null || node === undefined) return "nothing";
-  if (isScalar(node)) {
-    const v = (node as Scalar).value;
-    if (v === null) return "null";
-    if (typeof v === "string") return `'${printable(v)}'`;
-    return `${typeof v} ${String(v)}`;
-  }
-  return kindOf(node);
-}
-
-function firstLine(s: string): string {
-  return s.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }

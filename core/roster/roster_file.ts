@@ -25,7 +25,6 @@
  */
 import {
   type Alias,
-  isAlias,
   isMap,
   isScalar,
   isSeq,
@@ -45,6 +44,7 @@ import type { Diagnostic } from "../diagnostics.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { printable } from "../text/printable.ts";
 import type { RosterEntry } from "./types.ts";
+import { countAliases, describe, firstLine, kindOf, offsetOf } from "../yaml/nodes.ts";
 
 /** The only roster file version this release understands. */
 export const ROSTER_FILE_VERSION = "1";
@@ -660,54 +660,4 @@ function utf8Length(s: string): number {
     } else n += 3;
   }
   return n;
-}
-
-function countAliases(root: Node | null): { count: number; first?: number } {
-  let count = 0;
-  let first: number | undefined;
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const n = stack.pop();
-    if (isAlias(n)) {
-      count++;
-      const off = n.range?.[0];
-      if (off !== undefined && (first === undefined || off < first)) first = off;
-    } else if (n && typeof n === "object" && "items" in n && Array.isArray((n as YAMLMap).items)) {
-      for (const it of (n as YAMLMap).items as unknown[]) {
-        if (it && typeof it === "object" && "key" in it) {
-          stack.push((it as Pair).key, (it as Pair).value);
-        } else stack.push(it);
-      }
-    }
-  }
-  return { count, first };
-}
-
-function offsetOf(node: Node | null | undefined, fallback?: Pair<unknown, unknown>): number {
-  if (node && node.range) return node.range[0];
-  const k = fallback?.key as Node | undefined;
-  return k?.range?.[0] ?? 0;
-}
-
-function kindOf(node: Node | null): string {
-  if (node === null) return "nothing";
-  if (isMap(node)) return "a mapping";
-  if (isScalar(node)) return node.value === null ? "null" : `a ${typeof node.value}`;
-  return "a list";
-}
-
-/** A value for a message: quoted and made printable when it is a string. */
-function describe(node: Node | null): string {
-  if (node === null || node === undefined) return "nothing";
-  if (isScalar(node)) {
-    const v = node.value;
-    if (v === null) return "null";
-    if (typeof v === "string") return `'${printable(v)}'`;
-    return `${typeof v} ${printable(String(v))}`;
-  }
-  return kindOf(node);
-}
-
-function firstLine(s: string): string {
-  return s.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }
