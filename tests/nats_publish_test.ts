@@ -299,3 +299,39 @@ Deno.test("nats URLs: credentials split off and masked", () => {
   assert.equal(maskUrl("nats://tok@h"), "nats://***@h");
   assert.equal(maskUrl("nats://h:1"), "nats://h:1");
 });
+
+Deno.test("nats: a server that floods bytes without an INFO line is refused quickly, bounded in memory", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  const serving = (async () => {
+    for await (const c of l) {
+      conns.push(c);
+      const junk = new Uint8Array(64 * 1024).fill(65);
+      (async () => {
+        try {
+          for (let i = 0; i < 200; i++) await c.write(junk);
+        } catch { /* client went away */ }
+      })();
+    }
+  })();
+  const started = Date.now();
+  await assert.rejects(
+    publishEvent(bytes({}), {
+      url: `nats://127.0.0.1:${(l.addr as Deno.NetAddr).port}`,
+      subject: SUBJECT,
+      msgId: "x",
+      env: noEnv,
+      timeoutMs: 5_000,
+      attempts: 1,
+    }),
+    (err: Error) => /did not answer like a NATS server/.test(err.message),
+  );
+  assert.ok(Date.now() - started < 4_000, `took ${Date.now() - started} ms`);
+  l.close();
+  for (const c of conns) {
+    try {
+      c.close();
+    } catch { /* closed */ }
+  }
+  await serving.catch(() => {});
+});

@@ -29,6 +29,8 @@ import type {
 } from "@nats-io/nats-core/internal";
 
 const READ_BUFFER = 256 * 1024;
+/** A NATS INFO line is a few hundred bytes; anything past this is not a NATS server. */
+const MAX_INFO_BYTES = 64 * 1024;
 
 type Conn = Deno.TcpConn | Deno.TlsConn;
 
@@ -101,9 +103,14 @@ export class DenoTcpTransport implements Transport {
   private async peekInfo(): Promise<ServerInfo> {
     const inbound = new DataBuffer();
     let line = "";
+    let received = 0;
     while (line === "") {
       const n = await this.conn!.read(this.buf);
       if (n === null) throw new Error("connection closed before the server said hello");
+      // A server that never ends its first line must not fill our memory.
+      if ((received += n) > MAX_INFO_BYTES) {
+        throw new Error("the server did not answer like a NATS server (no INFO line)");
+      }
       inbound.fill(this.buf.subarray(0, n));
       line = extractProtocolMessage(inbound.peek());
     }
