@@ -54,10 +54,12 @@ export const MetricsRecordedModel = z.strictObject({
   helix_session_uid: z.string().nullable().describe("Fleet session correlation (Pattern 1)."),
   summary: z.strictObject({
     runs: z.int().nonnegative(),
+    successes: z.int().nonnegative(),
+    failures: z.int().nonnegative(),
     success_rate: z.number().min(0).max(1),
-    average_time_seconds: z.number().nonnegative(),
-    average_quality: z.number().min(0).max(1).nullable(),
-  }).describe("The agent's summary after this record."),
+    avg_time_seconds: z.number().nonnegative(),
+    avg_quality: z.number().min(0).max(1).nullable(),
+  }).describe("The agent's summary after this record (the fields of summary.json)."),
 }).meta({
   title: "kaizen.metrics.recorded v1",
   description: "Published when `kaizen metrics record` appended an execution record.",

@@ -1,9 +1,8 @@
 import type { SectionPlugin } from "../../core/plugin/types.ts";
 
-/** Where an agent's project memory lives, relative to the repo root. */
-export function memoryPath(agent: string): string {
-  return `.kaizen/agents/${agent}/memory.md`;
-}
+import { memoryPath } from "../../core/state/layout.ts";
+
+export { memoryPath };
 
 /** What earlier sessions of this agent wrote down about the project. */
 export const memorySection: SectionPlugin = {

@@ -2,15 +2,9 @@ import type { SafeReader } from "../../core/fs/safe_read.ts";
 import type { SectionPlugin } from "../../core/plugin/types.ts";
 import { renderMarkdownTable } from "../../core/text/markdown_table.ts";
 
-/** Where an agent's metrics summary lives, relative to the repo root. */
-export function summaryPath(agent: string): string {
-  return `.kaizen/metrics/${agent}/summary.json`;
-}
+import { executionsPath, summaryPath } from "../../core/state/layout.ts";
 
-/** Where the execution records behind the summary live. */
-export function executionsPath(agent: string): string {
-  return `.kaizen/metrics/${agent}/executions.jsonl`;
-}
+export { executionsPath, summaryPath };
 
 const RECENT_RUNS = 5;
 
