@@ -355,3 +355,11 @@ Deno.test("writeFileAtomicNew creates once and refuses to replace", async () => 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("arguments and option values that start with '-' but are not option-shaped", () => {
+  // A note ("- learned x") or a negative number is data, not an option.
+  assert.deepEqual(invocation(["say", "- learned x"]).args, ["- learned x"]);
+  assert.deepEqual(invocation(["say", "-5", "-"]).args, ["-5", "-"]);
+  assert.equal(invocation(["things", "make", "--target", "- odd"]).opts.target, "- odd");
+  assert.throws(() => invocation(["things", "make", "-q"]), /unknown option '-q'/);
+});

@@ -12,6 +12,9 @@
  */
 import { didYouMean } from "../text/suggest.ts";
 
+/** What an option looks like on the command line (`-h`, `--target`). */
+const OPTION_SHAPE = /^--?[A-Za-z]/;
+
 /** One `--flag`. */
 export interface OptionSpec {
   /** Long name without dashes, e.g. `target`. */
@@ -126,7 +129,9 @@ export function parseArgv(
       break;
     }
     if (tok === "--help" || tok === "-h") return { kind: "help", command: cmd, path };
-    if (!tok.startsWith("-") || tok === "-") {
+    // Only `-x` / `--name` shapes are options: a note such as "- learned x"
+    // or a number such as "-5" is an argument.
+    if (!OPTION_SHAPE.test(tok)) {
       args.push(tok);
       continue;
     }
@@ -146,7 +151,7 @@ export function parseArgv(
     }
     let value: string | undefined;
     if (eq > 0) value = tok.slice(eq + 1);
-    else if (i + 1 < argv.length && !(argv[i + 1].startsWith("-") && argv[i + 1] !== "-")) {
+    else if (i + 1 < argv.length && !OPTION_SHAPE.test(argv[i + 1])) {
       value = argv[++i];
     }
     if (value === undefined) {
