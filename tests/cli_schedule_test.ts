@@ -653,6 +653,12 @@ cliTest("completions zsh and fish name every command", async (e) => {
   const fish = await kaizen(e, ["completions", "fish"]);
   assert.match(fish.stdout, /^complete -c kaizen /m);
   assert.match(fish.stdout, /^complete -c kaizen-agentic /m);
+  // `schedule list` and `plugins list` share a name; their options stay apart.
+  const lines = fish.stdout.split("\n");
+  const allFlag = lines.filter((l) => / -l all /.test(l) && l.startsWith("complete -c kaizen "));
+  assert.deepEqual(allFlag.map((l) => /-n '([^']*)'/.exec(l)![1]), [
+    "__fish_seen_subcommand_from schedule; and __fish_seen_subcommand_from list",
+  ]);
 });
 
 cliTest("completions for an unknown shell exits 2", async (e) => {
