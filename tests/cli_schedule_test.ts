@@ -3,7 +3,7 @@
  * `cli.ts` and once against the bundle `dist/kaizen.js`.
  */
 import assert from "node:assert/strict";
-import { type CliEntry, cliTest, REPO_ROOT, runCli, tempRepo } from "./_cli.ts";
+import { CLI_ENTRIES, type CliEntry, cliTest, REPO_ROOT, runCli, tempRepo } from "./_cli.ts";
 import { programName } from "../core/cli/program.ts";
 import { parseSchedule } from "../core/manifest/parse.ts";
 import { VERSION } from "../core/version.ts";
@@ -692,4 +692,39 @@ cliTest("init: a .kaizen that is a file gives a one-line error, exit 1", async (
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+const haveFish = (() => {
+  try {
+    return new Deno.Command("fish", { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "completions fish, in a real fish: plugins list is not offered schedule list's options",
+  ignore: !haveFish,
+  fn: async () => {
+    const r = await kaizen(CLI_ENTRIES[0], ["completions", "fish"]);
+    await withRepo({ "kaizen.fish": r.stdout }, async (dir) => {
+      const complete = async (line: string) => {
+        const out = await new Deno.Command("fish", {
+          args: ["-c", `source ${dir}/kaizen.fish; complete -C '${line}'`],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        return new TextDecoder().decode(out.stdout).split("\n").filter((l) => l !== "")
+          .map((l) => l.split("\t")[0]).sort();
+      };
+      assert.deepEqual(await complete("kaizen plugins list --"), [
+        "--format",
+        "--plugins",
+        "--target",
+        "--trust-repo-plugins",
+      ]);
+      assert.ok((await complete("kaizen schedule list --")).includes("--all"));
+    });
+  },
 });
