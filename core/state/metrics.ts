@@ -1,0 +1,611 @@
+/**
+ * Execution records and the summary derived from them (docs/adr/0002): the
+ * logic behind `kaizen metrics record | show`, without printing, so that the
+ * CLI and any other front end (an MCP server, a test) share one behaviour.
+ *
+ * - `executions.jsonl` is the source of truth: one JSON record per line,
+ *   appended, never rewritten.
+ * - `summary.json` is a cache derived from all valid records; it can always
+ *   be rebuilt, so a crash between the append and the summary rewrite loses
+ *   nothing (`readMetrics` notices a stale summary and derives a fresh one).
+ * - Writers serialise on `executions.jsonl.lock` (created exclusively), so
+ *   concurrent sessions never interleave lines or overwrite each other's
+ *   summary.
+ *
+ * @module
+ */
+import type { MetricsRecorded } from "../events/model.ts";
+import { METRICS_RECORDED } from "../events/subjects.ts";
+import { agentCatalog } from "../agents/catalog.ts";
+import { writeFileAtomic } from "../fs/atomic.ts";
+import { isInside, join } from "../fs/paths.ts";
+import { AGENT_NAME_RE } from "../manifest/constants.ts";
+import { redactSecrets } from "../redact/mod.ts";
+import { didYouMean } from "../text/suggest.ts";
+import { printable, stripControl } from "../text/printable.ts";
+import { executionsPath, metricsDir, summaryPath } from "./layout.ts";
+
+/** Longest accepted session time: a week. Anything longer is a clock or unit mistake. */
+export const MAX_TIME_SECONDS = 7 * 24 * 3600;
+/** Notes longer than this are refused: a record is a line, not a report. */
+export const MAX_NOTES_CHARS = 4000;
+/** Longest accepted `HELIX_*` text value (ids and slugs, not documents). */
+const MAX_HELIX_CHARS = 256;
+/** How long a writer waits for the lock before giving up. */
+export const LOCK_WAIT_MS = 5_000;
+/** A lock file older than this is left over from a killed writer and is taken over. */
+export const LOCK_STALE_MS = 30_000;
+
+/** One line of `executions.jsonl`. Optional fields are absent, never null. */
+export interface ExecutionRecord {
+  agent: string;
+  /** RFC 3339 UTC; milliseconds only when they are not zero. */
+  recorded_at: string;
+  success: boolean;
+  time_seconds: number;
+  /** 0 (useless) to 1 (excellent), the session's own assessment. */
+  quality: number;
+  /** Free text, redacted before it is written. */
+  notes?: string;
+  /** Helix correlation (integration Pattern 1), from the environment. */
+  helix_session_uid?: string;
+  helix_repo?: string;
+  helix_flavor?: string;
+  helix_tokens?: number;
+  helix_infra_overhead_share?: number;
+}
+
+/** `summary.json`: field names are a contract with the bundle and the event. */
+export interface MetricsSummary {
+  agent: string;
+  runs: number;
+  successes: number;
+  failures: number;
+  /** successes / runs, rounded to 4 decimals; 0 when there are no runs. */
+  success_rate: number;
+  /** Mean session time, rounded to whole seconds; 0 when there are no runs. */
+  avg_time_seconds: number;
+  /** Mean quality, rounded to 4 decimals; null when there are no runs. */
+  avg_quality: number | null;
+  /** `recorded_at` of the latest record (by time; the later line wins a tie). */
+  last_run_at: string | null;
+  last_success: boolean | null;
+  /** When the summary was derived. */
+  updated_at: string;
+}
+
+/** What a caller supplies for one record; `recordExecution` adds agent and time. */
+export interface RecordInput {
+  success: boolean;
+  time_seconds: number;
+  quality: number;
+  notes?: string;
+  helix?: HelixFields;
+}
+
+/** The `HELIX_*` correlation fields, as merged into a record. */
+export type HelixFields = Pick<
+  ExecutionRecord,
+  | "helix_session_uid"
+  | "helix_repo"
+  | "helix_flavor"
+  | "helix_tokens"
+  | "helix_infra_overhead_share"
+>;
+
+/** Why a metrics operation was refused; `kind` maps to the CLI's exit code. */
+export class MetricsError extends Error {
+  constructor(
+    message: string,
+    /** `invalid`: bad input (exit 2); the others: exit 1. */
+    readonly kind: "invalid" | "unknown-agent" | "unsafe-path" | "locked",
+  ) {
+    super(message);
+    this.name = "MetricsError";
+  }
+}
+
+/** A line of `executions.jsonl` that was not a valid record. */
+export interface SkippedLine {
+  /** 1-based line number. */
+  line: number;
+  reason: string;
+}
+
+// ---------------------------------------------------------------------------
+// Parsing and validation (pure)
+
+/**
+ * Parses `--time`: plain decimal seconds, 0 to {@link MAX_TIME_SECONDS}.
+ * `Number()` alone would accept `""`, `"0x10"`, `"1e3"` and `" 5 "`.
+ */
+export function parseTimeSeconds(raw: string): number {
+  const n = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(n) || n > MAX_TIME_SECONDS) {
+    throw new MetricsError(
+      `--time must be seconds from 0 to ${MAX_TIME_SECONDS} (7 days), got '${printable(raw)}'`,
+      "invalid",
+    );
+  }
+  return n;
+}
+
+/** Parses `--quality`: a decimal number from 0 to 1. */
+export function parseQuality(raw: string): number {
+  const n = /^(\d+(\.\d+)?|\.\d+)$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(n) || n < 0 || n > 1) {
+    throw new MetricsError(
+      `--quality must be a number from 0 to 1, got '${printable(raw)}'`,
+      "invalid",
+    );
+  }
+  return n;
+}
+
+/**
+ * The Helix correlation fields set in `env` (empty values count as unset).
+ * Numbers are validated, so a typo in a runner's environment is a clear
+ * error rather than a record the fleet tooling cannot read.
+ */
+export function helixFromEnv(env: (name: string) => string | undefined): HelixFields {
+  const out: HelixFields = {};
+  const text = (name: string): string | undefined => {
+    const v = env(name)?.trim();
+    if (!v) return undefined;
+    if (v.length > MAX_HELIX_CHARS || printable(v, Infinity) !== v) {
+      throw new MetricsError(
+        `${name} must be at most ${MAX_HELIX_CHARS} printable characters`,
+        "invalid",
+      );
+    }
+    return v;
+  };
+  const uid = text("HELIX_SESSION_UID");
+  if (uid !== undefined) out.helix_session_uid = uid;
+  const repo = text("HELIX_REPO");
+  if (repo !== undefined) out.helix_repo = repo;
+  const flavor = text("HELIX_FLAVOR");
+  if (flavor !== undefined) out.helix_flavor = flavor;
+  const tokens = text("HELIX_TOKENS");
+  if (tokens !== undefined) {
+    if (!/^\d+$/.test(tokens) || !Number.isSafeInteger(Number(tokens))) {
+      throw new MetricsError(
+        `HELIX_TOKENS must be a whole number of tokens, got '${printable(tokens)}'`,
+        "invalid",
+      );
+    }
+    out.helix_tokens = Number(tokens);
+  }
+  const share = text("HELIX_INFRA_OVERHEAD_SHARE");
+  if (share !== undefined) {
+    const n = /^(\d+(\.\d+)?|\.\d+)$/.test(share) ? Number(share) : NaN;
+    if (!(n >= 0 && n <= 1)) {
+      throw new MetricsError(
+        `HELIX_INFRA_OVERHEAD_SHARE must be a fraction from 0 to 1, got '${printable(share)}'`,
+        "invalid",
+      );
+    }
+    out.helix_infra_overhead_share = n;
+  }
+  return out;
+}
+
+/** RFC 3339 UTC, without milliseconds when they are zero (as the records always were). */
+export function formatInstant(d: Date): string {
+  const iso = d.toISOString();
+  return iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+function round(n: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(n * f) / f;
+}
+
+/** Whether `v` is a valid execution record of `agent` (as written by any version). */
+function validRecord(v: unknown, agent: string): string | undefined {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return "not a JSON object";
+  const r = v as Record<string, unknown>;
+  if (r.agent !== agent) return `agent is not '${agent}'`;
+  if (typeof r.recorded_at !== "string" || Number.isNaN(Date.parse(r.recorded_at))) {
+    return "recorded_at is not a date-time";
+  }
+  if (typeof r.success !== "boolean") return "success is not true or false";
+  if (
+    typeof r.time_seconds !== "number" || !(r.time_seconds >= 0) ||
+    !Number.isFinite(r.time_seconds)
+  ) {
+    return "time_seconds is not a non-negative number";
+  }
+  if (typeof r.quality !== "number" || !(r.quality >= 0 && r.quality <= 1)) {
+    return "quality is not a number from 0 to 1";
+  }
+  return undefined;
+}
+
+/**
+ * Parses the text of `executions.jsonl`. Invalid lines (torn by a crash,
+ * hand-edited, another agent's) are skipped and listed, never fatal: one
+ * bad line must not hide the history.
+ */
+export function parseRecords(
+  text: string,
+  agent: string,
+): { records: ExecutionRecord[]; skipped: SkippedLine[] } {
+  const records: ExecutionRecord[] = [];
+  const skipped: SkippedLine[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.trim() === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      // The parser's message quotes the line, which may hold a secret.
+      skipped.push({ line: i + 1, reason: "not valid JSON" });
+      continue;
+    }
+    const why = validRecord(value, agent);
+    if (why) skipped.push({ line: i + 1, reason: why });
+    else records.push(value as ExecutionRecord);
+  }
+  return { records, skipped };
+}
+
+/** The summary of `records` (any order), stamped `updated_at = now`. */
+export function deriveSummary(
+  agent: string,
+  records: readonly ExecutionRecord[],
+  now: Date,
+): MetricsSummary {
+  const runs = records.length;
+  let successes = 0;
+  let time = 0;
+  let quality = 0;
+  let last: ExecutionRecord | undefined;
+  let lastAt = -Infinity;
+  for (const r of records) {
+    if (r.success) successes++;
+    time += r.time_seconds;
+    quality += r.quality;
+    const at = Date.parse(r.recorded_at);
+    // `>=`: of two records at the same instant the later line is the later run.
+    if (at >= lastAt) {
+      last = r;
+      lastAt = at;
+    }
+  }
+  return {
+    agent,
+    runs,
+    successes,
+    failures: runs - successes,
+    success_rate: runs === 0 ? 0 : round(successes / runs, 4),
+    avg_time_seconds: runs === 0 ? 0 : Math.round(time / runs),
+    avg_quality: runs === 0 ? null : round(quality / runs, 4),
+    last_run_at: last ? formatInstant(new Date(lastAt)) : null,
+    last_success: last ? last.success : null,
+    updated_at: formatInstant(now),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// File system
+
+/**
+ * Checks the agent name (it becomes a path segment) and that the agent
+ * exists for `root`, with a suggestion when it does not.
+ */
+async function checkAgent(root: string, agent: string, allowUnknown = false): Promise<void> {
+  if (!AGENT_NAME_RE.test(agent)) {
+    throw new MetricsError(
+      `'${printable(agent)}' is not an agent name (lowercase letters, digits and '-')`,
+      "invalid",
+    );
+  }
+  if (allowUnknown) return;
+  const names = (await agentCatalog(root)).map((a) => a.name);
+  if (!names.includes(agent)) {
+    throw new MetricsError(
+      `unknown agent '${agent}'${didYouMean(agent, names)}; known: ${names.join(", ")}`,
+      "unknown-agent",
+    );
+  }
+}
+
+/**
+ * The real path of `rel` under `realRoot`, refusing a path whose existing
+ * part leads outside the repository through a symlink. Missing trailing
+ * parts are fine (`create` makes missing directories, one level at a time,
+ * each checked before the next is made inside it).
+ */
+async function safePath(
+  realRoot: string,
+  rel: string,
+  opts: { createDirs?: boolean; file?: boolean } = {},
+): Promise<string> {
+  const parts = rel.split("/");
+  let current = realRoot;
+  for (let i = 0; i < parts.length; i++) {
+    const isLast = i === parts.length - 1;
+    const next = join(current, parts[i]);
+    let info: Deno.FileInfo | undefined;
+    try {
+      info = await Deno.lstat(next);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    if (!info) {
+      if (isLast && opts.file) return next;
+      if (!opts.createDirs) return join(next, ...parts.slice(i + 1));
+      await Deno.mkdir(next).catch((err) => {
+        // Another writer made it first: fine, it is checked below like any other.
+        if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+      });
+      info = await Deno.lstat(next);
+    }
+    let real = next;
+    if (info.isSymlink) {
+      try {
+        real = await Deno.realPath(next);
+      } catch {
+        // A dangling link would be created through, wherever it points.
+        throw new MetricsError(
+          `${rel}: '${parts.slice(0, i + 1).join("/")}' is a dangling symlink`,
+          "unsafe-path",
+        );
+      }
+      if (!isInside(realRoot, real)) {
+        throw new MetricsError(
+          `${rel}: '${
+            parts.slice(0, i + 1).join("/")
+          }' is a symlink leading outside the repository`,
+          "unsafe-path",
+        );
+      }
+      info = await Deno.stat(real);
+    }
+    if (!isLast && !info.isDirectory) {
+      throw new MetricsError(
+        `${rel}: '${parts.slice(0, i + 1).join("/")}' is not a directory`,
+        "unsafe-path",
+      );
+    }
+    if (isLast && opts.file && !info.isFile) {
+      throw new MetricsError(`${rel} is not a regular file`, "unsafe-path");
+    }
+    current = real;
+  }
+  return current;
+}
+
+async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Takes the writer lock: a file created exclusively (`O_EXCL`, which also
+ * refuses to follow a symlink planted at its name). Waits up to
+ * {@link LOCK_WAIT_MS}; a lock older than {@link LOCK_STALE_MS} belonged to
+ * a killed writer and is removed. Returns the release function.
+ */
+async function acquireLock(lockPath: string, rel: string): Promise<() => Promise<void>> {
+  const until = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const f = await Deno.open(lockPath, { createNew: true, write: true });
+      try {
+        // For a human looking at a lock left behind: who held it.
+        await f.write(new TextEncoder().encode(`${Deno.pid} ${new Date().toISOString()}\n`));
+      } finally {
+        f.close();
+      }
+      return () => Deno.remove(lockPath).catch(() => {});
+    } catch (err) {
+      if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+    }
+    try {
+      const info = await Deno.lstat(lockPath);
+      const age = Date.now() - (info.mtime?.getTime() ?? Date.now());
+      if (age > LOCK_STALE_MS) {
+        await Deno.remove(lockPath).catch(() => {});
+        continue;
+      }
+    } catch {
+      continue; // released between our attempts: try again at once
+    }
+    if (Date.now() >= until) {
+      throw new MetricsError(
+        `${rel}.lock is held by another writer after ${LOCK_WAIT_MS / 1000} s; ` +
+          `if no kaizen process is running, remove the file`,
+        "locked",
+      );
+    }
+    // Jitter, so that many waiting writers do not retry in lockstep.
+    await sleep(5 + Math.random() * 20);
+  }
+}
+
+/** What {@link recordExecution} wrote. */
+export interface RecordResult {
+  record: ExecutionRecord;
+  summary: MetricsSummary;
+  /** Invalid lines already in `executions.jsonl` (left as they are, not counted). */
+  skipped: SkippedLine[];
+  /** Secrets removed from the notes before writing. */
+  redactions: number;
+}
+
+/**
+ * Appends one execution record for `agent` and rewrites `summary.json` from
+ * all valid records, under the writer lock. Everything is validated before
+ * anything is written; the notes are redacted. `root` must be an existing
+ * directory.
+ */
+export async function recordExecution(
+  root: string,
+  agent: string,
+  input: RecordInput,
+  options: { now?: Date } = {},
+): Promise<RecordResult> {
+  const now = options.now ?? new Date();
+  if (input.time_seconds < 0 || input.time_seconds > MAX_TIME_SECONDS) {
+    throw new MetricsError(`time_seconds must be from 0 to ${MAX_TIME_SECONDS}`, "invalid");
+  }
+  if (!(input.quality >= 0 && input.quality <= 1)) {
+    throw new MetricsError("quality must be from 0 to 1", "invalid");
+  }
+  let notes: string | undefined;
+  let redactions = 0;
+  if (input.notes !== undefined && input.notes.trim() !== "") {
+    if (input.notes.length > MAX_NOTES_CHARS) {
+      throw new MetricsError(`--notes is longer than ${MAX_NOTES_CHARS} characters`, "invalid");
+    }
+    // Control characters would reach a terminal through `show` and the bundle.
+    const r = await redactSecrets(stripControl(input.notes).trim(), { source: "notes" });
+    notes = r.text;
+    redactions = r.count;
+  }
+  const realRoot = await Deno.realPath(root);
+  await checkAgent(realRoot, agent);
+
+  const record: ExecutionRecord = {
+    agent,
+    recorded_at: formatInstant(now),
+    success: input.success,
+    time_seconds: input.time_seconds,
+    quality: input.quality,
+    ...(notes !== undefined ? { notes } : {}),
+    ...(input.helix ?? {}),
+  };
+
+  const rel = executionsPath(agent);
+  await safePath(realRoot, metricsDir(agent), { createDirs: true });
+  const logPath = await safePath(realRoot, rel, { file: true });
+  const sumPath = await safePath(realRoot, summaryPath(agent), { file: true });
+  const release = await acquireLock(`${logPath}.lock`, rel);
+  try {
+    const before = (await readIfExists(logPath)) ?? "";
+    const { records, skipped } = parseRecords(before, agent);
+    // A writer killed mid-line left no newline: start ours on a fresh line,
+    // so the torn line stays one skipped line and ours stays whole.
+    const sep = before === "" || before.endsWith("\n") ? "" : "\n";
+    const file = await Deno.open(logPath, { append: true, create: true });
+    try {
+      // One write call: the line reaches the file whole or not at all in practice.
+      const bytes = new TextEncoder().encode(`${sep}${JSON.stringify(record)}\n`);
+      let off = 0;
+      while (off < bytes.length) off += await file.write(bytes.subarray(off));
+    } finally {
+      file.close();
+    }
+    records.push(record);
+    const summary = deriveSummary(agent, records, now);
+    await writeFileAtomic(sumPath, JSON.stringify(summary, null, 2) + "\n");
+    return { record, summary, skipped, redactions };
+  } finally {
+    await release();
+  }
+}
+
+/** What {@link readMetrics} found. */
+export interface MetricsReading {
+  /** False when neither `executions.jsonl` nor `summary.json` exists. */
+  exists: boolean;
+  summary: MetricsSummary;
+  /** `file`: summary.json, current; `derived`: computed now from the records. */
+  summarySource: "file" | "derived";
+  /** Valid records, in file order. */
+  records: ExecutionRecord[];
+  skipped: SkippedLine[];
+}
+
+function isSummary(v: unknown, agent: string): v is MetricsSummary {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  const s = v as Record<string, unknown>;
+  return s.agent === agent && typeof s.runs === "number" && typeof s.successes === "number" &&
+    typeof s.success_rate === "number" && typeof s.avg_time_seconds === "number";
+}
+
+/**
+ * Reads an agent's records and summary without writing anything. The stored
+ * summary is used when it is at least as new as the records and readable;
+ * otherwise (missing, older, hand-broken) the summary is derived afresh.
+ * An agent that is no longer in the catalog can still be read when it has
+ * metrics.
+ */
+export async function readMetrics(
+  root: string,
+  agent: string,
+  options: { now?: Date } = {},
+): Promise<MetricsReading> {
+  const now = options.now ?? new Date();
+  const realRoot = await Deno.realPath(root);
+  await checkAgent(realRoot, agent, true);
+  const logPath = await safePath(realRoot, executionsPath(agent), { file: true });
+  const sumPath = await safePath(realRoot, summaryPath(agent), { file: true });
+  const log = await readIfExists(logPath);
+  const sumText = await readIfExists(sumPath);
+  if (log === undefined && sumText === undefined) await checkAgent(realRoot, agent);
+  const { records, skipped } = parseRecords(log ?? "", agent);
+
+  let stored: MetricsSummary | undefined;
+  if (sumText !== undefined) {
+    try {
+      const v = JSON.parse(sumText);
+      if (isSummary(v, agent)) stored = v;
+    } catch { /* broken: derived below */ }
+  }
+  if (stored && log !== undefined) {
+    const [s, l] = await Promise.all([Deno.stat(sumPath), Deno.stat(logPath)]);
+    if ((s.mtime?.getTime() ?? 0) < (l.mtime?.getTime() ?? 0)) stored = undefined;
+  }
+  return {
+    exists: log !== undefined || sumText !== undefined,
+    summary: stored ?? deriveSummary(agent, records, now),
+    summarySource: stored ? "file" : "derived",
+    records,
+    skipped,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Event
+
+/**
+ * The `kaizen.metrics.recorded` v1 payload for a written record. `repo` is
+ * the roster slug, `root` the checkout's real path.
+ */
+export function metricsRecorded(
+  record: ExecutionRecord,
+  summary: MetricsSummary,
+  where: { repo: string; root: string },
+): MetricsRecorded {
+  return {
+    event: METRICS_RECORDED,
+    version: "1",
+    occurred_at: record.recorded_at,
+    repo: where.repo,
+    root: where.root,
+    agent: record.agent,
+    success: record.success,
+    time_seconds: record.time_seconds,
+    quality: record.quality,
+    helix_session_uid: record.helix_session_uid ?? null,
+    summary: {
+      runs: summary.runs,
+      successes: summary.successes,
+      failures: summary.failures,
+      success_rate: summary.success_rate,
+      avg_time_seconds: summary.avg_time_seconds,
+      avg_quality: summary.avg_quality,
+    },
+  };
+}
