@@ -1,0 +1,194 @@
+/**
+ * `kaizen memory init | show | add`: the command-line shell around
+ * `core/state/memory.ts`. This module only parses and prints; it is cheap to
+ * import (the state module, the redactor and the agent catalog load when a
+ * memory command runs), so the command tree can import it at start-up.
+ *
+ * @module
+ */
+import type { CommandSpec, Invocation, OptionSpec } from "../cli/framework.ts";
+import { CliError, stdout, warn } from "../cli/io.ts";
+import { programName } from "../cli/program.ts";
+import { printable } from "../text/printable.ts";
+import { resolveNow, resolveTarget } from "./target.ts";
+import type { MemoryProblem } from "../state/memory.ts";
+
+/** What the memory commands need from the outside world; tests pass their own. */
+export interface MemoryIo {
+  /** Data (stdout). */
+  out(text: string): void;
+  /** A one-line notice (stderr). */
+  notice(message: string): void;
+  /** Whether stdin is an interactive terminal (then it is never read). */
+  stdinIsTerminal(): boolean;
+  /** Reads stdin to its end, or stops after `limit` bytes. */
+  readStdin(limit: number): Promise<Uint8Array>;
+}
+
+/** The real terminal. */
+export const processIo: MemoryIo = {
+  out: stdout,
+  notice: (message) => warn(programName(), message, "notice"),
+  stdinIsTerminal: () => Deno.stdin.isTerminal(),
+  readStdin: async (limit) => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of Deno.stdin.readable) {
+      chunks.push(chunk);
+      size += chunk.length;
+      // One byte over the limit is enough to refuse; never buffer a flood.
+      if (size > limit) break;
+    }
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) {
+      all.set(c, at);
+      at += c.length;
+    }
+    return all;
+  },
+};
+
+const target: OptionSpec = {
+  name: "target",
+  type: "string",
+  valueName: "PATH",
+  description: "Repository to act on",
+  default: ".",
+};
+
+const agentArg = {
+  name: "agent",
+  description: "Agent whose memory to use (installed or packaged)",
+  required: true,
+};
+
+/** Maps a state-layer problem to the CLI's exit codes: bad input 2, the rest 1. */
+function fail(p: MemoryProblem, hint = ""): never {
+  throw new CliError(`${printable(p.message, 500)}${hint}`, p.code === "invalid-note" ? 2 : 1);
+}
+
+/** `--target X` as the user gave it, for hints they can paste; empty for the default. */
+function targetFlag(inv: Invocation): string {
+  const t = inv.opts.target;
+  return typeof t === "string" && t !== "." ? ` --target ${printable(t, 300)}` : "";
+}
+
+/** `kaizen memory init <agent> [--force]`. */
+export async function memoryInit(inv: Invocation, io: MemoryIo = processIo): Promise<number> {
+  const root = await resolveTarget(inv.opts.target);
+  const { scaffoldMemory } = await import("../state/memory.ts");
+  const r = await scaffoldMemory(root, inv.args[0], { force: inv.opts.force === true });
+  if (!r.ok) fail(r);
+  io.out(`${r.replaced ? "replaced" : "created"} ${r.path}\n`);
+  return 0;
+}
+
+/** `kaizen memory show <agent>`. */
+export async function memoryShow(inv: Invocation, io: MemoryIo = processIo): Promise<number> {
+  const root = await resolveTarget(inv.opts.target);
+  const { readMemory } = await import("../state/memory.ts");
+  const agent = inv.args[0];
+  const r = await readMemory(root, agent);
+  if (!r.ok) {
+    fail(
+      r,
+      r.code === "missing"
+        ? `; create it with '${programName()} memory init ${agent}${targetFlag(inv)}'`
+        : "",
+    );
+  }
+  io.out(r.text === "" || r.text.endsWith("\n") ? r.text : `${r.text}\n`);
+  return 0;
+}
+
+/** `kaizen memory add <agent> [note|-]`: the note from the argument or stdin. */
+export async function memoryAdd(inv: Invocation, io: MemoryIo = processIo): Promise<number> {
+  const root = await resolveTarget(inv.opts.target);
+  const now = resolveNow(inv.opts.now);
+  const { appendMemoryNote, MAX_NOTE_BYTES } = await import("../state/memory.ts");
+  const [agent, given] = inv.args;
+  let note: string;
+  if (given !== undefined && given !== "-") {
+    note = given;
+  } else if (io.stdinIsTerminal()) {
+    // Waiting on a terminal for a note nobody knows to type would look like a hang.
+    throw new CliError(
+      `give the note as an argument, or pipe it on stdin: ${programName()} memory add ${agent} "<note>"`,
+      2,
+    );
+  } else {
+    const bytes = await io.readStdin(MAX_NOTE_BYTES);
+    try {
+      note = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new CliError("the note on stdin is not valid UTF-8 text", 2);
+    }
+  }
+  const r = await appendMemoryNote(root, agent, note, now);
+  if (!r.ok) fail(r);
+  if (r.redactions > 0) io.notice(`redacted ${r.redactions} secret(s) from the note`);
+  const { DEFAULT_MAX_FILE_BYTES } = await import("../fs/safe_read.ts");
+  if (r.bytes > DEFAULT_MAX_FILE_BYTES) {
+    // `prepare` refuses inputs over its per-file cap by default: say so now,
+    // not when the next session opens without its memory.
+    io.notice(
+      `${r.path} is ${r.bytes} bytes, over the ${DEFAULT_MAX_FILE_BYTES} bytes 'schedule prepare' reads by default; trim its oldest entries`,
+    );
+  }
+  io.out(`${r.created ? "created" : "updated"} ${r.path}\n`);
+  return 0;
+}
+
+/** Builds the `memory` command group around `io` (tests pass a captured one). */
+export function memoryCommandWith(io: MemoryIo): CommandSpec {
+  return {
+    name: "memory",
+    description: "Read and add to an agent's project memory (.kaizen/agents/<agent>/memory.md)",
+    subcommands: [
+      {
+        name: "init",
+        description: "Scaffold an agent's memory file with a short template",
+        args: [agentArg],
+        options: [
+          target,
+          { name: "force", type: "boolean", description: "Replace an existing memory file" },
+        ],
+        run: (inv) => memoryInit(inv, io),
+      },
+      {
+        name: "show",
+        description: "Print an agent's memory file",
+        args: [agentArg],
+        options: [target],
+        run: (inv) => memoryShow(inv, io),
+      },
+      {
+        name: "add",
+        description: "Append a dated note (redacted before it is written)",
+        args: [agentArg, {
+          name: "note",
+          description: "The note; '-' or absent reads it from stdin",
+          required: false,
+        }],
+        options: [
+          target,
+          {
+            name: "now",
+            type: "string",
+            valueName: "ISO",
+            description: "Date the entry from this instant instead of the clock",
+          },
+        ],
+        // "- learned x" is an argument as it is; only a note shaped like an
+        // option (`-v …`, `--x`) needs the `--` separator.
+        epilog:
+          "A note that looks like an option goes after '--': kaizen memory add coach -- \"-v is verbose\"",
+        run: (inv) => memoryAdd(inv, io),
+      },
+    ],
+  };
+}
+
+/** The `memory` command group, wired to the real terminal. */
+export const memoryCommand: CommandSpec = memoryCommandWith(processIo);
