@@ -18,6 +18,8 @@ import { PluginDefinitionError } from "./core/plugin/define.ts";
 import type { Plugin } from "./core/plugin/types.ts";
 import { printable } from "./core/text/printable.ts";
 import { VERSION } from "./core/version.ts";
+import { memoryCommand } from "./core/commands/memory.ts";
+import { metricsCommand } from "./core/commands/metrics.ts";
 
 /** Options for embedding the CLI in a team's own entry point. */
 export interface RunCliOptions {
@@ -231,6 +233,8 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
           },
         ],
       },
+      memoryCommand,
+      metricsCommand,
       {
         name: "roster",
         description: "Resolve which (repo, agent) runs exist on this host",
