@@ -121,7 +121,7 @@ Deno.test("deriveSummary: no runs; rounding; the latest run by time, not by line
     rec("2026-11-21T10:00:00Z", false, 10.5, 0.2),
     rec("2026-11-19T10:00:00Z", true, 11, 0.3),
   ], new Date(NOW));
-  assert.equal(s.success_rate, 0.6667); // 2/3 to 4 decimals
+  assert.equal(s.success_rate, 0.667); // 2/3 to 3 decimals
   assert.equal(s.avg_time_seconds, 11); // 10.5 rounds to whole seconds
   assert.equal(s.avg_quality, 0.2);
   assert.equal(s.last_run_at, "2026-11-21T10:00:00Z");

@@ -61,11 +61,11 @@ export interface MetricsSummary {
   runs: number;
   successes: number;
   failures: number;
-  /** successes / runs, rounded to 4 decimals; 0 when there are no runs. */
+  /** successes / runs, rounded to 3 decimals; 0 when there are no runs. */
   success_rate: number;
   /** Mean session time, rounded to whole seconds; 0 when there are no runs. */
   avg_time_seconds: number;
-  /** Mean quality, rounded to 4 decimals; null when there are no runs. */
+  /** Mean quality, rounded to 3 decimals; null when there are no runs. */
   avg_quality: number | null;
   /** `recorded_at` of the latest record (by time; the later line wins a tie). */
   last_run_at: string | null;
@@ -280,9 +280,9 @@ export function deriveSummary(
     runs,
     successes,
     failures: runs - successes,
-    success_rate: runs === 0 ? 0 : round(successes / runs, 4),
+    success_rate: runs === 0 ? 0 : round(successes / runs, 3),
     avg_time_seconds: runs === 0 ? 0 : Math.round(time / runs),
-    avg_quality: runs === 0 ? null : round(quality / runs, 4),
+    avg_quality: runs === 0 ? null : round(quality / runs, 3),
     last_run_at: last ? formatInstant(new Date(lastAt)) : null,
     last_success: last ? last.success : null,
     updated_at: formatInstant(now),
