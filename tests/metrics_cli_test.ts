@@ -442,6 +442,9 @@ Deno.test("record: a lock left by a killed writer is taken over once stale", asy
 Deno.test("show: the stored summary when current; derived when missing or older", async () => {
   const root = await pilotCopy();
   try {
+    // A checkout writes files in any order: make the summary the newer one.
+    const later = new Date(Date.now() + 60_000);
+    await Deno.utime(`${root}/${SUMMARY}`, later, later);
     const stored = await readMetrics(root, "coach");
     assert.equal(stored.summarySource, "file");
     assert.equal(stored.summary.runs, 4);
