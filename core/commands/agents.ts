@@ -1,0 +1,243 @@
+/**
+ * `kaizen agents list | show | install`: the command-line shell around
+ * `core/state/agents.ts`. This module only parses and prints; it is cheap to
+ * import (the state module, the agent catalog and the NATS client load when
+ * an agents command runs), so the command tree can import it at start-up.
+ *
+ * @module
+ */
+import type { CommandSpec, Invocation, OptionSpec } from "../cli/framework.ts";
+import { CliError, stdout, warn } from "../cli/io.ts";
+import { programName } from "../cli/program.ts";
+import { printable } from "../text/printable.ts";
+import { resolveNow, resolveTarget } from "./target.ts";
+import type { AgentProblem, InstallAgentResult } from "../state/agents.ts";
+
+/** What the agents commands need from the outside world; tests pass their own. */
+export interface AgentsIo {
+  /** Data (stdout). */
+  out(text: string): void;
+  /** A one-line notice (stderr). */
+  notice(message: string): void;
+  /** A one-line error that does not end the command by itself (stderr). */
+  error(message: string): void;
+  /** An environment variable, or undefined when unset or not readable. */
+  env(name: string): string | undefined;
+}
+
+/** The real terminal and environment. */
+export const processIo: AgentsIo = {
+  out: stdout,
+  notice: (message) => warn(programName(), message, "notice"),
+  error: (message) => warn(programName(), message, "error"),
+  env: (name) => {
+    try {
+      return Deno.env.get(name);
+    } catch {
+      return undefined; // no --allow-env: as if unset
+    }
+  },
+};
+
+const target: OptionSpec = {
+  name: "target",
+  type: "string",
+  valueName: "PATH",
+  description: "Repository to act on",
+  default: ".",
+};
+
+const nameArg = { name: "name", description: "Agent name", required: true };
+
+/** A state-layer problem becomes a one-line error; every one of them exits 1. */
+function fail(p: AgentProblem): never {
+  throw new CliError(printable(p.message, 500), 1);
+}
+
+/** `kaizen agents list`. */
+export async function agentsList(inv: Invocation, io: AgentsIo = processIo): Promise<number> {
+  const root = await resolveTarget(inv.opts.target);
+  const { listAgents } = await import("../state/agents.ts");
+  const rows = await listAgents(root, (m) => io.notice(printable(m, 300)));
+  if (inv.opts.format === "json") {
+    io.out(JSON.stringify({ agents: rows }, null, 2) + "\n");
+    return 0;
+  }
+  const { renderTable } = await import("../text/table.ts");
+  io.out(renderTable(
+    ["NAME", "SOURCE", "LOCATION", "PACKAGED"],
+    rows.map((r) => [
+      r.name,
+      r.source,
+      printable(r.location, 120),
+      !r.shadows_packaged
+        ? "-"
+        : r.differs_from_packaged === null
+        ? "shadowed (not compared)"
+        : r.differs_from_packaged
+        ? "shadowed, differs"
+        : "shadowed, same",
+    ]),
+  ));
+  return 0;
+}
+
+/** `kaizen agents show <name>`: the prompt `prepare` would use. */
+export async function agentsShow(inv: Invocation, io: AgentsIo = processIo): Promise<number> {
+  const root = await resolveTarget(inv.opts.target);
+  const { readAgentPrompt } = await import("../state/agents.ts");
+  const r = await readAgentPrompt(root, inv.args[0], (m) => io.notice(printable(m, 300)));
+  if (!r.ok) fail(r);
+  io.out(r.text === "" || r.text.endsWith("\n") ? r.text : `${r.text}\n`);
+  return 0;
+}
+
+/** `kaizen agents install <name>`. */
+export async function agentsInstall(inv: Invocation, io: AgentsIo = processIo): Promise<number> {
+  const root = await resolveTarget(inv.opts.target);
+  const now = resolveNow(inv.opts.now);
+  const sink = inv.opts.sink;
+  // Checked before anything is written: a refused install touches nothing.
+  if (sink !== undefined && sink !== "nats") {
+    throw new CliError(`--sink must be 'nats', got '${printable(String(sink))}'`, 2);
+  }
+  const state = await import("../state/agents.ts");
+  const r = await state.installAgent(root, inv.args[0], { force: inv.opts.force === true, now });
+  if (!r.ok) fail(r);
+  io.out(`${r.replaced ? "replaced" : "installed"} ${r.path}\n`);
+  let code = 0;
+  const memory = r.memory;
+  if (memory.status === "created") io.out(`created ${memory.path}\n`);
+  else if (memory.status === "kept") io.notice(`kept the existing ${memory.path}`);
+  else {
+    io.error(
+      `${r.path} is installed, but its memory file was not scaffolded: ${
+        printable(memory.message, 300)
+      }`,
+    );
+    code = 1;
+  }
+  if (sink !== "nats") return code;
+  return Math.max(code, await publish(inv, io, r, state.agentInstalled));
+}
+
+/**
+ * `--sink nats`: publishes `kaizen.agent.installed`. The prompt is already
+ * installed; a failed publish exits 1 so a runner notices, and says that the
+ * file stays (installing again would need --force).
+ */
+async function publish(
+  inv: Invocation,
+  io: AgentsIo,
+  r: Extract<InstallAgentResult, { ok: true }>,
+  build: typeof import("../state/agents.ts").agentInstalled,
+): Promise<number> {
+  const [{ AGENT_INSTALLED }, { eventMessageId }, url, slug, safe, redact] = await Promise.all([
+    import("../events/subjects.ts"),
+    import("../events/payloads.ts"),
+    import("../nats/url.ts"),
+    import("../repo/slug.ts"),
+    import("../fs/safe_read.ts"),
+    import("../redact/mod.ts"),
+  ]);
+  try {
+    const natsUrl = (typeof inv.opts["nats-url"] === "string" ? inv.opts["nats-url"] : "") ||
+      io.env("NATS_URL") || url.DEFAULT_NATS_URL;
+    url.parseNatsUrl(natsUrl);
+    const files = await safe.createSafeReader(r.root);
+    const { slug: repo } = await slug.resolveRepoSlug(files, undefined, io.env);
+    const payload = build(r, { repo, root: files.root });
+    // Same repo, agent and prompt → same id: a retried publish is stored once.
+    const msgId = await eventMessageId(AGENT_INSTALLED, files.root, r.agent, r.sha256);
+    const { publishEvent } = await import("../nats/publish.ts");
+    const res = await publishEvent(new TextEncoder().encode(JSON.stringify(payload)), {
+      url: natsUrl,
+      subject: AGENT_INSTALLED,
+      msgId,
+      env: io.env,
+    });
+    const where = `${AGENT_INSTALLED} on ${url.maskUrl(natsUrl)}`;
+    io.notice(
+      `sink 'nats': ${
+        res.mode === "core"
+          ? `published to ${where} (no stream: not persisted)`
+          : res.duplicate
+          ? `duplicate: already in stream ${res.stream} (seq ${res.seq}), ${where}`
+          : `stored in stream ${res.stream} as seq ${res.seq}, ${where}`
+      }`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof Deno.errors.BrokenPipe) throw err;
+    // The message can carry a URL with credentials: redact, then one printable line.
+    const first = String((err as Error)?.message ?? err).split("\n")[0];
+    const why = printable((await redact.redactSecrets(first, { source: "sink" })).text, 300);
+    io.error(`sink 'nats' failed: ${why} (${r.path} is installed and stays installed)`);
+    return 1;
+  }
+}
+
+/** Builds the `agents` command group around `io` (tests pass a captured one). */
+export function agentsCommandWith(io: AgentsIo): CommandSpec {
+  return {
+    name: "agents",
+    description: "List, show and install agent prompts (packaged, or in agents/agent-<name>.md)",
+    subcommands: [
+      {
+        name: "list",
+        description: "List packaged and installed agents, and which installed copies shadow one",
+        options: [
+          target,
+          {
+            name: "format",
+            type: "string",
+            choices: ["table", "json"],
+            default: "table",
+            description: "Output format",
+          },
+        ],
+        run: (inv) => agentsList(inv, io),
+      },
+      {
+        name: "show",
+        description: "Print the prompt 'schedule prepare' would use (an installed copy wins)",
+        args: [nameArg],
+        options: [target],
+        run: (inv) => agentsShow(inv, io),
+      },
+      {
+        name: "install",
+        description:
+          "Copy a packaged prompt to agents/agent-<name>.md and scaffold its memory file",
+        args: [nameArg],
+        options: [
+          target,
+          { name: "force", type: "boolean", description: "Replace an installed copy" },
+          {
+            name: "now",
+            type: "string",
+            valueName: "ISO",
+            description: "Date the install event from this instant instead of the clock",
+          },
+          {
+            name: "sink",
+            type: "string",
+            choices: ["nats"],
+            description: "Also publish kaizen.agent.installed",
+          },
+          {
+            name: "nats-url",
+            type: "string",
+            valueName: "URL",
+            description:
+              "NATS server for --sink nats (default: $NATS_URL, else nats://127.0.0.1:4222)",
+          },
+        ],
+        run: (inv) => agentsInstall(inv, io),
+      },
+    ],
+  };
+}
+
+/** The `agents` command group, wired to the real terminal. */
+export const agentsCommand: CommandSpec = agentsCommandWith(processIo);
