@@ -18,6 +18,7 @@ import { PluginDefinitionError } from "./core/plugin/define.ts";
 import type { Plugin } from "./core/plugin/types.ts";
 import { printable } from "./core/text/printable.ts";
 import { VERSION } from "./core/version.ts";
+import { agentsCommand } from "./core/commands/agents.ts";
 import { memoryCommand } from "./core/commands/memory.ts";
 import { metricsCommand } from "./core/commands/metrics.ts";
 
@@ -233,6 +234,7 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
           },
         ],
       },
+      agentsCommand,
       memoryCommand,
       metricsCommand,
       {
