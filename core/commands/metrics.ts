@@ -1,5 +1,6 @@
 /**
- * `kaizen metrics record | show`: the CLI face of core/state/metrics.ts.
+ * `kaizen metrics record | show | rebuild | list | optimize | publish`: the
+ * CLI face of core/state/metrics.ts and core/state/optimizer.ts.
  *
  * `cli.ts` imports this module to build the command tree, so it imports only
  * what the tree itself needs; the record logic, the redactor, the agent
@@ -249,6 +250,200 @@ export async function showCommand(inv: Invocation): Promise<number> {
   return 0;
 }
 
+/** `kaizen metrics rebuild`: derives summary.json again from the records. */
+export async function rebuildCommand(inv: Invocation): Promise<number> {
+  const prog = programName();
+  const agent = inv.args[0];
+  const root = await resolveTarget(inv.opts.target);
+  const now = resolveNow(inv.opts.now);
+  const { result, rel } = await withMetrics(async (m) => ({
+    result: await m.rebuildSummary(root, agent, { now }),
+    rel: (await import("../state/layout.ts")).executionsPath(agent),
+  }));
+  reportSkipped(prog, rel, result.skipped);
+  const { summaryPath } = await import("../state/layout.ts");
+  warn(
+    prog,
+    `rebuilt ${summaryPath(agent)} from ${result.records} record${result.records === 1 ? "" : "s"}${
+      result.skipped.length > 0 ? ` (${result.skipped.length} invalid lines skipped)` : ""
+    }`,
+    "notice",
+  );
+  stdout(
+    inv.opts.format === "json"
+      ? JSON.stringify(result.summary, null, 2) + "\n"
+      : summaryLine(result.summary) + "\n",
+  );
+  return 0;
+}
+
+/** `kaizen metrics list`: one line per agent with a metrics folder. */
+export async function listCommand(inv: Invocation): Promise<number> {
+  const prog = programName();
+  const root = await resolveTarget(inv.opts.target);
+  const { summaries, skipped } = await withMetrics(async (m) => {
+    const summaries: Summary[] = [];
+    const skipped: { agent: string; lines: number }[] = [];
+    for (const agent of await m.listMetricsAgents(root)) {
+      const r = await m.readMetrics(root, agent, { listed: true });
+      summaries.push(r.summary);
+      if (r.skipped.length > 0) skipped.push({ agent, lines: r.skipped.length });
+    }
+    return { summaries, skipped };
+  });
+  for (const s of skipped) {
+    warn(prog, `${s.agent}: skipped ${s.lines} invalid record lines`, "notice");
+  }
+  if (inv.opts.format === "json") {
+    stdout(JSON.stringify(summaries, null, 2) + "\n");
+    return 0;
+  }
+  if (summaries.length === 0) {
+    stdout("no agent has recorded runs yet (record one with 'kaizen metrics record <agent>')\n");
+    return 0;
+  }
+  const { renderTable } = await import("../text/table.ts");
+  stdout(renderTable(
+    ["AGENT", "RUNS", "SUCCESS", "AVG TIME", "AVG QUALITY", "LAST RUN"],
+    summaries.map((s) => [
+      s.agent,
+      String(s.runs),
+      s.runs === 0 ? "-" : `${(s.success_rate * 100).toFixed(1)}%`,
+      s.runs === 0 ? "-" : duration(s.avg_time_seconds),
+      s.avg_quality === null ? "-" : s.avg_quality.toFixed(2),
+      s.last_run_at === null
+        ? "-"
+        : `${printable(s.last_run_at, 40)} (${s.last_success ? "success" : "failure"})`,
+    ]),
+  ));
+  return 0;
+}
+
+/** `kaizen metrics optimize`: writes analysis.json and recommendations.jsonl. */
+export async function optimizeCommand(inv: Invocation): Promise<number> {
+  const prog = programName();
+  const root = await resolveTarget(inv.opts.target);
+  const now = resolveNow(inv.opts.now);
+  const opt = await import("../state/optimizer.ts");
+  const result = await withMetrics(() => opt.runOptimizer(root, now));
+  for (const s of result.skipped) {
+    warn(prog, `${s.agent}: skipped ${s.lines} invalid record lines`, "notice");
+  }
+  if (result.analysis.schedule_problem) {
+    warn(prog, `${result.analysis.schedule_problem}; the stale rule was not applied`);
+  }
+  const n = result.findings.length;
+  const lines = [
+    `analysed ${result.analysis.agents.length} agent${
+      result.analysis.agents.length === 1 ? "" : "s"
+    }: ${n} finding${
+      n === 1 ? "" : "s"
+    }; wrote ${opt.ANALYSIS_PATH} and ${opt.RECOMMENDATIONS_PATH}`,
+    ...result.findings.map((f) =>
+      `  ${f.severity} ${f.agent} ${f.rule}: ${printable(f.message, 400)}`
+    ),
+  ];
+  stdout(lines.join("\n") + "\n");
+  return 0;
+}
+
+/** The optimizer's files as the artifact store receives them. */
+const PUBLISHED_FILES = [
+  { name: "analysis.json", mediaType: "application/json" },
+  { name: "recommendations.jsonl", mediaType: "application/x-ndjson" },
+] as const;
+
+/**
+ * `kaizen metrics publish`: registers the optimizer's two files with the
+ * artifact store as one `raw-evidence` package (integration Pattern 3),
+ * through the client the artifact-store sink uses. The local files stay
+ * canonical; publishing is optional.
+ */
+export async function publishCommand(inv: Invocation): Promise<number> {
+  const prog = programName();
+  const root = await resolveTarget(inv.opts.target);
+  const [m, layout, paths, redact] = await Promise.all([
+    import("../state/metrics.ts"),
+    import("../state/layout.ts"),
+    import("../fs/paths.ts"),
+    import("../redact/mod.ts"),
+  ]);
+  const realRoot = await Deno.realPath(root);
+  const texts: string[] = [];
+  let redactions = 0;
+  for (const f of PUBLISHED_FILES) {
+    const rel = `${layout.OPTIMIZER_DIR}/${f.name}`;
+    const path = await withMetrics(() => m.resolveStatePath(realRoot, rel, { file: true }));
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      throw new CliError(`${rel} does not exist: run 'kaizen metrics optimize' first`, 1);
+    }
+    // Evidence leaves the machine: whatever a hand edit put in, no secret goes with it.
+    const r = await redact.redactSecrets(text, { source: f.name });
+    texts.push(r.text);
+    redactions += r.count;
+  }
+  const client = await import("../artifact_store/mod.ts");
+  const baseUrl = processEnv(client.URL_VARIABLE) ?? "";
+  if (baseUrl === "") {
+    throw new CliError(`${client.URL_VARIABLE} is not set (the artifact store's base URL)`, 1);
+  }
+  if (redactions > 0) {
+    warn(prog, `redacted ${redactions} secret${redactions === 1 ? "" : "s"} before publishing`);
+  }
+  // Same files, same key: a retried or repeated publish is stored once. The
+  // NUL keeps "ab" + "c" and "a" + "bc" apart.
+  const { createHash } = await import("node:crypto");
+  const key = createHash("sha256").update(texts[0]).update("\0").update(texts[1]).digest("hex");
+  let generatedAt: string | null = null;
+  try {
+    const a = JSON.parse(texts[0]);
+    if (typeof a?.generated_at === "string") generatedAt = a.generated_at;
+  } catch { /* a hand-broken analysis is still evidence; published as it is */ }
+  const repo = paths.basename(realRoot);
+  const options = {
+    baseUrl,
+    token: processEnv(client.TOKEN_VARIABLE),
+    retentionClass: "raw-evidence",
+    idempotencyKey: key,
+    name: `kaizen-optimizer/${repo}`,
+    metadata: {
+      repo,
+      generated_at: generatedAt,
+      findings: texts[1].split("\n").filter((l) => l.trim() !== "").length,
+      sha256: key,
+    },
+    files: PUBLISHED_FILES.map((f, i) => ({
+      path: f.name,
+      mediaType: f.mediaType,
+      content: texts[i],
+    })),
+  };
+  try {
+    if (inv.opts["dry-run"] === true) {
+      const req = client.describeArtifactRequest(options);
+      stdout(JSON.stringify(req, null, 2) + "\n");
+      warn(prog, `dry run: would ${req.method} ${req.url}; nothing was sent`, "notice");
+      return 0;
+    }
+    const r = await client.publishArtifact(options);
+    const tries = r.attempts > 1 ? ` after ${r.attempts} attempts` : "";
+    stdout(
+      r.created
+        ? `stored as ${printable(r.id)} (retention raw-evidence)${tries}\n`
+        : `duplicate: already stored as ${printable(r.id)}${tries}\n`,
+    );
+    return 0;
+  } catch (err) {
+    // Its message is one line and never quotes the token.
+    if (err instanceof client.ArtifactStoreError) throw new CliError(err.message, 1);
+    throw err;
+  }
+}
+
 const target: OptionSpec = {
   name: "target",
   type: "string",
@@ -336,6 +531,72 @@ export const metricsCommand: CommandSpec = {
         },
       ],
       run: showCommand,
+    },
+    {
+      name: "rebuild",
+      description: "Derive summary.json again from executions.jsonl (after a crash or an edit)",
+      args: [agentArg],
+      options: [
+        target,
+        {
+          name: "now",
+          type: "string",
+          valueName: "ISO",
+          description: "Stamp the summary with this instant instead of the clock",
+        },
+        {
+          name: "format",
+          type: "string",
+          choices: ["text", "json"],
+          default: "text",
+          description: "How to print the rebuilt summary",
+        },
+      ],
+      run: rebuildCommand,
+    },
+    {
+      name: "list",
+      description: "Show every agent with recorded runs",
+      options: [
+        target,
+        {
+          name: "format",
+          type: "string",
+          choices: ["table", "json"],
+          default: "table",
+          description: "Output format",
+        },
+      ],
+      run: listCommand,
+    },
+    {
+      name: "optimize",
+      description:
+        "Analyse all agents' runs; write optimizer/analysis.json and recommendations.jsonl",
+      options: [
+        target,
+        {
+          name: "now",
+          type: "string",
+          valueName: "ISO",
+          description: "Analyse as of this instant instead of the clock",
+        },
+      ],
+      run: optimizeCommand,
+    },
+    {
+      name: "publish",
+      description: "Register the optimizer's output with the artifact store (raw-evidence)",
+      options: [
+        target,
+        {
+          name: "dry-run",
+          type: "boolean",
+          description: "Print the request (token masked) and send nothing",
+        },
+      ],
+      epilog: "ARTIFACTSTORE_API_URL (required) and ARTIFACTSTORE_API_TOKEN configure the store.",
+      run: publishCommand,
     },
   ],
 };

@@ -98,7 +98,7 @@ export class MetricsError extends Error {
   constructor(
     message: string,
     /** `invalid`: bad input (exit 2); the others: exit 1. */
-    readonly kind: "invalid" | "unknown-agent" | "unsafe-path" | "locked",
+    readonly kind: "invalid" | "unknown-agent" | "unsafe-path" | "locked" | "not-found",
   ) {
     super(message);
     this.name = "MetricsError";
@@ -544,7 +544,7 @@ function isSummary(v: unknown, agent: string): v is MetricsSummary {
 export async function readMetrics(
   root: string,
   agent: string,
-  options: { now?: Date } = {},
+  options: { now?: Date; listed?: boolean } = {},
 ): Promise<MetricsReading> {
   const now = options.now ?? new Date();
   const realRoot = await Deno.realPath(root);
@@ -553,7 +553,11 @@ export async function readMetrics(
   const sumPath = await safePath(realRoot, summaryPath(agent), { file: true });
   const log = await readIfExists(logPath);
   const sumText = await readIfExists(sumPath);
-  if (log === undefined && sumText === undefined) await checkAgent(realRoot, agent);
+  // `listed`: the name came from an existing metrics folder (list, optimize),
+  // so an empty folder of an uninstalled agent reads as "no runs", not an error.
+  if (log === undefined && sumText === undefined && !options.listed) {
+    await checkAgent(realRoot, agent);
+  }
   const { records, skipped } = parseRecords(log ?? "", agent);
 
   let stored: MetricsSummary | undefined;
@@ -608,4 +612,96 @@ export function metricsRecorded(
       avg_quality: summary.avg_quality,
     },
   };
+}
+
+// ---------------------------------------------------------------------------
+// Rebuild and listing
+
+/** What {@link rebuildSummary} wrote. */
+export interface RebuildResult {
+  summary: MetricsSummary;
+  /** Valid records the summary was derived from. */
+  records: number;
+  /** Invalid lines left in `executions.jsonl` and not counted. */
+  skipped: SkippedLine[];
+}
+
+/**
+ * Derives `summary.json` afresh from `executions.jsonl` and replaces it
+ * atomically, under the same writer lock as {@link recordExecution}, so a
+ * rebuild never races a record. This is the repair for a summary that a
+ * crash or a hand edit left torn or stale: the log is the source of truth.
+ * An agent that is no longer in the catalog can be rebuilt; one without a
+ * log cannot (there is nothing to derive from, and nothing is created).
+ */
+export async function rebuildSummary(
+  root: string,
+  agent: string,
+  options: { now?: Date } = {},
+): Promise<RebuildResult> {
+  const now = options.now ?? new Date();
+  const realRoot = await Deno.realPath(root);
+  await checkAgent(realRoot, agent, true);
+  const rel = executionsPath(agent);
+  const logPath = await safePath(realRoot, rel, { file: true });
+  const sumPath = await safePath(realRoot, summaryPath(agent), { file: true });
+  if ((await readIfExists(logPath)) === undefined) {
+    throw new MetricsError(
+      `${rel} does not exist: no records to rebuild ${agent}'s summary from`,
+      "not-found",
+    );
+  }
+  const release = await acquireLock(`${logPath}.lock`, rel);
+  try {
+    // Read again under the lock: a record may have landed while we waited.
+    const { records, skipped } = parseRecords((await readIfExists(logPath)) ?? "", agent);
+    const summary = deriveSummary(agent, records, now);
+    await writeFileAtomic(sumPath, JSON.stringify(summary, null, 2) + "\n");
+    return { summary, records: records.length, skipped };
+  } finally {
+    await release();
+  }
+}
+
+/** Folder under `.kaizen/metrics/` that holds the optimizer's output, not an agent's runs. */
+export const OPTIMIZER_FOLDER = "optimizer";
+
+/**
+ * Agents that have a `.kaizen/metrics/<agent>/` folder, sorted by name. The
+ * optimizer's folder, names that are not agent names, and symlinks (which
+ * could lead outside the repository) are left out.
+ */
+export async function listMetricsAgents(root: string): Promise<string[]> {
+  const realRoot = await Deno.realPath(root);
+  const dir = await safePath(realRoot, ".kaizen/metrics");
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory && e.name !== OPTIMIZER_FOLDER && AGENT_NAME_RE.test(e.name)) {
+        names.push(e.name);
+      }
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return [];
+    throw err;
+  }
+  // Code-unit order, not locale order: the same listing on every machine.
+  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * A path inside the repository for other state modules (the optimizer),
+ * with the same symlink checks as the metrics files.
+ */
+export function resolveStatePath(
+  realRoot: string,
+  rel: string,
+  opts: { createDirs?: boolean; file?: boolean } = {},
+): Promise<string> {
+  return safePath(realRoot, rel, opts);
+}
+
+/** The writer lock, for other state modules that write under `.kaizen/metrics/`. */
+export function lockFile(lockPath: string, rel: string): Promise<() => Promise<void>> {
+  return acquireLock(lockPath, rel);
 }
