@@ -575,3 +575,18 @@ Deno.test("publish: missing files or a missing URL → exit 1 with a one-line re
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("list: a .kaizen/metrics that is a file is one clear error, not an internal one", async () => {
+  const { listMetricsAgents, MetricsError } = await import("../core/state/metrics.ts");
+  const root = await Deno.makeTempDir({ prefix: "kaizen-metrics-file-" });
+  try {
+    await Deno.mkdir(`${root}/.kaizen`);
+    await Deno.writeTextFile(`${root}/.kaizen/metrics`, "not a folder");
+    await assert.rejects(
+      listMetricsAgents(root),
+      (err: Error) => err instanceof MetricsError && /is not a folder/.test(err.message),
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -683,6 +683,9 @@ export async function listMetricsAgents(root: string): Promise<string[]> {
     }
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return [];
+    if (err instanceof Deno.errors.NotADirectory) {
+      throw new MetricsError(".kaizen/metrics is not a folder", "unsafe-path");
+    }
     throw err;
   }
   // Code-unit order, not locale order: the same listing on every machine.
