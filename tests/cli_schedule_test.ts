@@ -728,3 +728,56 @@ Deno.test({
     });
   },
 });
+
+Deno.test("completions offer agent names: packaged, and installed ones in the current directory", async () => {
+  const bash = (await kaizen(CLI_ENTRIES[0], ["completions", "bash"])).stdout;
+  const fish = (await kaizen(CLI_ENTRIES[0], ["completions", "fish"])).stdout;
+  const zsh = (await kaizen(CLI_ENTRIES[0], ["completions", "zsh"])).stdout;
+  await withRepo({
+    "kaizen.bash": bash,
+    "kaizen.fish": fish,
+    "_kaizen": zsh,
+    "agents/agent-house-style.md": "# House style\n",
+  }, async (dir) => {
+    const run = async (shell: string, script: string) => {
+      const out = await new Deno.Command(shell, {
+        args: ["-c", script],
+        cwd: dir,
+        stdout: "piped",
+        stderr: "piped",
+      })
+        .output();
+      return new TextDecoder().decode(out.stdout).split(/\s+/).filter((w) =>
+        w !== "" && !w.startsWith("-")
+      ).sort();
+    };
+    const all = ["coach", "house-style", "optimization", "tdd-workflow"];
+    assert.deepEqual(
+      await run(
+        "bash",
+        `source kaizen.bash; COMP_WORDS=(kaizen schedule prepare ""); COMP_CWORD=3; _kaizen_complete; echo "\${COMPREPLY[@]}"`,
+      ),
+      all,
+    );
+    if (haveFish) {
+      assert.deepEqual(
+        await run("fish", "source kaizen.fish; complete -C 'kaizen memory add '"),
+        all,
+      );
+    }
+    let haveZsh = false;
+    try {
+      haveZsh = new Deno.Command("zsh", { args: ["--version"], stdout: "null", stderr: "null" })
+        .outputSync().success;
+    } catch { /* no zsh */ }
+    if (haveZsh) {
+      assert.deepEqual(
+        await run(
+          "zsh",
+          "source ./_kaizen 2>/dev/null; compadd() { [[ $1 == -a ]] && print -l -- ${(P)2}; }; _kaizen_agents",
+        ),
+        all,
+      );
+    }
+  });
+});
