@@ -128,6 +128,7 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
               {
                 name: "count",
                 type: "string",
+                number: { min: 1, max: 1000, integer: true },
                 valueName: "N",
                 description: "Show the next N runs of each agent (1-1000, default 1)",
               },
@@ -172,12 +173,14 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
               {
                 name: "max-tokens",
                 type: "string",
+                number: { min: 1, integer: true },
                 valueName: "N",
                 description: "Trim low-priority sections to fit N tokens",
               },
               {
                 name: "max-file-bytes",
                 type: "string",
+                number: { min: 1, integer: true },
                 valueName: "N",
                 description: "Per-file read cap in bytes (default: 1048576)",
               },
@@ -216,6 +219,7 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
               {
                 name: "sink-timeout",
                 type: "string",
+                number: { min: 1, integer: true },
                 valueName: "MS",
                 description: "Deadline for each sink in milliseconds (default: 10000)",
               },
@@ -309,6 +313,7 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
               {
                 name: "concurrency",
                 type: "string",
+                number: { min: 1, max: 256, integer: true },
                 valueName: "N",
                 description: "Repos checked at once (1-256, default 16)",
               },

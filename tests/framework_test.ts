@@ -363,3 +363,38 @@ Deno.test("arguments and option values that start with '-' but are not option-sh
   assert.equal(invocation(["things", "make", "--target", "- odd"]).opts.target, "- odd");
   assert.throws(() => invocation(["things", "make", "-q"]), /unknown option '-q'/);
 });
+
+Deno.test("numeric options are checked by the parser, with their range, once", () => {
+  const tree: CommandSpec = {
+    name: "tool",
+    description: "A test tool.",
+    subcommands: [{
+      name: "rate",
+      description: "Rate",
+      options: [
+        { name: "quality", type: "string", description: "0-1", number: { min: 0, max: 1 } },
+        { name: "count", type: "string", description: "n", number: { min: 1, integer: true } },
+      ],
+      run,
+    }],
+  };
+  const ok = parseArgv(tree, ["rate", "--quality", "0.75", "--count", "3"]);
+  assert.equal(ok.kind, "run");
+  for (
+    const [argv, message] of [
+      [["--quality", "1.5"], /option '--quality' must be a number from 0 to 1, got '1.5'/],
+      [["--quality", "abc"], /must be a number from 0 to 1, got 'abc'/],
+      [["--quality", "1e-3"], /must be a number from 0 to 1/],
+      [["--quality", "-0.1"], /must be a number from 0 to 1/],
+      [["--count", "2.5"], /option '--count' must be a whole number of at least 1, got '2.5'/],
+      [["--count", "0"], /of at least 1/],
+      [["--count", "-5"], /of at least 1, got '-5'/],
+    ] as const
+  ) {
+    assert.throws(() => parseArgv(tree, ["rate", ...argv]), (e: Error) => {
+      assert.ok(e instanceof UsageError, e.message);
+      assert.match(e.message, message);
+      return true;
+    });
+  }
+});

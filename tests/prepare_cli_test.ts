@@ -639,11 +639,7 @@ cliTest(
       await withRepo({}, async (dir) => {
         const r = await prepare(entry, ["coach", "--target", dir, "--max-file-bytes", bad]);
         assert.equal(r.code, 2, `--max-file-bytes ${bad}`);
-        // `-5` reads as an option, so the parser reports the missing value instead.
-        assert.match(
-          r.stderr,
-          /--max-file-bytes(' needs a value| must be a positive whole number)/,
-        );
+        assert.match(r.stderr, /option '--max-file-bytes' must be a whole number of at least 1/);
       });
     }
   },
@@ -1045,7 +1041,10 @@ cliTest(
       assertNoStackTrace(b.stderr);
     }
     const abc = await prepare(entry, ["coach", "--target", PILOT, "--max-tokens", "abc"]);
-    assert.match(abc.stderr, /--max-tokens must be a positive whole number, got 'abc'/);
+    assert.match(
+      abc.stderr,
+      /option '--max-tokens' must be a whole number of at least 1, got 'abc'/,
+    );
   },
 );
 

@@ -432,7 +432,7 @@ cliTest("roster discover: usage errors exit 2", async (e) => {
       ],
       [["--scatter", "PT1H"], /--scatter only applies with --due/],
       [["--hub", "http://x", "--scan", "."], /give one roster source/],
-      [["--concurrency", "0"], /--concurrency must be a whole number/],
+      [["--concurrency", "0"], /option '--concurrency' must be a whole number from 1 to 256/],
     ] as const
   ) {
     const r = await discover(e, [...args, "--host", "h"]);

@@ -33,6 +33,39 @@ export interface OptionSpec {
    * joined with commas, so `--sink a --sink b` reads as `--sink a,b`.
    */
   repeatable?: boolean;
+  /**
+   * A numeric `string` option: the parser refuses anything that is not a
+   * plain decimal number in range (`--quality 1.5` with `max: 1`), so the
+   * command receives only valid text. Declared once, with the option.
+   */
+  number?: { min?: number; max?: number; integer?: boolean };
+}
+
+const DECIMAL = /^-?(?:\d+(?:\.\d+)?|\.\d+)$/;
+
+/** Refuses a numeric option's value that is not a number in its declared range. */
+function checkNumber(spec: OptionSpec, value: string, path: string[]): void {
+  const n = spec.number!;
+  const what = n.integer ? "a whole number" : "a number";
+  const range = n.min !== undefined && n.max !== undefined
+    ? ` from ${n.min} to ${n.max}`
+    : n.min !== undefined
+    ? ` of at least ${n.min}`
+    : n.max !== undefined
+    ? ` of at most ${n.max}`
+    : "";
+  const x = Number(value);
+  const ok = DECIMAL.test(value) && Number.isFinite(x) && (!n.integer || Number.isSafeInteger(x)) &&
+    (n.min === undefined || x >= n.min) && (n.max === undefined || x <= n.max);
+  if (!ok) {
+    const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
+    throw new UsageError(
+      `option '--${spec.name}' must be ${what}${range}, got '${
+        shown.replace(/[^\x20-\x7e]/g, "?")
+      }'`,
+      path,
+    );
+  }
 }
 
 /** One positional argument. */
@@ -165,6 +198,7 @@ export function parseArgv(
         path,
       );
     }
+    if (spec.number) checkNumber(spec, value, path);
     const before = opts[spec.name];
     opts[spec.name] = spec.repeatable && typeof before === "string" ? `${before},${value}` : value;
   }
