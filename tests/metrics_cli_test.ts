@@ -104,9 +104,12 @@ Deno.test("deriveSummary: no runs; rounding; the latest run by time, not by line
     failures: 0,
     success_rate: 0,
     avg_time_seconds: 0,
+    time_p50_seconds: null,
+    time_p90_seconds: null,
     avg_quality: null,
     last_run_at: null,
     last_success: null,
+    trend: null,
     updated_at: NOW,
   });
   const rec = (at: string, success: boolean, t: number, q: number): ExecutionRecord => ({
@@ -126,6 +129,55 @@ Deno.test("deriveSummary: no runs; rounding; the latest run by time, not by line
   assert.equal(s.avg_quality, 0.2);
   assert.equal(s.last_run_at, "2026-11-21T10:00:00Z");
   assert.equal(s.last_success, false);
+  assert.equal(s.time_p50_seconds, 11, "10, 10.5, [11] rounded: rank ceil(1.5) = 2 → 10.5 → 11");
+  assert.equal(s.time_p90_seconds, 11);
+  assert.equal(s.trend, null, "fewer than 5 runs: no trend");
+});
+
+Deno.test("deriveSummary: nearest-rank percentiles and the trend over the latest 5 by time", () => {
+  const rec = (day: number, success: boolean, t: number, q: number): ExecutionRecord => ({
+    agent: "coach",
+    recorded_at: `2026-11-${String(day).padStart(2, "0")}T10:00:00Z`,
+    success,
+    time_seconds: t,
+    quality: q,
+  });
+  // Ten runs with times 100..1000; lines out of time order.
+  const records = [
+    rec(10, true, 1000, 0.1),
+    rec(1, true, 100, 0.9),
+    rec(2, true, 200, 0.9),
+    rec(3, false, 300, 0.9),
+    rec(4, true, 400, 0.9),
+    rec(5, true, 500, 0.9),
+    rec(6, false, 600, 0.5),
+    rec(7, false, 700, 0.5),
+    rec(8, true, 800, 0.5),
+    rec(9, true, 899.6, 0.5),
+  ];
+  const s = deriveSummary("coach", records, new Date(NOW));
+  assert.equal(s.time_p50_seconds, 500, "rank ceil(5) = 5");
+  assert.equal(s.time_p90_seconds, 900, "rank ceil(9) = 9: 899.6 rounded");
+  // Latest five by recorded_at: days 6-10, not the last five lines.
+  assert.deepEqual(s.trend, {
+    runs_recent: 5,
+    success_rate_recent: 0.6,
+    avg_time_recent_seconds: 800, // (600 + 700 + 800 + 899.6 + 1000) / 5 = 799.92
+    avg_quality_recent: 0.42, // (0.5 × 4 + 0.1) / 5
+  });
+  assert.equal(s.last_run_at, "2026-11-10T10:00:00Z");
+  // One run: both percentiles are that run.
+  const one = deriveSummary("coach", [rec(1, true, 42.5, 1)], new Date(NOW));
+  assert.equal(one.time_p50_seconds, 43);
+  assert.equal(one.time_p90_seconds, 43);
+  // Ties at one instant: the later line is the later run.
+  const tied = deriveSummary(
+    "coach",
+    [1, 2, 3, 4, 5, 6].map((i) => rec(1, i !== 1, i, 1)),
+    new Date(NOW),
+  );
+  assert.equal(tied.trend!.success_rate_recent, 1, "the first line is the one left out");
+  assert.equal(tied.last_success, true);
 });
 
 Deno.test("record: one line appended, summary rewritten with exact values (pinned time)", async () => {
@@ -158,9 +210,17 @@ Deno.test("record: one line appended, summary rewritten with exact values (pinne
       failures: 1,
       success_rate: 0.8,
       avg_time_seconds: 927, // (840 + 1260 + 1515 + 420 + 600) / 5 = 927
+      time_p50_seconds: 840, // 420 600 [840] 1260 1515: rank ceil(2.5) = 3
+      time_p90_seconds: 1515, // rank ceil(4.5) = 5
       avg_quality: 0.66, // (0.6 + 0.8 + 0.9 + 0.3 + 0.7) / 5
       last_run_at: NOW,
       last_success: true,
+      trend: { // exactly five runs: the latest five are all of them
+        runs_recent: 5,
+        success_rate_recent: 0.8,
+        avg_time_recent_seconds: 927,
+        avg_quality_recent: 0.66,
+      },
       updated_at: NOW,
     };
     assert.deepEqual(JSON.parse(await Deno.readTextFile(`${root}/${SUMMARY}`)), expected);

@@ -171,9 +171,12 @@ Deno.test("rebuild: a torn summary.json is derived again from the records", asyn
       failures: 1,
       success_rate: 0.75,
       avg_time_seconds: 1009,
+      time_p50_seconds: 840,
+      time_p90_seconds: 1515,
       avg_quality: 0.65,
       last_run_at: "2026-11-16T09:18:03Z",
       last_success: false,
+      trend: null,
       updated_at: NOW,
     });
     assert.ok(!(await exists(`${root}/${executionsPath("coach")}.lock`)), "lock released");

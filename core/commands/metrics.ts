@@ -78,6 +78,33 @@ function summaryLine(s: Summary): string {
   }${last}`;
 }
 
+/** Percentiles and the recent trend, when the summary has them (newer writers). */
+function spreadLine(s: Summary): string[] {
+  const parts: string[] = [];
+  if (typeof s.time_p50_seconds === "number" && typeof s.time_p90_seconds === "number") {
+    parts.push(
+      `time median ${duration(s.time_p50_seconds)}, 90th percentile ${
+        duration(s.time_p90_seconds)
+      }`,
+    );
+  }
+  const t = s.trend;
+  // summary.json is read from the repository: a hand edit may hold anything.
+  if (
+    t && typeof t === "object" && typeof t.runs_recent === "number" &&
+    typeof t.success_rate_recent === "number" && typeof t.avg_time_recent_seconds === "number" &&
+    typeof t.avg_quality_recent === "number"
+  ) {
+    parts.push(
+      `latest ${t.runs_recent} runs: ${(t.success_rate_recent * 100).toFixed(1)}% succeeded, ` +
+        `average ${duration(t.avg_time_recent_seconds)}, average quality ${
+          t.avg_quality_recent.toFixed(2)
+        }`,
+    );
+  }
+  return parts.length > 0 ? [parts.join("; ")] : [];
+}
+
 /** `kaizen metrics record`. */
 export async function recordCommand(inv: Invocation): Promise<number> {
   const prog = programName();
@@ -225,7 +252,7 @@ export async function showCommand(inv: Invocation): Promise<number> {
     return 0;
   }
   const { renderTable } = await import("../text/table.ts");
-  const lines = [summaryLine(reading.summary)];
+  const lines = [summaryLine(reading.summary), ...spreadLine(reading.summary)];
   if (reading.summarySource === "derived") {
     lines.push("(summary derived from the records: summary.json is missing or out of date)");
   }

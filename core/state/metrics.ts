@@ -65,13 +65,30 @@ export interface MetricsSummary {
   success_rate: number;
   /** Mean session time, rounded to whole seconds; 0 when there are no runs. */
   avg_time_seconds: number;
+  /** Median session time (nearest rank), whole seconds; null when there are no runs. */
+  time_p50_seconds: number | null;
+  /** 90th-percentile session time (nearest rank), whole seconds; null when there are no runs. */
+  time_p90_seconds: number | null;
   /** Mean quality, rounded to 3 decimals; null when there are no runs. */
   avg_quality: number | null;
   /** `recorded_at` of the latest record (by time; the later line wins a tie). */
   last_run_at: string | null;
   last_success: boolean | null;
+  /** The latest {@link TREND_RUNS} runs (by time); null with fewer runs. */
+  trend: MetricsTrend | null;
   /** When the summary was derived. */
   updated_at: string;
+}
+
+/** Runs the summary's `trend` covers: the latest ones by `recorded_at`. */
+export const TREND_RUNS = 5;
+
+/** `summary.trend`: the latest {@link TREND_RUNS} runs, rounded like the whole-history fields. */
+export interface MetricsTrend {
+  runs_recent: number;
+  success_rate_recent: number;
+  avg_time_recent_seconds: number;
+  avg_quality_recent: number;
 }
 
 /** What a caller supplies for one record; `recordExecution` adds agent and time. */
@@ -252,41 +269,134 @@ export function parseRecords(
   return { records, skipped };
 }
 
-/** The summary of `records` (any order), stamped `updated_at = now`. */
+/** One of the latest runs the accumulator keeps for `trend` and `last_run_at`. */
+interface RecentRun {
+  /** `recorded_at` as epoch milliseconds. */
+  at: number;
+  /** Position among the valid records (file order): breaks ties of `at`. */
+  seq: number;
+  success: boolean;
+  time_seconds: number;
+  quality: number;
+}
+
+/**
+ * Everything the summary is derived from, updated one record at a time:
+ * counts, sums in file order, a histogram of whole seconds (exact nearest-rank
+ * percentiles: rounding is monotonic, so rounding each time first picks the
+ * same rank as rounding the picked time) and the latest {@link TREND_RUNS}
+ * runs by time. {@link deriveSummary} and the incremental writer share it,
+ * so both give the same bytes.
+ */
+export interface SummaryAccumulator {
+  runs: number;
+  successes: number;
+  /** Sum of `time_seconds`, added in file order. */
+  time_sum: number;
+  /** Sum of `quality`, added in file order. */
+  quality_sum: number;
+  /** Whole seconds (`Math.round(time_seconds)`) → number of runs. */
+  time_histogram: Record<string, number>;
+  /** The latest runs, oldest first, at most {@link TREND_RUNS}. */
+  recent: RecentRun[];
+}
+
+/** An accumulator of no records. */
+export function emptyAccumulator(): SummaryAccumulator {
+  return { runs: 0, successes: 0, time_sum: 0, quality_sum: 0, time_histogram: {}, recent: [] };
+}
+
+/** Adds one valid record (the next in file order) to `acc`. */
+export function accumulate(acc: SummaryAccumulator, r: ExecutionRecord): void {
+  const seq = acc.runs;
+  acc.runs++;
+  if (r.success) acc.successes++;
+  acc.time_sum += r.time_seconds;
+  acc.quality_sum += r.quality;
+  const key = String(Math.round(r.time_seconds));
+  acc.time_histogram[key] = (acc.time_histogram[key] ?? 0) + 1;
+  const run: RecentRun = {
+    at: Date.parse(r.recorded_at),
+    seq,
+    success: r.success,
+    time_seconds: r.time_seconds,
+    quality: r.quality,
+  };
+  // Ordered by (at, seq); a new record has the highest seq, so it goes after
+  // every run at the same instant or earlier (the later line wins a tie).
+  let i = acc.recent.length;
+  while (i > 0 && acc.recent[i - 1].at > run.at) i--;
+  if (acc.recent.length >= TREND_RUNS && i === 0) return; // older than all we keep
+  acc.recent.splice(i, 0, run);
+  if (acc.recent.length > TREND_RUNS) acc.recent.shift();
+}
+
+/** Nearest-rank `p`-th percentile (whole seconds) of the histogram's `n` values. */
+function percentile(histogram: Record<string, number>, n: number, p: number): number | null {
+  if (n === 0) return null;
+  // Integer arithmetic: ceil(p·n/100) without floating-point surprises.
+  const rank = Math.max(1, Math.floor((p * n + 99) / 100));
+  const keys = Object.keys(histogram).map(Number).sort((a, b) => a - b);
+  let seen = 0;
+  for (const k of keys) {
+    seen += histogram[String(k)];
+    if (seen >= rank) return k;
+  }
+  return keys.at(-1) ?? null;
+}
+
+/** The summary of what `acc` holds, stamped `updated_at = now`. */
+export function summaryFromAccumulator(
+  agent: string,
+  acc: SummaryAccumulator,
+  now: Date,
+): MetricsSummary {
+  const runs = acc.runs;
+  const last = acc.recent.at(-1);
+  let trend: MetricsTrend | null = null;
+  if (acc.recent.length >= TREND_RUNS) {
+    let ok = 0;
+    let time = 0;
+    let quality = 0;
+    for (const r of acc.recent) {
+      if (r.success) ok++;
+      time += r.time_seconds;
+      quality += r.quality;
+    }
+    const n = acc.recent.length;
+    trend = {
+      runs_recent: n,
+      success_rate_recent: round(ok / n, 3),
+      avg_time_recent_seconds: Math.round(time / n),
+      avg_quality_recent: round(quality / n, 3),
+    };
+  }
+  return {
+    agent,
+    runs,
+    successes: acc.successes,
+    failures: runs - acc.successes,
+    success_rate: runs === 0 ? 0 : round(acc.successes / runs, 3),
+    avg_time_seconds: runs === 0 ? 0 : Math.round(acc.time_sum / runs),
+    time_p50_seconds: percentile(acc.time_histogram, runs, 50),
+    time_p90_seconds: percentile(acc.time_histogram, runs, 90),
+    avg_quality: runs === 0 ? null : round(acc.quality_sum / runs, 3),
+    last_run_at: last ? formatInstant(new Date(last.at)) : null,
+    last_success: last ? last.success : null,
+    trend,
+    updated_at: formatInstant(now),
+  };
+}
+
+/** The summary of `records` (in file order), stamped `updated_at = now`. */
 export function deriveSummary(
   agent: string,
   records: readonly ExecutionRecord[],
   now: Date,
 ): MetricsSummary {
-  const runs = records.length;
-  let successes = 0;
-  let time = 0;
-  let quality = 0;
-  let last: ExecutionRecord | undefined;
-  let lastAt = -Infinity;
-  for (const r of records) {
-    if (r.success) successes++;
-    time += r.time_seconds;
-    quality += r.quality;
-    const at = Date.parse(r.recorded_at);
-    // `>=`: of two records at the same instant the later line is the later run.
-    if (at >= lastAt) {
-      last = r;
-      lastAt = at;
-    }
-  }
-  return {
-    agent,
-    runs,
-    successes,
-    failures: runs - successes,
-    success_rate: runs === 0 ? 0 : round(successes / runs, 3),
-    avg_time_seconds: runs === 0 ? 0 : Math.round(time / runs),
-    avg_quality: runs === 0 ? null : round(quality / runs, 3),
-    last_run_at: last ? formatInstant(new Date(lastAt)) : null,
-    last_success: last ? last.success : null,
-    updated_at: formatInstant(now),
-  };
+  const acc = emptyAccumulator();
+  for (const r of records) accumulate(acc, r);
+  return summaryFromAccumulator(agent, acc, now);
 }
 
 // ---------------------------------------------------------------------------
@@ -531,7 +641,9 @@ function isSummary(v: unknown, agent: string): v is MetricsSummary {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
   const s = v as Record<string, unknown>;
   return s.agent === agent && typeof s.runs === "number" && typeof s.successes === "number" &&
-    typeof s.success_rate === "number" && typeof s.avg_time_seconds === "number";
+    typeof s.success_rate === "number" && typeof s.avg_time_seconds === "number" &&
+    // Written by an older kaizen without these: derive the current shape.
+    "time_p50_seconds" in s && "time_p90_seconds" in s && "trend" in s;
 }
 
 /**

@@ -74,15 +74,25 @@ const LABELS: Record<string, string> = {
   failures: "Failures",
   success_rate: "Success rate",
   avg_time_seconds: "Average time",
+  time_p50_seconds: "Median time",
+  time_p90_seconds: "90th percentile time",
   avg_quality: "Average quality",
   last_run_at: "Last run",
   last_success: "Last run succeeded",
+  trend: "Latest runs",
 };
+
+const DURATIONS = new Set(["avg_time_seconds", "time_p50_seconds", "time_p90_seconds"]);
 
 function summaryTable(s: Record<string, unknown>): string {
   const rows: string[][] = [];
   for (const [key, label] of Object.entries(LABELS)) {
     if (s[key] === undefined || s[key] === null) continue;
+    if (key === "trend") {
+      const t = formatTrend(s[key]);
+      if (t) rows.push([t.label, t.value]);
+      continue;
+    }
     rows.push([label, formatValue(key, s[key])]);
   }
   // Unknown keys from newer writers still show, after the known ones.
@@ -97,10 +107,30 @@ function summaryTable(s: Record<string, unknown>): string {
 
 function formatValue(key: string, v: unknown): string {
   if (key === "success_rate" && typeof v === "number") return `${(v * 100).toFixed(1)}%`;
-  if (key === "avg_time_seconds" && typeof v === "number") return formatDuration(v);
+  if (DURATIONS.has(key) && typeof v === "number") return formatDuration(v);
   if (key === "avg_quality" && typeof v === "number") return v.toFixed(2);
   if (typeof v === "boolean") return v ? "yes" : "no";
   return String(v);
+}
+
+/**
+ * `summary.trend` as one row: "Latest 5 runs" → "80.0% success, average
+ * 15m 0s, quality 0.66". Parts that are missing or not numbers are left out;
+ * anything that is not an object gives no row.
+ */
+function formatTrend(v: unknown): { label: string; value: string } | undefined {
+  if (!isRecord(v)) return undefined;
+  const num = (k: string) => (typeof v[k] === "number" ? v[k] as number : undefined);
+  const parts: string[] = [];
+  const rate = num("success_rate_recent");
+  if (rate !== undefined) parts.push(`${(rate * 100).toFixed(1)}% success`);
+  const time = num("avg_time_recent_seconds");
+  if (time !== undefined) parts.push(`average ${formatDuration(time)}`);
+  const quality = num("avg_quality_recent");
+  if (quality !== undefined) parts.push(`quality ${quality.toFixed(2)}`);
+  if (parts.length === 0) return undefined;
+  const n = num("runs_recent");
+  return { label: n !== undefined ? `Latest ${n} runs` : "Latest runs", value: parts.join(", ") };
 }
 
 /** `1009` → `16m 49s`. */
