@@ -18,9 +18,12 @@ import {
   helixFromEnv,
   LOCK_STALE_MS,
   MetricsError,
+  type MetricsSummary,
   parseRecords,
   readMetrics,
+  rebuildSummary,
   recordExecution,
+  summaryStatePath,
 } from "../core/state/metrics.ts";
 import { executionsPath, summaryPath } from "../core/state/layout.ts";
 import { REPO_ROOT } from "./_cli.ts";
@@ -620,6 +623,163 @@ Deno.test("record --sink nats: a server that is down → exit 1, the record stay
     assert.equal(code, 1);
     assert.equal((await lines(`${root}/${LOG}`)).length, 5);
     assert.equal(JSON.parse(await Deno.readTextFile(`${root}/${SUMMARY}`)).runs, 5);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+// ---------------------------------------------------------------------------
+// Incremental summary (summary.state.json)
+
+const STATE = summaryStatePath("coach");
+
+/** The summary derived from every record in the log, as `rebuild` would. */
+async function derivedFromLog(root: string, now: string): Promise<MetricsSummary> {
+  const { records } = parseRecords(await Deno.readTextFile(`${root}/${LOG}`), "coach");
+  return deriveSummary("coach", records, new Date(now));
+}
+
+const rec = (i: number, t = 100 + i): ExecutionRecord => ({
+  agent: "coach",
+  recorded_at: new Date(Date.parse("2026-01-01T00:00:00Z") + i * 3_600_000).toISOString()
+    .replace(".000Z", "Z"),
+  success: i % 3 !== 0,
+  time_seconds: t,
+  quality: (i % 10) / 10,
+});
+
+Deno.test("record: after the first write only the log's new bytes are read; results equal a full derivation", async () => {
+  const root = await pilotCopy();
+  try {
+    const one = { success: true, time_seconds: 61.5, quality: 0.25 };
+    const first = await recordExecution(root, "coach", one, { now: new Date(NOW) });
+    assert.equal(first.mode, "full", "no state yet: the whole log is read");
+    assert.ok(await exists(`${root}/${STATE}`));
+    for (let i = 0; i < 7; i++) {
+      const at = new Date(Date.parse(NOW) + (i % 2 ? -1 : 1) * i * 3_600_000); // out of order
+      const r = await recordExecution(root, "coach", {
+        success: i % 2 === 0,
+        time_seconds: 30 * i,
+        quality: i / 10,
+      }, { now: at });
+      assert.equal(r.mode, "incremental");
+      assert.deepEqual(r.summary, await derivedFromLog(root, r.summary.updated_at));
+    }
+    const s = JSON.parse(await Deno.readTextFile(`${root}/${SUMMARY}`));
+    assert.equal(s.runs, 12);
+    assert.equal(s.trend.runs_recent, 5);
+    const state = JSON.parse(await Deno.readTextFile(`${root}/${STATE}`));
+    assert.equal(state.offset, (await Deno.stat(`${root}/${LOG}`)).size);
+    assert.equal(state.lines, 12);
+
+    // Proof that the covered bytes are not read again: an in-place edit in the
+    // middle of a long log (same length, outside the fingerprinted ends) is
+    // not noticed by record; rebuild, which reads everything, sees it.
+    const long = Array.from({ length: 400 }, (_, i) => JSON.stringify(rec(i)) + "\n").join("");
+    await Deno.writeTextFile(`${root}/${LOG}`, long);
+    await rebuildSummary(root, "coach", { now: new Date(NOW) });
+    const text = await Deno.readTextFile(`${root}/${LOG}`);
+    const at = text.indexOf('"time_seconds":300,');
+    assert.ok(at > 8192 && at < text.length - 8192);
+    const f = await Deno.open(`${root}/${LOG}`, { write: true });
+    await f.seek(at + '"time_seconds":'.length, Deno.SeekMode.Start);
+    await f.write(new TextEncoder().encode("999"));
+    f.close();
+    const r = await recordExecution(root, "coach", one, { now: new Date(NOW) });
+    assert.equal(r.mode, "incremental");
+    const full = await derivedFromLog(root, NOW);
+    assert.equal(r.summary.runs, 401);
+    assert.notEqual(r.summary.avg_time_seconds, full.avg_time_seconds, "edit not re-read");
+    const rebuilt = await rebuildSummary(root, "coach", { now: new Date(NOW) });
+    assert.deepEqual(rebuilt.summary, full);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("record: a missing, corrupt, stale or foreign state falls back to reading the whole log", async () => {
+  const root = await pilotCopy();
+  const log = `${root}/${LOG}`;
+  const input = { success: false, time_seconds: 77, quality: 0.4 };
+  const check = async (what: string, mode: "full" | "incremental" = "full") => {
+    const r = await recordExecution(root, "coach", input, { now: new Date(NOW) });
+    assert.equal(r.mode, mode, what);
+    assert.deepEqual(r.summary, await derivedFromLog(root, NOW), what);
+  };
+  try {
+    await check("no state");
+    await check("state current", "incremental");
+    await Deno.writeTextFile(`${root}/${STATE}`, "{ not json");
+    await check("torn state");
+    await Deno.writeTextFile(
+      `${root}/${STATE}`,
+      (await Deno.readTextFile(`${root}/${STATE}`)).replace(/"runs":\d+/, '"runs":1000'),
+    );
+    await check("state whose counts do not add up");
+    // The log shrank (an operator archived lines): offset beyond the end.
+    const kept = (await lines(log)).slice(0, 3).join("\n") + "\n";
+    await Deno.writeTextFile(log, kept);
+    await check("log shorter than the offset");
+    // Same length, other content near the end: the fingerprint differs.
+    const text = await Deno.readTextFile(log);
+    await Deno.writeTextFile(
+      log,
+      text.replace('"success":false,"time_seconds":77', '"success":false,"time_seconds":78'),
+    );
+    await check("log rewritten in place near the end");
+    // Replaced by another file (another inode) of any length.
+    const again = await Deno.readTextFile(log);
+    await Deno.remove(log);
+    await Deno.writeTextFile(log, again);
+    await check("log replaced by a new file");
+    await check("and incremental again afterwards", "incremental");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("record: a crash after the append (no summary, no state update) and a torn line are counted once", async () => {
+  const root = await pilotCopy();
+  const log = `${root}/${LOG}`;
+  try {
+    await recordExecution(root, "coach", { success: true, time_seconds: 1, quality: 1 });
+    // A writer killed after its append: the record is there, summary and state are not updated.
+    await Deno.writeTextFile(log, JSON.stringify(rec(1)) + "\n", { append: true });
+    // Another killed mid-line.
+    await Deno.writeTextFile(log, '{"agent":"coach","recorded_at":"2026-11-2', { append: true });
+    const r = await recordExecution(root, "coach", { success: true, time_seconds: 2, quality: 1 }, {
+      now: new Date(NOW),
+    });
+    assert.equal(r.mode, "incremental");
+    assert.equal(r.summary.runs, 7, "4 pilot + 1 + the crashed writer's + this one");
+    assert.deepEqual(r.skipped, [{ line: 7, reason: "not valid JSON" }]);
+    assert.equal(r.skippedCount, 1);
+    const again = await recordExecution(root, "coach", {
+      success: true,
+      time_seconds: 3,
+      quality: 1,
+    }, {
+      now: new Date(NOW),
+    });
+    assert.equal(again.summary.runs, 8);
+    assert.equal(again.skippedCount, 1, "the torn line is counted once, not once per writer");
+    assert.deepEqual(again.summary, await derivedFromLog(root, NOW));
+    // rebuild with a torn last line: the state covers whole lines only, so
+    // the next writer ends the line and counts it once.
+    await Deno.writeTextFile(log, '{"agent":"co', { append: true });
+    const rb = await rebuildSummary(root, "coach", { now: new Date(NOW) });
+    assert.equal(rb.skipped.length, 2);
+    const next = await recordExecution(root, "coach", {
+      success: false,
+      time_seconds: 4,
+      quality: 0,
+    }, {
+      now: new Date(NOW),
+    });
+    assert.equal(next.mode, "incremental");
+    assert.equal(next.skippedCount, 2);
+    assert.equal(next.summary.runs, 9);
+    assert.deepEqual(next.summary, await derivedFromLog(root, NOW));
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -42,15 +42,19 @@ async function withMetrics<T>(fn: (m: Metrics) => Promise<T>): Promise<T> {
   }
 }
 
-function reportSkipped(prog: string, rel: string, skipped: { line: number; reason: string }[]) {
-  if (skipped.length === 0) return;
+function reportSkipped(
+  prog: string,
+  rel: string,
+  skipped: { line: number; reason: string }[],
+  total = skipped.length,
+) {
+  if (total === 0) return;
   const shown = skipped.slice(0, 5).map((s) => `line ${s.line}: ${s.reason}`).join("; ");
-  const more = skipped.length > 5 ? `; and ${skipped.length - 5} more` : "";
+  const listed = Math.min(skipped.length, 5);
+  const more = total > listed ? `; and ${total - listed} more` : "";
   warn(
     prog,
-    `${rel}: skipped ${skipped.length} invalid line${
-      skipped.length === 1 ? "" : "s"
-    } (${shown}${more})`,
+    `${rel}: skipped ${total} invalid line${total === 1 ? "" : "s"} (${shown}${more})`,
     "notice",
   );
 }
@@ -140,7 +144,7 @@ export async function recordCommand(inv: Invocation): Promise<number> {
     const result = await m.recordExecution(root, agent, input, { now });
     return { result, rel: (await import("../state/layout.ts")).executionsPath(agent), m };
   });
-  reportSkipped(prog, rel, result.skipped);
+  reportSkipped(prog, rel, result.skipped, result.skippedCount);
   if (result.redactions > 0) {
     warn(
       prog,

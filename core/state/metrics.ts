@@ -8,6 +8,10 @@
  * - `summary.json` is a cache derived from all valid records; it can always
  *   be rebuilt, so a crash between the append and the summary rewrite loses
  *   nothing (`readMetrics` notices a stale summary and derives a fresh one).
+ * - `summary.state.json` holds the running sums, a histogram of whole
+ *   seconds, the latest runs and the byte offset of the log they cover, so a
+ *   writer reads only the new tail of the log (a full read when the state is
+ *   missing, corrupt or does not match the log).
  * - Writers serialise on `executions.jsonl.lock` (created exclusively), so
  *   concurrent sessions never interleave lines or overwrite each other's
  *   summary.
@@ -247,6 +251,8 @@ function validRecord(v: unknown, agent: string): string | undefined {
 export function parseRecords(
   text: string,
   agent: string,
+  /** Lines before `text` in the file (for line numbers when parsing a tail). */
+  lineOffset = 0,
 ): { records: ExecutionRecord[]; skipped: SkippedLine[] } {
   const records: ExecutionRecord[] = [];
   const skipped: SkippedLine[] = [];
@@ -259,11 +265,11 @@ export function parseRecords(
       value = JSON.parse(line);
     } catch {
       // The parser's message quotes the line, which may hold a secret.
-      skipped.push({ line: i + 1, reason: "not valid JSON" });
+      skipped.push({ line: lineOffset + i + 1, reason: "not valid JSON" });
       continue;
     }
     const why = validRecord(value, agent);
-    if (why) skipped.push({ line: i + 1, reason: why });
+    if (why) skipped.push({ line: lineOffset + i + 1, reason: why });
     else records.push(value as ExecutionRecord);
   }
   return { records, skipped };
@@ -547,15 +553,24 @@ async function acquireLock(lockPath: string, rel: string): Promise<() => Promise
 export interface RecordResult {
   record: ExecutionRecord;
   summary: MetricsSummary;
-  /** Invalid lines already in `executions.jsonl` (left as they are, not counted). */
+  /**
+   * Invalid lines already in `executions.jsonl` (left as they are, not
+   * counted): the first {@link MAX_LISTED_SKIPPED} of them.
+   */
   skipped: SkippedLine[];
+  /** How many invalid lines there are in all (may exceed `skipped.length`). */
+  skippedCount: number;
   /** Secrets removed from the notes before writing. */
   redactions: number;
+  /** `incremental`: only the log's new bytes were read; `full`: the whole log (no usable state). */
+  mode: "incremental" | "full";
 }
 
 /**
- * Appends one execution record for `agent` and rewrites `summary.json` from
- * all valid records, under the writer lock. Everything is validated before
+ * Appends one execution record for `agent` and rewrites `summary.json` (and
+ * its running state) from all valid records, under the writer lock: from the
+ * stored state plus the log's new bytes, or from the whole log when the state
+ * cannot be trusted. Everything is validated before
  * anything is written; the notes are redacted. `root` must be an existing
  * directory.
  */
@@ -600,29 +615,271 @@ export async function recordExecution(
   await safePath(realRoot, metricsDir(agent), { createDirs: true });
   const logPath = await safePath(realRoot, rel, { file: true });
   const sumPath = await safePath(realRoot, summaryPath(agent), { file: true });
+  const stPath = await safePath(realRoot, summaryStatePath(agent), { file: true });
   const release = await acquireLock(`${logPath}.lock`, rel);
   try {
-    const before = (await readIfExists(logPath)) ?? "";
-    const { records, skipped } = parseRecords(before, agent);
-    // A writer killed mid-line left no newline: start ours on a fresh line,
-    // so the torn line stays one skipped line and ours stays whole.
-    const sep = before === "" || before.endsWith("\n") ? "" : "\n";
-    const file = await Deno.open(logPath, { append: true, create: true });
+    const file = await Deno.open(logPath, { read: true, append: true, create: true });
     try {
+      const scan = await scanLog(file, agent, await loadState(stPath, agent));
+      // A writer killed mid-line left no newline: start ours on a fresh line,
+      // so the torn line stays one skipped line and ours stays whole.
+      const sep = scan.endsWithNewline ? "" : "\n";
       // One write call: the line reaches the file whole or not at all in practice.
       const bytes = new TextEncoder().encode(`${sep}${JSON.stringify(record)}\n`);
       let off = 0;
       while (off < bytes.length) off += await file.write(bytes.subarray(off));
+      accumulate(scan.acc, record);
+      const covered = concatBytes(scan.window, bytes);
+      const summary = summaryFromAccumulator(agent, scan.acc, now);
+      const state = await makeState(agent, scan, covered, scan.lines + (sep ? 1 : 0) + 1);
+      // Summary first, state second; each is replaced atomically. A crash
+      // between them leaves the state behind the log, which only means the
+      // next writer reads a little more of the tail.
+      await writeFileAtomic(sumPath, JSON.stringify(summary, null, 2) + "\n");
+      await writeFileAtomic(stPath, JSON.stringify(state) + "\n");
+      return {
+        record,
+        summary,
+        skipped: state.skipped,
+        skippedCount: state.skipped_count,
+        redactions,
+        mode: scan.mode,
+      };
     } finally {
       file.close();
     }
-    records.push(record);
-    const summary = deriveSummary(agent, records, now);
-    await writeFileAtomic(sumPath, JSON.stringify(summary, null, 2) + "\n");
-    return { record, summary, skipped, redactions };
   } finally {
     await release();
   }
+}
+
+// ---------------------------------------------------------------------------
+// Incremental state: .kaizen/metrics/<agent>/summary.state.json
+
+/** Where the running state of an agent's summary lives (next to `summary.json`). */
+export function summaryStatePath(agent: string): string {
+  return `${metricsDir(agent)}/summary.state.json`;
+}
+
+/** Invalid lines listed by name in the state (the count covers all of them). */
+export const MAX_LISTED_SKIPPED = 100;
+/** Bytes at the start of the log, and before the covered offset, that the state fingerprints. */
+const FINGERPRINT_BYTES = 4096;
+const STATE_VERSION = 1;
+
+/**
+ * `summary.state.json`: the accumulator the summary is derived from, plus
+ * which bytes of `executions.jsonl` it covers. Trusted only when the log
+ * still looks like the file it was computed from (see {@link loadState}).
+ */
+export interface SummaryState {
+  version: 1;
+  agent: string;
+  /** Bytes of `executions.jsonl` covered: always just after a newline (or 0). */
+  offset: number;
+  /** Newlines in those bytes: the line number the next line gets is `lines + 1`. */
+  lines: number;
+  /** Inode of the log when the state was written (null where the OS has none). */
+  ino: number | null;
+  /** SHA-256 of the log's first `min(offset, 4096)` bytes. */
+  head_sha256: string;
+  /** SHA-256 of the 4096 bytes (or fewer) just before `offset`. */
+  tail_sha256: string;
+  skipped_count: number;
+  /** The first {@link MAX_LISTED_SKIPPED} invalid lines. */
+  skipped: SkippedLine[];
+  acc: SummaryAccumulator;
+}
+
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+/** Structural check of a parsed state; anything odd means "rebuild". */
+function validState(v: unknown, agent: string): v is SummaryState {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  const s = v as Record<string, unknown>;
+  if (s.version !== STATE_VERSION || s.agent !== agent) return false;
+  if (!isCount(s.offset) || !isCount(s.lines) || !isCount(s.skipped_count)) return false;
+  if (!(s.ino === null || isCount(s.ino))) return false;
+  if (typeof s.head_sha256 !== "string" || typeof s.tail_sha256 !== "string") return false;
+  if (
+    !Array.isArray(s.skipped) ||
+    !s.skipped.every((k) => k && isCount(k.line) && typeof k.reason === "string")
+  ) return false;
+  const a = s.acc as Record<string, unknown> | null;
+  if (a === null || typeof a !== "object") return false;
+  if (!isCount(a.runs) || !isCount(a.successes) || a.successes > a.runs) return false;
+  if (!isNum(a.time_sum) || !isNum(a.quality_sum)) return false;
+  const h = a.time_histogram as Record<string, unknown> | null;
+  if (h === null || typeof h !== "object" || Array.isArray(h)) return false;
+  let n = 0;
+  for (const [k, c] of Object.entries(h)) {
+    if (!/^\d+$/.test(k) || !isCount(c) || c === 0) return false;
+    n += c;
+  }
+  if (n !== a.runs) return false;
+  if (!Array.isArray(a.recent) || a.recent.length > TREND_RUNS) return false;
+  if (a.recent.length !== Math.min(a.runs, TREND_RUNS)) return false;
+  return a.recent.every((r) =>
+    r && isNum(r.at) && isCount(r.seq) && typeof r.success === "boolean" &&
+    isNum(r.time_seconds) && isNum(r.quality)
+  );
+}
+
+/** The stored state, or undefined when it is missing, unreadable or malformed. */
+async function loadState(path: string, agent: string): Promise<SummaryState | undefined> {
+  try {
+    const v = JSON.parse(await Deno.readTextFile(path));
+    return validState(v, agent) ? v : undefined;
+  } catch {
+    return undefined; // missing, torn or hand-broken: rebuilt from the log
+  }
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Reads `length` bytes of `file` from `start` (fewer if the file ends first). */
+async function readRange(file: Deno.FsFile, start: number, length: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(length);
+  await file.seek(start, Deno.SeekMode.Start);
+  let got = 0;
+  while (got < length) {
+    const n = await file.read(buf.subarray(got));
+    if (n === null) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
+function countNewlines(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) n++;
+  return n;
+}
+
+/** What a writer learnt from the log before appending. */
+interface LogScan {
+  mode: "incremental" | "full";
+  /** Every valid record up to the end of the file, accumulated. */
+  acc: SummaryAccumulator;
+  /** Newlines in the whole file. */
+  lines: number;
+  endsWithNewline: boolean;
+  /** The file's bytes from `windowStart` to its end. */
+  window: Uint8Array;
+  windowStart: number;
+  /** SHA-256 of the first 4096 bytes when they lie before `windowStart` (unchanged by appends). */
+  head?: string;
+  ino: number | null;
+  skipped: SkippedLine[];
+  skippedCount: number;
+}
+
+/**
+ * Brings the accumulator up to the end of the log: from the stored state by
+ * reading only the bytes after its offset, or, when there is no usable state
+ * (missing, malformed, offset beyond the file, another inode, fingerprints
+ * that do not match), from the whole file.
+ */
+async function scanLog(
+  file: Deno.FsFile,
+  agent: string,
+  state: SummaryState | undefined,
+): Promise<LogScan> {
+  const info = await file.stat();
+  const size = info.size;
+  const ino = info.ino ?? null;
+  if (
+    state && state.offset <= size && (state.ino === null || ino === null || state.ino === ino)
+  ) {
+    const windowStart = Math.max(0, state.offset - FINGERPRINT_BYTES);
+    const window = await readRange(file, windowStart, size - windowStart);
+    const before = window.subarray(0, state.offset - windowStart);
+    const headBytes = state.offset <= FINGERPRINT_BYTES
+      ? before
+      : await readRange(file, 0, FINGERPRINT_BYTES);
+    const head = await sha256(headBytes.subarray(0, Math.min(state.offset, FINGERPRINT_BYTES)));
+    if (
+      window.length === size - windowStart &&
+      (state.offset === 0 || before[before.length - 1] === 10) &&
+      head === state.head_sha256 && (await sha256(before)) === state.tail_sha256
+    ) {
+      const tail = window.subarray(state.offset - windowStart);
+      const { records, skipped } = parseRecords(
+        new TextDecoder().decode(tail),
+        agent,
+        state.lines,
+      );
+      const acc = state.acc;
+      for (const r of records) accumulate(acc, r);
+      const listed = [...state.skipped, ...skipped].slice(0, MAX_LISTED_SKIPPED);
+      return {
+        mode: "incremental",
+        acc,
+        lines: state.lines + countNewlines(tail),
+        endsWithNewline: size === 0 || window[window.length - 1] === 10,
+        window,
+        windowStart,
+        head: state.offset > FINGERPRINT_BYTES ? state.head_sha256 : undefined,
+        ino,
+        skipped: listed,
+        skippedCount: state.skipped_count + skipped.length,
+      };
+    }
+  }
+  const all = await readRange(file, 0, size);
+  const { records, skipped } = parseRecords(new TextDecoder().decode(all), agent);
+  const acc = emptyAccumulator();
+  for (const r of records) accumulate(acc, r);
+  return {
+    mode: "full",
+    acc,
+    lines: countNewlines(all),
+    endsWithNewline: size === 0 || all[all.length - 1] === 10,
+    window: all,
+    windowStart: 0,
+    ino,
+    skipped: skipped.slice(0, MAX_LISTED_SKIPPED),
+    skippedCount: skipped.length,
+  };
+}
+
+/**
+ * The state to store after a scan (and, for a writer, its append): `covered`
+ * is the file from `scan.windowStart` up to the new offset, which must end
+ * just after a newline; `lines` the newlines up to there.
+ */
+async function makeState(
+  agent: string,
+  scan: LogScan,
+  covered: Uint8Array,
+  lines: number,
+): Promise<SummaryState> {
+  const offset = scan.windowStart + covered.length;
+  const head = scan.head ??
+    await sha256(covered.subarray(0, Math.min(offset, FINGERPRINT_BYTES)));
+  return {
+    version: STATE_VERSION,
+    agent,
+    offset,
+    lines,
+    ino: scan.ino,
+    head_sha256: head,
+    tail_sha256: await sha256(covered.subarray(Math.max(0, covered.length - FINGERPRINT_BYTES))),
+    skipped_count: scan.skippedCount,
+    skipped: scan.skipped,
+    acc: scan.acc,
+  };
 }
 
 /** What {@link readMetrics} found. */
@@ -763,13 +1020,47 @@ export async function rebuildSummary(
       "not-found",
     );
   }
+  const stPath = await safePath(realRoot, summaryStatePath(agent), { file: true });
   const release = await acquireLock(`${logPath}.lock`, rel);
   try {
     // Read again under the lock: a record may have landed while we waited.
-    const { records, skipped } = parseRecords((await readIfExists(logPath)) ?? "", agent);
-    const summary = deriveSummary(agent, records, now);
-    await writeFileAtomic(sumPath, JSON.stringify(summary, null, 2) + "\n");
-    return { summary, records: records.length, skipped };
+    const file = await Deno.open(logPath, { read: true });
+    try {
+      const info = await file.stat();
+      const all = await readRange(file, 0, info.size);
+      const { records, skipped } = parseRecords(new TextDecoder().decode(all), agent);
+      const summary = deriveSummary(agent, records, now);
+      // The state covers whole lines only: a last line without a newline is
+      // read again (and counted once) by the next writer, which ends it.
+      const cut = all.lastIndexOf(10) + 1;
+      const covered = all.subarray(0, cut);
+      const part = cut === all.length
+        ? { records, skipped }
+        : parseRecords(new TextDecoder().decode(covered), agent);
+      const acc = emptyAccumulator();
+      for (const r of part.records) accumulate(acc, r);
+      const state = await makeState(
+        agent,
+        {
+          mode: "full",
+          acc,
+          lines: countNewlines(covered),
+          endsWithNewline: true,
+          window: covered,
+          windowStart: 0,
+          ino: info.ino ?? null,
+          skipped: part.skipped.slice(0, MAX_LISTED_SKIPPED),
+          skippedCount: part.skipped.length,
+        },
+        covered,
+        countNewlines(covered),
+      );
+      await writeFileAtomic(sumPath, JSON.stringify(summary, null, 2) + "\n");
+      await writeFileAtomic(stPath, JSON.stringify(state) + "\n");
+      return { summary, records: records.length, skipped };
+    } finally {
+      file.close();
+    }
   } finally {
     await release();
   }
