@@ -35,8 +35,13 @@ export const MAX_TIME_SECONDS = 7 * 24 * 3600;
 export const MAX_NOTES_CHARS = 4000;
 /** Longest accepted `HELIX_*` text value (ids and slugs, not documents). */
 const MAX_HELIX_CHARS = 256;
-/** How long a writer waits for the lock before giving up. */
-export const LOCK_WAIT_MS = 5_000;
+/**
+ * How long a writer waits for the lock before giving up. A hold is a few
+ * milliseconds, but a hundred sessions started at once on a small machine
+ * queue for seconds (all of them starting up at the same time slows every
+ * holder down), so the wait is generous.
+ */
+export const LOCK_WAIT_MS = 30_000;
 /** A lock file older than this is left over from a killed writer and is taken over. */
 export const LOCK_STALE_MS = 30_000;
 
@@ -514,6 +519,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 async function acquireLock(lockPath: string, rel: string): Promise<() => Promise<void>> {
   const until = Date.now() + LOCK_WAIT_MS;
+  let attempt = 0;
   for (;;) {
     try {
       const f = await Deno.open(lockPath, { createNew: true, write: true });
@@ -544,8 +550,11 @@ async function acquireLock(lockPath: string, rel: string): Promise<() => Promise
         "locked",
       );
     }
-    // Jitter, so that many waiting writers do not retry in lockstep.
-    await sleep(5 + Math.random() * 20);
+    // Jitter, so that many waiting writers do not retry in lockstep; backing
+    // off (5-25 ms at first, up to 25-75 ms) so that a crowd of waiters does
+    // not slow the holder down with its polling.
+    const base = Math.min(5 + 2 * attempt++, 25);
+    await sleep(base + Math.random() * (20 + base));
   }
 }
 
