@@ -18,11 +18,23 @@ const NOW = "2026-11-23T08:00:00Z";
 /** Seconds one child may take before `timeout` kills it (100 start at once on 2 cores). */
 const CHILD_TIMEOUT_S = 120;
 
-/** The source entry, each child killed after {@link CHILD_TIMEOUT_S}. */
-const SOURCE: CliEntry = {
-  name: "source",
-  argv: ["timeout", "-s", "KILL", String(CHILD_TIMEOUT_S), ...CLI_ENTRIES[0].argv],
-};
+/** Whether coreutils `timeout` is there (not on a stock macOS). */
+function haveTimeout(): boolean {
+  try {
+    return new Deno.Command("timeout", { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/** The source entry, each child killed after {@link CHILD_TIMEOUT_S} where `timeout` exists. */
+const SOURCE: CliEntry = haveTimeout()
+  ? {
+    name: "source",
+    argv: ["timeout", "-s", "KILL", String(CHILD_TIMEOUT_S), ...CLI_ENTRIES[0].argv],
+  }
+  : CLI_ENTRIES[0];
 
 async function copyTree(from: string, to: string): Promise<void> {
   for await (const e of Deno.readDir(from)) {
@@ -176,6 +188,57 @@ Deno.test("a writer killed between append and summary, and one killed mid-line: 
     const shown = JSON.parse(show.stdout);
     assert.equal(shown.summary_source, "file");
     assert.equal(shown.skipped_lines, 1);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("after five records the next bundle's metrics table shows the percentiles and the trend; an odd trend shows no row", async () => {
+  const root = await pilotCopy();
+  try {
+    for (let i = 0; i < 5; i++) {
+      const r = await runCli(SOURCE, [
+        "metrics",
+        "record",
+        "coach",
+        i === 4 ? "--failure" : "--success",
+        "--time",
+        String(600 * (i + 1)),
+        "--quality",
+        "0.5",
+        "--target",
+        root,
+        "--now",
+        `2026-11-2${i}T10:00:00Z`,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const prepare = () =>
+      runCli(SOURCE, ["schedule", "prepare", "coach", "--target", root, "--now", NOW]);
+    const p = await prepare();
+    assert.equal(p.code, 0, p.stderr);
+    // 9 runs: 420 600 840 1200 1260 1515 1800 2400 3000.
+    for (
+      const row of [
+        "| Runs | 9 |",
+        "| Median time | 21m 0s |",
+        "| 90th percentile time | 50m 0s |",
+        "| Latest 5 runs | 80.0% success, average 30m 0s, quality 0.50 |",
+      ]
+    ) {
+      assert.ok(p.stdout.includes(row), `${row}\n${p.stdout.slice(0, 2000)}`);
+    }
+    // A summary from another writer with a trend of another shape: no row, no crash.
+    const s = await readJson(`${root}/${SUMMARY}`);
+    await Deno.writeTextFile(
+      `${root}/${SUMMARY}`,
+      JSON.stringify({ ...s, trend: { direction: "up" }, custom_note: "hi" }),
+    );
+    const odd = await prepare();
+    assert.equal(odd.code, 0, odd.stderr);
+    assert.ok(!odd.stdout.includes("Latest 5 runs |"));
+    assert.ok(odd.stdout.includes("| custom_note | hi |"), "unknown scalars still show");
+    assert.ok(odd.stdout.includes("| Median time | 21m 0s |"));
   } finally {
     await Deno.remove(root, { recursive: true });
   }
