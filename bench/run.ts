@@ -27,6 +27,7 @@ import { CLI_PERMISSIONS } from "../scripts/permissions.ts";
 import { haveNatsServer, type NatsServer, startNatsServer } from "../tests/_nats_server.ts";
 import { CONCURRENCY, measureNats, type NatsBench } from "./nats.ts";
 import { measureRoster, type RosterRow } from "./roster.ts";
+import { measureMetrics, type MetricsRow } from "./metrics.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const DENO = Deno.execPath();
@@ -599,6 +600,10 @@ async function main() {
     const roster = await measureRoster().catch((err) => ({
       error: err instanceof Error ? err.message.split("\n")[0] : String(err),
     }));
+    log("timing metrics record (short history and 100,000 past records) ...");
+    const metrics = await measureMetrics().catch((err) => ({
+      error: err instanceof Error ? err.message.split("\n")[0] : String(err),
+    }));
     const seconds = (performance.now() - started) / 1000;
     const loadAfter = await loadAvg();
 
@@ -628,6 +633,7 @@ async function main() {
       redactorTable(redactor),
       natsTable(natsBench),
       rosterTable(roster),
+      metricsTable(metrics),
       `${opts.runs} measured runs per command after ${opts.warmup} warm-ups, interleaved round-robin; ` +
       `peak RSS from ${opts.rssRuns} separate runs via ${rssTool?.name ?? "— (not measured)"}. ` +
       `Load average before/after: ${loadBefore} / ${loadAfter}. Took ${seconds.toFixed(0)} s.`,
@@ -645,7 +651,7 @@ async function main() {
     }
     if (
       benches.some((b) => b.failed) || (redactor && "error" in redactor) ||
-      (natsBench && "error" in natsBench) || "error" in roster
+      (natsBench && "error" in natsBench) || "error" in roster || "error" in metrics
     ) Deno.exit(1);
   } finally {
     await nats?.stop().catch(() => {});
@@ -681,6 +687,26 @@ async function createStream(url: string): Promise<void> {
     subjects: ["kaizen.>"],
   });
   await pub.close();
+}
+
+function metricsTable(r: MetricsRow[] | { error: string }): string {
+  if ("error" in r) return `\nmetrics record: FAILED (${r.error}).\n`;
+  const out = [
+    "",
+    "`metrics record` (`bench/metrics.ts`): whole processes of the bundle against the empty script, same run.",
+    "",
+    "| Case | Past records | Median ms | Empty ms | × empty | Target | Verdict |",
+    "|---|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const x of r) {
+    const verdict = x.target === null ? "info" : x.ratio <= x.target ? "PASS" : "MISS";
+    out.push(
+      `| ${x.label} | ${x.pastRecords} | ${ms(x.medianMs)} | ${ms(x.emptyMedianMs)} | ${
+        x.ratio.toFixed(2)
+      } | ${x.target === null ? "—" : `≤ ${x.target}×`} | ${verdict} |`,
+    );
+  }
+  return out.join("\n") + "\n";
 }
 
 function rosterTable(r: RosterRow[] | { error: string }): string {

@@ -60,3 +60,41 @@ cliTest("prepare's session-close commands run as written and feed the next bundl
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+cliTest(
+  "metrics record: out-of-range values are refused by the parser, nothing written",
+  async (e) => {
+    const dir = await Deno.makeTempDir({ prefix: "kaizen-loop-bad-" });
+    try {
+      await new Deno.Command("cp", { args: ["-r", `${REPO_ROOT}/examples/pilot/.`, dir] }).output();
+      const log = `${dir}/.kaizen/metrics/coach/executions.jsonl`;
+      const before = await Deno.readTextFile(log);
+      for (
+        const [args, message] of [
+          [
+            ["--success", "--time", "60", "--quality", "1.5"],
+            /option '--quality' must be a number from 0 to 1/,
+          ],
+          [
+            ["--success", "--time", "-1", "--quality", "0.5"],
+            /option '--time' must be a number from 0 to 604800/,
+          ],
+          [["--success", "--time", "abc", "--quality", "0.5"], /option '--time' must be a number/],
+          [["--time", "60", "--quality", "0.5"], /--success or --failure/],
+          [
+            ["--success", "--failure", "--time", "60", "--quality", "0.5"],
+            /not both|only one|either/,
+          ],
+        ] as const
+      ) {
+        const r = await runCli(e, ["metrics", "record", "coach", ...args, "--target", dir]);
+        assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stderr, message);
+        assert.equal(r.stderr.trimEnd().split("\n")[0].includes("    at "), false);
+      }
+      assert.equal(await Deno.readTextFile(log), before, "nothing written");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

@@ -501,12 +501,14 @@ export const metricsCommand: CommandSpec = {
         {
           name: "time",
           type: "string",
+          number: { min: 0, max: 604_800 },
           valueName: "SECONDS",
           description: "Session length in seconds (0-604800)",
         },
         {
           name: "quality",
           type: "string",
+          number: { min: 0, max: 1 },
           valueName: "0-1",
           description: "Quality of the outcome, from 0 to 1",
         },
