@@ -83,6 +83,35 @@ export interface Invocation {
   path: string[];
 }
 
+type OptionValue<S> = S extends { readonly type: "boolean" } ? boolean | undefined
+  : string | undefined;
+
+/** A command's parsed options, keyed by the names its option specs declare. */
+export type OptionsOf<O extends readonly OptionSpec[]> = {
+  readonly [S in O[number] as S["name"]]?: OptionValue<S>;
+};
+
+/**
+ * The invocation of a command whose options are `O` (declared `as const`):
+ * reading an option the command does not declare does not compile.
+ */
+export interface TypedInvocation<O extends readonly OptionSpec[]> {
+  args: string[];
+  opts: OptionsOf<O>;
+  path: string[];
+}
+
+/**
+ * `inv` typed by `options`. The parser fills only declared names, so this is
+ * a view of the same object, not a conversion.
+ */
+export function typed<O extends readonly OptionSpec[]>(
+  inv: Invocation,
+  _options: O,
+): TypedInvocation<O> {
+  return inv as unknown as TypedInvocation<O>;
+}
+
 /** A command or a group of commands. */
 export interface CommandSpec {
   name: string;
@@ -90,7 +119,7 @@ export interface CommandSpec {
   /** Extra lines shown at the end of `--help`. */
   epilog?: string;
   args?: ArgSpec[];
-  options?: OptionSpec[];
+  options?: readonly OptionSpec[];
   subcommands?: CommandSpec[];
   /** Returns the exit code. Absent on pure groups. */
   run?: (inv: Invocation) => Promise<number>;

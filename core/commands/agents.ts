@@ -6,7 +6,13 @@
  *
  * @module
  */
-import type { CommandSpec, Invocation, OptionSpec } from "../cli/framework.ts";
+import {
+  type CommandSpec,
+  type Invocation,
+  type OptionSpec,
+  typed,
+  type TypedInvocation,
+} from "../cli/framework.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { printable } from "../text/printable.ts";
@@ -39,13 +45,49 @@ export const processIo: AgentsIo = {
   },
 };
 
-const target: OptionSpec = {
+const target = {
   name: "target",
   type: "string",
   valueName: "PATH",
   description: "Repository to act on",
   default: ".",
-};
+} as const satisfies OptionSpec;
+
+const LIST_OPTIONS = [
+  target,
+  {
+    name: "format",
+    type: "string",
+    choices: ["table", "json"],
+    default: "table",
+    description: "Output format",
+  },
+] as const satisfies readonly OptionSpec[];
+
+const SHOW_OPTIONS = [target] as const satisfies readonly OptionSpec[];
+
+const INSTALL_OPTIONS = [
+  target,
+  { name: "force", type: "boolean", description: "Replace an installed copy" },
+  {
+    name: "now",
+    type: "string",
+    valueName: "ISO",
+    description: "Date the install event from this instant instead of the clock",
+  },
+  {
+    name: "sink",
+    type: "string",
+    choices: ["nats"],
+    description: "Also publish kaizen.agent.installed",
+  },
+  {
+    name: "nats-url",
+    type: "string",
+    valueName: "URL",
+    description: "NATS server for --sink nats (default: $NATS_URL, else nats://127.0.0.1:4222)",
+  },
+] as const satisfies readonly OptionSpec[];
 
 const nameArg = { name: "name", description: "Agent name", required: true };
 
@@ -55,7 +97,10 @@ function fail(p: AgentProblem): never {
 }
 
 /** `kaizen agents list`. */
-export async function agentsList(inv: Invocation, io: AgentsIo = processIo): Promise<number> {
+export async function agentsList(
+  inv: TypedInvocation<typeof LIST_OPTIONS>,
+  io: AgentsIo = processIo,
+): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
   const { listAgents } = await import("../state/agents.ts");
   const rows = await listAgents(root, (m) => io.notice(printable(m, 300)));
@@ -83,7 +128,10 @@ export async function agentsList(inv: Invocation, io: AgentsIo = processIo): Pro
 }
 
 /** `kaizen agents show <name>`: the prompt `prepare` would use. */
-export async function agentsShow(inv: Invocation, io: AgentsIo = processIo): Promise<number> {
+export async function agentsShow(
+  inv: TypedInvocation<typeof SHOW_OPTIONS>,
+  io: AgentsIo = processIo,
+): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
   const { readAgentPrompt } = await import("../state/agents.ts");
   const r = await readAgentPrompt(root, inv.args[0], (m) => io.notice(printable(m, 300)));
@@ -93,7 +141,10 @@ export async function agentsShow(inv: Invocation, io: AgentsIo = processIo): Pro
 }
 
 /** `kaizen agents install <name>`. */
-export async function agentsInstall(inv: Invocation, io: AgentsIo = processIo): Promise<number> {
+export async function agentsInstall(
+  inv: TypedInvocation<typeof INSTALL_OPTIONS>,
+  io: AgentsIo = processIo,
+): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
   const now = resolveNow(inv.opts.now);
   const sink = inv.opts.sink;
@@ -186,54 +237,23 @@ export function agentsCommandWith(io: AgentsIo): CommandSpec {
       {
         name: "list",
         description: "List packaged and installed agents, and which installed copies shadow one",
-        options: [
-          target,
-          {
-            name: "format",
-            type: "string",
-            choices: ["table", "json"],
-            default: "table",
-            description: "Output format",
-          },
-        ],
-        run: (inv) => agentsList(inv, io),
+        options: LIST_OPTIONS,
+        run: (inv) => agentsList(typed(inv, LIST_OPTIONS), io),
       },
       {
         name: "show",
         description: "Print the prompt 'schedule prepare' would use (an installed copy wins)",
         args: [nameArg],
-        options: [target],
-        run: (inv) => agentsShow(inv, io),
+        options: SHOW_OPTIONS,
+        run: (inv) => agentsShow(typed(inv, SHOW_OPTIONS), io),
       },
       {
         name: "install",
         description:
           "Copy a packaged prompt to agents/agent-<name>.md and scaffold its memory file",
         args: [nameArg],
-        options: [
-          target,
-          { name: "force", type: "boolean", description: "Replace an installed copy" },
-          {
-            name: "now",
-            type: "string",
-            valueName: "ISO",
-            description: "Date the install event from this instant instead of the clock",
-          },
-          {
-            name: "sink",
-            type: "string",
-            choices: ["nats"],
-            description: "Also publish kaizen.agent.installed",
-          },
-          {
-            name: "nats-url",
-            type: "string",
-            valueName: "URL",
-            description:
-              "NATS server for --sink nats (default: $NATS_URL, else nats://127.0.0.1:4222)",
-          },
-        ],
-        run: (inv) => agentsInstall(inv, io),
+        options: INSTALL_OPTIONS,
+        run: (inv) => agentsInstall(typed(inv, INSTALL_OPTIONS), io),
       },
     ],
   };

@@ -17,7 +17,7 @@ export const SHELLS = ["bash", "zsh", "fish"] as const;
 
 interface Leaf {
   path: string[];
-  options: OptionSpec[];
+  options: readonly OptionSpec[];
   description: string;
   /** The first argument names an agent (`prepare <agent>`, `agents install <name>`). */
   agentArg: boolean;

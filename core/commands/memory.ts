@@ -6,7 +6,13 @@
  *
  * @module
  */
-import type { CommandSpec, Invocation, OptionSpec } from "../cli/framework.ts";
+import {
+  type CommandSpec,
+  type Invocation,
+  type OptionSpec,
+  typed,
+  type TypedInvocation,
+} from "../cli/framework.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { printable } from "../text/printable.ts";
@@ -49,13 +55,30 @@ export const processIo: MemoryIo = {
   },
 };
 
-const target: OptionSpec = {
+const target = {
   name: "target",
   type: "string",
   valueName: "PATH",
   description: "Repository to act on",
   default: ".",
-};
+} as const satisfies OptionSpec;
+
+const INIT_OPTIONS = [
+  target,
+  { name: "force", type: "boolean", description: "Replace an existing memory file" },
+] as const satisfies readonly OptionSpec[];
+
+const SHOW_OPTIONS = [target] as const satisfies readonly OptionSpec[];
+
+const ADD_OPTIONS = [
+  target,
+  {
+    name: "now",
+    type: "string",
+    valueName: "ISO",
+    description: "Date the entry from this instant instead of the clock",
+  },
+] as const satisfies readonly OptionSpec[];
 
 const agentArg = {
   name: "agent",
@@ -75,7 +98,10 @@ function targetFlag(inv: Invocation): string {
 }
 
 /** `kaizen memory init <agent> [--force]`. */
-export async function memoryInit(inv: Invocation, io: MemoryIo = processIo): Promise<number> {
+export async function memoryInit(
+  inv: TypedInvocation<typeof INIT_OPTIONS>,
+  io: MemoryIo = processIo,
+): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
   const { scaffoldMemory } = await import("../state/memory.ts");
   const r = await scaffoldMemory(root, inv.args[0], { force: inv.opts.force === true });
@@ -85,7 +111,10 @@ export async function memoryInit(inv: Invocation, io: MemoryIo = processIo): Pro
 }
 
 /** `kaizen memory show <agent>`. */
-export async function memoryShow(inv: Invocation, io: MemoryIo = processIo): Promise<number> {
+export async function memoryShow(
+  inv: TypedInvocation<typeof SHOW_OPTIONS>,
+  io: MemoryIo = processIo,
+): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
   const { readMemory } = await import("../state/memory.ts");
   const agent = inv.args[0];
@@ -103,7 +132,10 @@ export async function memoryShow(inv: Invocation, io: MemoryIo = processIo): Pro
 }
 
 /** `kaizen memory add <agent> [note|-]`: the note from the argument or stdin. */
-export async function memoryAdd(inv: Invocation, io: MemoryIo = processIo): Promise<number> {
+export async function memoryAdd(
+  inv: TypedInvocation<typeof ADD_OPTIONS>,
+  io: MemoryIo = processIo,
+): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
   const now = resolveNow(inv.opts.now);
   const { appendMemoryNote, MAX_NOTE_BYTES } = await import("../state/memory.ts");
@@ -150,18 +182,15 @@ export function memoryCommandWith(io: MemoryIo): CommandSpec {
         name: "init",
         description: "Scaffold an agent's memory file with a short template",
         args: [agentArg],
-        options: [
-          target,
-          { name: "force", type: "boolean", description: "Replace an existing memory file" },
-        ],
-        run: (inv) => memoryInit(inv, io),
+        options: INIT_OPTIONS,
+        run: (inv) => memoryInit(typed(inv, INIT_OPTIONS), io),
       },
       {
         name: "show",
         description: "Print an agent's memory file",
         args: [agentArg],
-        options: [target],
-        run: (inv) => memoryShow(inv, io),
+        options: SHOW_OPTIONS,
+        run: (inv) => memoryShow(typed(inv, SHOW_OPTIONS), io),
       },
       {
         name: "add",
@@ -171,20 +200,12 @@ export function memoryCommandWith(io: MemoryIo): CommandSpec {
           description: "The note; '-' or absent reads it from stdin",
           required: false,
         }],
-        options: [
-          target,
-          {
-            name: "now",
-            type: "string",
-            valueName: "ISO",
-            description: "Date the entry from this instant instead of the clock",
-          },
-        ],
+        options: ADD_OPTIONS,
         // "- learned x" is an argument as it is; only a note shaped like an
         // option (`-v …`, `--x`) needs the `--` separator.
         epilog:
           "A note that looks like an option goes after '--': kaizen memory add coach -- \"-v is verbose\"",
-        run: (inv) => memoryAdd(inv, io),
+        run: (inv) => memoryAdd(typed(inv, ADD_OPTIONS), io),
       },
     ],
   };

@@ -8,7 +8,13 @@
  *
  * @module
  */
-import type { CommandSpec, Invocation, OptionSpec } from "../cli/framework.ts";
+import {
+  type CommandSpec,
+  type Invocation,
+  type OptionSpec,
+  typed,
+  type TypedInvocation,
+} from "../cli/framework.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { printable } from "../text/printable.ts";
@@ -110,7 +116,7 @@ function spreadLine(s: Summary): string[] {
 }
 
 /** `kaizen metrics record`. */
-export async function recordCommand(inv: Invocation): Promise<number> {
+export async function recordCommand(inv: TypedInvocation<typeof RECORD_OPTIONS>): Promise<number> {
   const prog = programName();
   const agent = inv.args[0];
   // Everything is checked before anything is touched: a refused record writes nothing.
@@ -226,7 +232,7 @@ async function publish(
 }
 
 /** `kaizen metrics show`. */
-export async function showCommand(inv: Invocation): Promise<number> {
+export async function showCommand(inv: TypedInvocation<typeof SHOW_OPTIONS>): Promise<number> {
   const prog = programName();
   const agent = inv.args[0];
   const root = await resolveTarget(inv.opts.target);
@@ -282,7 +288,9 @@ export async function showCommand(inv: Invocation): Promise<number> {
 }
 
 /** `kaizen metrics rebuild`: derives summary.json again from the records. */
-export async function rebuildCommand(inv: Invocation): Promise<number> {
+export async function rebuildCommand(
+  inv: TypedInvocation<typeof REBUILD_OPTIONS>,
+): Promise<number> {
   const prog = programName();
   const agent = inv.args[0];
   const root = await resolveTarget(inv.opts.target);
@@ -309,7 +317,7 @@ export async function rebuildCommand(inv: Invocation): Promise<number> {
 }
 
 /** `kaizen metrics list`: one line per agent with a metrics folder. */
-export async function listCommand(inv: Invocation): Promise<number> {
+export async function listCommand(inv: TypedInvocation<typeof LIST_OPTIONS>): Promise<number> {
   const prog = programName();
   const root = await resolveTarget(inv.opts.target);
   const { summaries, skipped } = await withMetrics(async (m) => {
@@ -351,7 +359,9 @@ export async function listCommand(inv: Invocation): Promise<number> {
 }
 
 /** `kaizen metrics optimize`: writes analysis.json and recommendations.jsonl. */
-export async function optimizeCommand(inv: Invocation): Promise<number> {
+export async function optimizeCommand(
+  inv: TypedInvocation<typeof OPTIMIZE_OPTIONS>,
+): Promise<number> {
   const prog = programName();
   const root = await resolveTarget(inv.opts.target);
   const now = resolveNow(inv.opts.now);
@@ -390,7 +400,9 @@ const PUBLISHED_FILES = [
  * through the client the artifact-store sink uses. The local files stay
  * canonical; publishing is optional.
  */
-export async function publishCommand(inv: Invocation): Promise<number> {
+export async function publishCommand(
+  inv: TypedInvocation<typeof PUBLISH_OPTIONS>,
+): Promise<number> {
   const prog = programName();
   const root = await resolveTarget(inv.opts.target);
   const [m, layout, paths, redact] = await Promise.all([
@@ -475,13 +487,122 @@ export async function publishCommand(inv: Invocation): Promise<number> {
   }
 }
 
-const target: OptionSpec = {
+const target = {
   name: "target",
   type: "string",
   valueName: "PATH",
   description: "Repository to act on",
   default: ".",
-};
+} as const satisfies OptionSpec;
+
+const RECORD_OPTIONS = [
+  target,
+  { name: "success", type: "boolean", description: "The session reached its goal" },
+  { name: "failure", type: "boolean", description: "The session did not reach its goal" },
+  {
+    name: "time",
+    type: "string",
+    number: { min: 0, max: 604_800 },
+    valueName: "SECONDS",
+    description: "Session length in seconds (0-604800)",
+  },
+  {
+    name: "quality",
+    type: "string",
+    number: { min: 0, max: 1 },
+    valueName: "0-1",
+    description: "Quality of the outcome, from 0 to 1",
+  },
+  {
+    name: "notes",
+    type: "string",
+    valueName: "TEXT",
+    description: "What happened, in a line (secrets are redacted)",
+  },
+  {
+    name: "now",
+    type: "string",
+    valueName: "ISO",
+    description: "Record at this instant instead of the clock",
+  },
+  {
+    name: "format",
+    type: "string",
+    choices: ["text", "json"],
+    default: "text",
+    description: "How to print the new summary",
+  },
+  {
+    name: "sink",
+    type: "string",
+    choices: ["nats"],
+    description: "Also publish kaizen.metrics.recorded",
+  },
+  {
+    name: "nats-url",
+    type: "string",
+    valueName: "URL",
+    description: "NATS server for --sink nats (default: $NATS_URL, else nats://127.0.0.1:4222)",
+  },
+] as const satisfies readonly OptionSpec[];
+
+const SHOW_OPTIONS = [
+  target,
+  {
+    name: "format",
+    type: "string",
+    choices: ["table", "json"],
+    default: "table",
+    description: "Output format",
+  },
+] as const satisfies readonly OptionSpec[];
+
+const REBUILD_OPTIONS = [
+  target,
+  {
+    name: "now",
+    type: "string",
+    valueName: "ISO",
+    description: "Stamp the summary with this instant instead of the clock",
+  },
+  {
+    name: "format",
+    type: "string",
+    choices: ["text", "json"],
+    default: "text",
+    description: "How to print the rebuilt summary",
+  },
+] as const satisfies readonly OptionSpec[];
+
+const LIST_OPTIONS = [
+  target,
+  {
+    name: "format",
+    type: "string",
+    choices: ["table", "json"],
+    default: "table",
+    description: "Output format",
+  },
+] as const satisfies readonly OptionSpec[];
+
+const OPTIMIZE_OPTIONS = [
+  target,
+  {
+    name: "now",
+    type: "string",
+    valueName: "ISO",
+    description: "Analyse as of this instant instead of the clock",
+  },
+] as const satisfies readonly OptionSpec[];
+
+const PUBLISH_OPTIONS = [
+  target,
+  {
+    name: "dry-run",
+    type: "boolean",
+    description: "Print the request (token masked) and send nothing",
+  },
+] as const satisfies readonly OptionSpec[];
 
 const agentArg = { name: "agent", description: "Agent whose runs these are", required: true };
 
@@ -494,142 +615,44 @@ export const metricsCommand: CommandSpec = {
       name: "record",
       description: "Append one execution record and update summary.json",
       args: [agentArg],
-      options: [
-        target,
-        { name: "success", type: "boolean", description: "The session reached its goal" },
-        { name: "failure", type: "boolean", description: "The session did not reach its goal" },
-        {
-          name: "time",
-          type: "string",
-          number: { min: 0, max: 604_800 },
-          valueName: "SECONDS",
-          description: "Session length in seconds (0-604800)",
-        },
-        {
-          name: "quality",
-          type: "string",
-          number: { min: 0, max: 1 },
-          valueName: "0-1",
-          description: "Quality of the outcome, from 0 to 1",
-        },
-        {
-          name: "notes",
-          type: "string",
-          valueName: "TEXT",
-          description: "What happened, in a line (secrets are redacted)",
-        },
-        {
-          name: "now",
-          type: "string",
-          valueName: "ISO",
-          description: "Record at this instant instead of the clock",
-        },
-        {
-          name: "format",
-          type: "string",
-          choices: ["text", "json"],
-          default: "text",
-          description: "How to print the new summary",
-        },
-        {
-          name: "sink",
-          type: "string",
-          choices: ["nats"],
-          description: "Also publish kaizen.metrics.recorded",
-        },
-        {
-          name: "nats-url",
-          type: "string",
-          valueName: "URL",
-          description:
-            "NATS server for --sink nats (default: $NATS_URL, else nats://127.0.0.1:4222)",
-        },
-      ],
+      options: RECORD_OPTIONS,
       epilog:
         "HELIX_SESSION_UID, HELIX_REPO, HELIX_FLAVOR, HELIX_TOKENS and HELIX_INFRA_OVERHEAD_SHARE\nare merged into the record when set.",
-      run: recordCommand,
+      run: (inv) => recordCommand(typed(inv, RECORD_OPTIONS)),
     },
     {
       name: "show",
       description: "Show an agent's summary and latest runs",
       args: [agentArg],
-      options: [
-        target,
-        {
-          name: "format",
-          type: "string",
-          choices: ["table", "json"],
-          default: "table",
-          description: "Output format",
-        },
-      ],
-      run: showCommand,
+      options: SHOW_OPTIONS,
+      run: (inv) => showCommand(typed(inv, SHOW_OPTIONS)),
     },
     {
       name: "rebuild",
       description: "Derive summary.json again from executions.jsonl (after a crash or an edit)",
       args: [agentArg],
-      options: [
-        target,
-        {
-          name: "now",
-          type: "string",
-          valueName: "ISO",
-          description: "Stamp the summary with this instant instead of the clock",
-        },
-        {
-          name: "format",
-          type: "string",
-          choices: ["text", "json"],
-          default: "text",
-          description: "How to print the rebuilt summary",
-        },
-      ],
-      run: rebuildCommand,
+      options: REBUILD_OPTIONS,
+      run: (inv) => rebuildCommand(typed(inv, REBUILD_OPTIONS)),
     },
     {
       name: "list",
       description: "Show every agent with recorded runs",
-      options: [
-        target,
-        {
-          name: "format",
-          type: "string",
-          choices: ["table", "json"],
-          default: "table",
-          description: "Output format",
-        },
-      ],
-      run: listCommand,
+      options: LIST_OPTIONS,
+      run: (inv) => listCommand(typed(inv, LIST_OPTIONS)),
     },
     {
       name: "optimize",
       description:
         "Analyse all agents' runs; write optimizer/analysis.json and recommendations.jsonl",
-      options: [
-        target,
-        {
-          name: "now",
-          type: "string",
-          valueName: "ISO",
-          description: "Analyse as of this instant instead of the clock",
-        },
-      ],
-      run: optimizeCommand,
+      options: OPTIMIZE_OPTIONS,
+      run: (inv) => optimizeCommand(typed(inv, OPTIMIZE_OPTIONS)),
     },
     {
       name: "publish",
       description: "Register the optimizer's output with the artifact store (raw-evidence)",
-      options: [
-        target,
-        {
-          name: "dry-run",
-          type: "boolean",
-          description: "Print the request (token masked) and send nothing",
-        },
-      ],
+      options: PUBLISH_OPTIONS,
       epilog: "ARTIFACTSTORE_API_URL (required) and ARTIFACTSTORE_API_TOKEN configure the store.",
-      run: publishCommand,
+      run: (inv) => publishCommand(typed(inv, PUBLISH_OPTIONS)),
     },
   ],
 };

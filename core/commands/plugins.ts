@@ -1,4 +1,5 @@
-import type { Invocation } from "../cli/framework.ts";
+import type { TypedInvocation } from "../cli/framework.ts";
+import type { PLUGINS_LIST_OPTIONS } from "./options.ts";
 import { CliError, warn } from "../cli/io.ts";
 import { printable } from "../text/printable.ts";
 import type { Plugin } from "../plugin/types.ts";
@@ -7,7 +8,7 @@ import { resolveTarget } from "./target.ts";
 
 /** `kaizen plugins list`: builds the same registry prepare would, then reports it. */
 export async function pluginsList(
-  inv: Invocation,
+  inv: TypedInvocation<typeof PLUGINS_LIST_OPTIONS>,
   runtime: { program: string; plugins: readonly Plugin[] },
 ): Promise<number> {
   const root = await resolveTarget(inv.opts.target).catch((err) => {

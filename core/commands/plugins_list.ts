@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { Invocation } from "../cli/framework.ts";
+import type { TypedInvocation } from "../cli/framework.ts";
+import type { PLUGINS_LIST_OPTIONS } from "./options.ts";
 import { stdout } from "../cli/io.ts";
 import type { PluginOrigin, PluginRegistry } from "../plugin/registry.ts";
 import { printable } from "../text/printable.ts";
@@ -33,7 +34,7 @@ export interface ListedPlugin {
  * output carries them too, so scripts see why a plugin is absent.
  */
 export function pluginsListCommand(
-  inv: Invocation,
+  inv: TypedInvocation<typeof PLUGINS_LIST_OPTIONS>,
   registry: PluginRegistry,
   notices: string[],
 ): Promise<number> {

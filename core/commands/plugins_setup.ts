@@ -1,5 +1,6 @@
 import { builtinPlugin } from "../../plugins/builtin/mod.ts";
-import type { Invocation } from "../cli/framework.ts";
+import type { OptionsOf } from "../cli/framework.ts";
+import type { PLUGIN_OPTIONS } from "./options.ts";
 import { CliError } from "../cli/io.ts";
 import { PluginDefinitionError } from "../plugin/define.ts";
 import { PluginRegistry } from "../plugin/registry.ts";
@@ -80,7 +81,7 @@ function envGet(k: string): string | undefined {
  * the list always shows exactly what prepare would run.
  */
 export async function buildRegistry(
-  inv: Invocation,
+  inv: { opts: OptionsOf<typeof PLUGIN_OPTIONS> },
   root: string,
   embedded: readonly Plugin[],
   notice: (message: string) => void,

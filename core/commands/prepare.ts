@@ -7,7 +7,8 @@
 import { emitToSinks } from "../bundle/emit.ts";
 import { prepareBundle, PrepareError } from "../bundle/prepare.ts";
 import type { BundleFormat } from "../bundle/types.ts";
-import type { Invocation } from "../cli/framework.ts";
+import type { TypedInvocation } from "../cli/framework.ts";
+import type { PREPARE_OPTIONS } from "./options.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { resolve } from "../fs/paths.ts";
 import type { Plugin } from "../plugin/types.ts";
@@ -33,7 +34,10 @@ function positiveInt(value: unknown, flag: string): number | undefined {
 }
 
 /** Runs prepare; returns the exit code. */
-export async function prepareCommand(inv: Invocation, runtime: PrepareRuntime): Promise<number> {
+export async function prepareCommand(
+  inv: TypedInvocation<typeof PREPARE_OPTIONS>,
+  runtime: PrepareRuntime,
+): Promise<number> {
   const prog = runtime.program;
   const agent = inv.args[0];
   const rootPath = await resolveTarget(inv.opts.target).catch((err) => {

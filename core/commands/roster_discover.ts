@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { Invocation } from "../cli/framework.ts";
+import type { TypedInvocation } from "../cli/framework.ts";
+import type { DISCOVER_OPTIONS } from "./options.ts";
 import { CliError, stderr, stdout } from "../cli/io.ts";
 import { printable } from "../text/printable.ts";
 import { renderTable } from "../text/table.ts";
@@ -71,7 +72,7 @@ export function parseDueWindow(text: string): { start: Date; end: Date } {
   return { start, end };
 }
 
-function source(inv: Invocation): RosterSource {
+function source(inv: TypedInvocation<typeof DISCOVER_OPTIONS>): RosterSource {
   const hub = typeof inv.opts.hub === "string" ? inv.opts.hub : undefined;
   const roster = typeof inv.opts.roster === "string" ? inv.opts.roster : undefined;
   const scan = typeof inv.opts.scan === "string" ? inv.opts.scan : undefined;
@@ -86,7 +87,9 @@ function source(inv: Invocation): RosterSource {
 }
 
 /** Runs `roster discover`; returns the exit code. */
-export async function discoverCommand(inv: Invocation): Promise<number> {
+export async function discoverCommand(
+  inv: TypedInvocation<typeof DISCOVER_OPTIONS>,
+): Promise<number> {
   const format = (inv.opts.format ?? "json") as "json" | "jsonl" | "table";
   const due = typeof inv.opts.due === "string" ? parseDueWindow(inv.opts.due) : undefined;
   let scatterMs: number | undefined;

@@ -1,4 +1,5 @@
-import type { Invocation } from "../cli/framework.ts";
+import type { TypedInvocation } from "../cli/framework.ts";
+import type { INIT_OPTIONS } from "./options.ts";
 import { CliError, stdout } from "../cli/io.ts";
 import { writeFileAtomic, writeFileAtomicNew } from "../fs/atomic.ts";
 import { join } from "../fs/paths.ts";
@@ -35,7 +36,7 @@ export const BOOTSTRAP: Readonly<
 };
 
 /** `kaizen schedule init`: scaffold a commented, valid manifest. */
-export async function initCommand(inv: Invocation): Promise<number> {
+export async function initCommand(inv: TypedInvocation<typeof INIT_OPTIONS>): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
   const target = String(inv.opts.target ?? ".");
   const file = join(target, MANIFEST_PATH);

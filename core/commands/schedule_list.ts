@@ -1,5 +1,6 @@
 import { formatDiagnostic, hasErrors } from "../diagnostics.ts";
-import type { Invocation } from "../cli/framework.ts";
+import type { TypedInvocation } from "../cli/framework.ts";
+import type { LIST_OPTIONS } from "./options.ts";
 import { CliError, stderr, stdout } from "../cli/io.ts";
 import { loadSchedule } from "../manifest/load.ts";
 import { listSchedule } from "../manifest/listing.ts";
@@ -23,7 +24,7 @@ function parseCount(value: unknown): number {
 }
 
 /** `kaizen schedule list`: the agents with their effective cron and next runs. */
-export async function listCommand(inv: Invocation): Promise<number> {
+export async function listCommand(inv: TypedInvocation<typeof LIST_OPTIONS>): Promise<number> {
   await resolveTarget(inv.opts.target);
   const now = resolveNow(inv.opts.now);
   const count = parseCount(inv.opts.count);

@@ -1,12 +1,15 @@
 import { formatDiagnostic, hasErrors } from "../diagnostics.ts";
-import type { Invocation } from "../cli/framework.ts";
+import type { TypedInvocation } from "../cli/framework.ts";
+import type { VALIDATE_OPTIONS } from "./options.ts";
 import { CliError, label, stderr, stdout } from "../cli/io.ts";
 import { loadSchedule } from "../manifest/load.ts";
 import { resolveTarget } from "./target.ts";
 import { printable } from "../text/printable.ts";
 
 /** `kaizen schedule validate`: exit 0 valid, 1 invalid or missing. */
-export async function validateCommand(inv: Invocation): Promise<number> {
+export async function validateCommand(
+  inv: TypedInvocation<typeof VALIDATE_OPTIONS>,
+): Promise<number> {
   await resolveTarget(inv.opts.target);
   const loaded = await loadSchedule(String(inv.opts.target ?? "."));
   const json = inv.opts.format === "json";

@@ -1,0 +1,269 @@
+/**
+ * Every option of the built-in commands, declared once: the parser reads
+ * them (through cli.ts), and each command's implementation types its
+ * invocation from them, so a misspelt option name does not compile. Data
+ * only: cli.ts imports this at start-up.
+ *
+ * @module
+ */
+import type { OptionSpec } from "../cli/framework.ts";
+
+/** `--target PATH`, shared by every command that acts on a repository. */
+export const TARGET = {
+  name: "target",
+  type: "string",
+  valueName: "PATH",
+  description: "Repository to act on",
+  default: ".",
+} as const satisfies OptionSpec;
+
+/** `--plugins FILE` and `--trust-repo-plugins`: every command that loads plugins. */
+export const PLUGIN_OPTIONS = [
+  {
+    name: "plugins",
+    type: "string",
+    valueName: "FILE",
+    description: "Plugins file (default: $XDG_CONFIG_HOME/kaizen/plugins.yml)",
+  },
+  {
+    name: "trust-repo-plugins",
+    type: "boolean",
+    description: "Also run plugins declared in the target's .kaizen/plugins.yml",
+  },
+] as const satisfies readonly OptionSpec[];
+
+/** `schedule init` */
+export const INIT_OPTIONS = [
+  TARGET,
+  {
+    name: "timezone",
+    type: "string",
+    valueName: "TZ",
+    description: "IANA zone (default: this host's)",
+  },
+  { name: "force", type: "boolean", description: "Replace an existing manifest" },
+  {
+    name: "engagement",
+    type: "boolean",
+    description: "Scaffold a bootstrap schedule for a new engagement",
+  },
+  {
+    name: "agents",
+    type: "string",
+    valueName: "A,B",
+    description: "Agents to scaffold (default: coach,optimization with --engagement)",
+  },
+  {
+    name: "bootstrap-cadence",
+    type: "string",
+    choices: ["hourly", "daily", "weekly"],
+    description: "With --engagement: how often to run (default: daily)",
+  },
+] as const satisfies readonly OptionSpec[];
+
+/** `schedule validate` */
+export const VALIDATE_OPTIONS = [TARGET, {
+  name: "format",
+  type: "string",
+  choices: ["text", "json"],
+  default: "text",
+  description: "Output format",
+}] as const satisfies readonly OptionSpec[];
+
+/** `schedule list` */
+export const LIST_OPTIONS = [
+  TARGET,
+  { name: "all", type: "boolean", description: "Include disabled agents" },
+  {
+    name: "format",
+    type: "string",
+    choices: ["table", "json"],
+    default: "table",
+    description: "Output format",
+  },
+  {
+    name: "now",
+    type: "string",
+    valueName: "ISO",
+    description: "Compute next runs from this instant instead of the clock",
+  },
+  {
+    name: "count",
+    type: "string",
+    number: { min: 1, max: 1000, integer: true },
+    valueName: "N",
+    description: "Show the next N runs of each agent (1-1000, default 1)",
+  },
+] as const satisfies readonly OptionSpec[];
+
+/** `schedule prepare` */
+export const PREPARE_OPTIONS = [
+  TARGET,
+  {
+    name: "format",
+    type: "string",
+    choices: ["markdown", "json"],
+    default: "markdown",
+    description: "Bundle format",
+  },
+  {
+    name: "out",
+    type: "string",
+    valueName: "FILE",
+    description: "Write the bundle to FILE (atomically)",
+  },
+  {
+    name: "repo",
+    type: "string",
+    valueName: "SLUG",
+    description: "Roster slug (default: $KAIZEN_REPO, git remote, dir name)",
+  },
+  {
+    name: "now",
+    type: "string",
+    valueName: "ISO",
+    description: "Pin the clock (reproducible output)",
+  },
+  {
+    name: "max-tokens",
+    type: "string",
+    number: { min: 1, integer: true },
+    valueName: "N",
+    description: "Trim low-priority sections to fit N tokens",
+  },
+  {
+    name: "max-file-bytes",
+    type: "string",
+    number: { min: 1, integer: true },
+    valueName: "N",
+    description: "Per-file read cap in bytes (default: 1048576)",
+  },
+  {
+    name: "sink",
+    type: "string",
+    valueName: "NAME[,NAME]",
+    repeatable: true,
+    description:
+      "Where to send the bundle: stdout, file, nats, artifact-store or a plugin's (repeatable; default: stdout, or file with --out)",
+  },
+  {
+    name: "nats-url",
+    type: "string",
+    valueName: "URL",
+    description: "NATS server for --sink nats (default: $NATS_URL, else nats://127.0.0.1:4222)",
+  },
+  {
+    name: "subject",
+    type: "string",
+    valueName: "SUBJECT",
+    description: "Subject for --sink nats (default: kaizen.schedule.prepared)",
+  },
+  {
+    name: "retention-class",
+    type: "string",
+    valueName: "CLASS",
+    description: "Retention class for --sink artifact-store (default: bundle)",
+  },
+  {
+    name: "dry-run",
+    type: "boolean",
+    description: "Network sinks print what they would send and connect to nothing",
+  },
+  {
+    name: "sink-timeout",
+    type: "string",
+    number: { min: 1, integer: true },
+    valueName: "MS",
+    description: "Deadline for each sink in milliseconds (default: 10000)",
+  },
+  {
+    name: "strict",
+    type: "boolean",
+    description: "Exit 1 and write nothing if any plugin fails",
+  },
+  ...PLUGIN_OPTIONS,
+] as const satisfies readonly OptionSpec[];
+
+/** `roster discover` */
+export const DISCOVER_OPTIONS = [
+  {
+    name: "hub",
+    type: "string",
+    valueName: "URL",
+    description: "State hub (default: $STATE_HUB_URL)",
+  },
+  {
+    name: "roster",
+    type: "string",
+    valueName: "FILE",
+    description: "A roster.yml instead of the hub",
+  },
+  {
+    name: "scan",
+    type: "string",
+    valueName: "DIR",
+    description: "Every git checkout under DIR (the default without a hub)",
+  },
+  {
+    name: "host",
+    type: "string",
+    valueName: "NAME",
+    description: "Whose host_paths to use (default: this hostname)",
+  },
+  {
+    name: "domain",
+    type: "string",
+    valueName: "D",
+    description: "Only repos of this domain",
+  },
+  {
+    name: "agent",
+    type: "string",
+    valueName: "A",
+    description: "Only runs of this agent",
+  },
+  {
+    name: "hub-filter",
+    type: "boolean",
+    description: "Ask the hub for flagged repos only (v2 pre-filter)",
+  },
+  {
+    name: "due",
+    type: "string",
+    valueName: "START/END",
+    description: "Only runs due in this window (END may be a duration, e.g. PT1H)",
+  },
+  {
+    name: "scatter",
+    type: "string",
+    valueName: "DURATION",
+    description: "Spread due times per (repo, agent) over this span",
+  },
+  {
+    name: "format",
+    type: "string",
+    choices: ["json", "jsonl", "table"],
+    default: "json",
+    description: "Output format",
+  },
+  {
+    name: "concurrency",
+    type: "string",
+    number: { min: 1, max: 256, integer: true },
+    valueName: "N",
+    description: "Repos checked at once (1-256, default 16)",
+  },
+] as const satisfies readonly OptionSpec[];
+
+/** `plugins list` */
+export const PLUGINS_LIST_OPTIONS = [
+  TARGET,
+  ...PLUGIN_OPTIONS,
+  {
+    name: "format",
+    type: "string",
+    choices: ["table", "json"],
+    default: "table",
+    description: "Output format",
+  },
+] as const satisfies readonly OptionSpec[];
