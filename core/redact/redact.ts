@@ -7,8 +7,9 @@
  * `[REDACTED:<rule-id>]`.
  *
  * A prefilter skips every rule none of whose keywords occur in the text
- * (one lower-casing of the text, then substring tests), so a clean text
- * costs a few `includes` calls per rule; the rules themselves are linear.
+ * (one lower-casing of the text, one pass recording its three-character
+ * windows, then substring tests only for keywords whose windows all occur),
+ * so a clean text costs little more than one pass; the rules are linear.
  *
  * Input is never trusted to be already redacted: a `[REDACTED:…]` marker in
  * the input is ordinary text and shields nothing around it. Only spans that
@@ -56,11 +57,31 @@ interface Candidate extends SecretSpan {
 }
 
 /**
- * Each distinct keyword once, with the rules it admits. Rules share many
- * keywords; looking each up once, in a plain loop, made the prefilter about
- * ten times cheaper than asking every rule in turn (measured on a bundle).
+ * Each distinct keyword once, with the rules it admits and the hashes of its
+ * three-character windows. Rules share many keywords; looking each up once,
+ * in a plain loop, made the prefilter about ten times cheaper than asking
+ * every rule in turn (measured on a bundle).
  */
-let keywordIndex: { keywords: string[]; rules: number[][]; always: number[] } | undefined;
+let keywordIndex:
+  | { keywords: string[]; rules: number[][]; grams: Int32Array[]; always: number[] }
+  | undefined;
+
+/** Hash of the three UTF-16 code units `a b c` into the presence table. */
+function gramHash(a: number, b: number, c: number): number {
+  return (Math.imul(a, 0x9e3779b1) + Math.imul(b, 0x85ebca6b) + Math.imul(c, 0xc2b2ae35)) >>> 16;
+}
+
+function gramsOf(keyword: string): Int32Array {
+  const out = new Int32Array(Math.max(0, keyword.length - 2));
+  for (let i = 2; i < keyword.length; i++) {
+    out[i - 2] = gramHash(
+      keyword.charCodeAt(i - 2),
+      keyword.charCodeAt(i - 1),
+      keyword.charCodeAt(i),
+    );
+  }
+  return out;
+}
 
 function buildKeywordIndex(): NonNullable<typeof keywordIndex> {
   const byKeyword = new Map<string, number[]>();
@@ -73,7 +94,31 @@ function buildKeywordIndex(): NonNullable<typeof keywordIndex> {
       else byKeyword.set(k, [index]);
     }
   });
-  return { keywords: [...byKeyword.keys()], rules: [...byKeyword.values()], always };
+  const keywords = [...byKeyword.keys()];
+  return { keywords, rules: [...byKeyword.values()], grams: keywords.map(gramsOf), always };
+}
+
+/**
+ * Which three-character windows occur in the text being scanned, by hash.
+ * A keyword with a window the text lacks cannot occur in it, so its
+ * `includes` (a full pass over the text each) is skipped. About 150 such
+ * passes over a 10 KB bundle were most of the redactor's time; one pass to
+ * fill this table replaces nearly all of them. The answer is the same: the
+ * table only ever rules out keywords that are truly absent. Kept between
+ * calls and cleared entry by entry, since clearing 64 KiB per call would
+ * cost more than the small strings the pipeline scans.
+ */
+const gramTable = new Uint8Array(1 << 16);
+
+function markGrams(lower: string, value: 0 | 1): void {
+  let a = lower.charCodeAt(0);
+  let b = lower.charCodeAt(1);
+  for (let i = 2; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    gramTable[gramHash(a, b, c)] = value;
+    a = b;
+    b = c;
+  }
 }
 
 /** Rules that may match `text`, by the keyword prefilter, in rule order. */
@@ -82,18 +127,32 @@ function applicableRules(text: string): Array<{ rule: SecretRule; index: number 
   const lower = text.toLowerCase();
   const admitted = new Uint8Array(RULES.length);
   for (const i of index.always) admitted[i] = 1;
-  for (let k = 0; k < index.keywords.length; k++) {
-    const rules = index.rules[k];
-    let pending = false;
-    for (let j = 0; j < rules.length; j++) {
-      if (!admitted[rules[j]]) {
-        pending = true;
-        break;
+  markGrams(lower, 1);
+  try {
+    for (let k = 0; k < index.keywords.length; k++) {
+      const rules = index.rules[k];
+      let pending = false;
+      for (let j = 0; j < rules.length; j++) {
+        if (!admitted[rules[j]]) {
+          pending = true;
+          break;
+        }
+      }
+      if (!pending) continue;
+      const grams = index.grams[k];
+      let possible = true;
+      for (let g = 0; g < grams.length; g++) {
+        if (!gramTable[grams[g]]) {
+          possible = false;
+          break;
+        }
+      }
+      if (possible && lower.includes(index.keywords[k])) {
+        for (let j = 0; j < rules.length; j++) admitted[rules[j]] = 1;
       }
     }
-    if (pending && lower.includes(index.keywords[k])) {
-      for (let j = 0; j < rules.length; j++) admitted[rules[j]] = 1;
-    }
+  } finally {
+    markGrams(lower, 0);
   }
   const out: Array<{ rule: SecretRule; index: number }> = [];
   for (let i = 0; i < RULES.length; i++) if (admitted[i]) out.push({ rule: RULES[i], index: i });
@@ -232,4 +291,12 @@ export function redactSecrets(
   options: RedactOptions = {},
 ): Promise<RedactionResult> {
   return Promise.resolve(redactSecretsSync(text, options));
+}
+
+/**
+ * Ids of the rules the prefilter admits for `text`, in rule order. Exported
+ * for the test that holds the prefilter to a plain substring check.
+ */
+export function admittedRuleIds(text: string): string[] {
+  return applicableRules(text).map(({ rule }) => rule.id);
 }
