@@ -87,6 +87,36 @@ export type {
 } from "./core/roster/discover.ts";
 export type { RosterEntry } from "./core/roster/types.ts";
 
+// Project state: what a session records and the next bundle reads
+export { executionsPath, memoryPath, OPTIMIZER_DIR, summaryPath } from "./core/state/layout.ts";
+export { appendMemoryNote, readMemory, scaffoldMemory } from "./core/state/memory.ts";
+export type {
+  AppendMemoryResult,
+  MemoryProblem,
+  ReadMemoryResult,
+  ScaffoldMemoryResult,
+} from "./core/state/memory.ts";
+export {
+  helixFromEnv,
+  listMetricsAgents,
+  MetricsError,
+  readMetrics,
+  rebuildSummary,
+  recordExecution,
+} from "./core/state/metrics.ts";
+export type {
+  ExecutionRecord,
+  HelixFields,
+  MetricsReading,
+  MetricsSummary,
+  RecordInput,
+  RecordResult,
+} from "./core/state/metrics.ts";
+export { runOptimizer, THRESHOLDS } from "./core/state/optimizer.ts";
+export type { Analysis, Finding, OptimizeResult } from "./core/state/optimizer.ts";
+export { installAgent, listAgents, readAgentPrompt } from "./core/state/agents.ts";
+export type { AgentListing, InstallAgentResult } from "./core/state/agents.ts";
+
 // Events
 export { eventMessageId, schedulePrepared } from "./core/events/payloads.ts";
 export {
