@@ -23,6 +23,14 @@ export function summaryPath(agent: string): string {
   return `${metricsDir(agent)}/summary.json`;
 }
 
+/**
+ * The running state `summary.json` is updated from (kaizen's own; ADR 0002),
+ * so a new record does not mean re-reading the whole history.
+ */
+export function summaryStatePath(agent: string): string {
+  return `${metricsDir(agent)}/summary.state.json`;
+}
+
 /** One JSON execution record per line, appended at session close. */
 export function executionsPath(agent: string): string {
   return `${metricsDir(agent)}/executions.jsonl`;

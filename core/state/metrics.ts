@@ -27,7 +27,7 @@ import { AGENT_NAME_RE } from "../manifest/constants.ts";
 import { redactSecrets } from "../redact/mod.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { printable, stripControl } from "../text/printable.ts";
-import { executionsPath, metricsDir, summaryPath } from "./layout.ts";
+import { executionsPath, metricsDir, summaryPath, summaryStatePath } from "./layout.ts";
 
 /** Longest accepted session time: a week. Anything longer is a clock or unit mistake. */
 export const MAX_TIME_SECONDS = 7 * 24 * 3600;
@@ -665,10 +665,7 @@ export async function recordExecution(
 // ---------------------------------------------------------------------------
 // Incremental state: .kaizen/metrics/<agent>/summary.state.json
 
-/** Where the running state of an agent's summary lives (next to `summary.json`). */
-export function summaryStatePath(agent: string): string {
-  return `${metricsDir(agent)}/summary.state.json`;
-}
+export { summaryStatePath };
 
 /** Invalid lines listed by name in the state (the count covers all of them). */
 export const MAX_LISTED_SKIPPED = 100;
