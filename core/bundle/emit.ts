@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { processEnv } from "../env.ts";
 import type { OwnedSink } from "../plugin/registry.ts";
 import { printable, stripControl } from "../text/printable.ts";
 import { errorMessage } from "./pipeline.ts";
@@ -96,14 +97,6 @@ export interface SinkResult {
   ok: boolean;
   /** The sink's own outcome line, or why it failed (redacted, printable). */
   detail: string;
-}
-
-function processEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
 }
 
 class SinkTimeout extends Error {}

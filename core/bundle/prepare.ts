@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { processEnv } from "../env.ts";
 import { BudgetExceededError } from "./budget.ts";
 import { renderSafely, type SafeRendering } from "./emit.ts";
 import { runPipeline } from "./pipeline.ts";
@@ -69,14 +70,6 @@ export class PrepareError extends Error {
   override name = "PrepareError";
   constructor(message: string, readonly code: "target" | "agent" | "budget") {
     super(message);
-  }
-}
-
-function processEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
   }
 }
 

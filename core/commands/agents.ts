@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { processEnv } from "../env.ts";
 import {
   type CommandSpec,
   type Invocation,
@@ -36,13 +37,7 @@ export const processIo: AgentsIo = {
   out: stdout,
   notice: (message) => warn(programName(), message, "notice"),
   error: (message) => warn(programName(), message, "error"),
-  env: (name) => {
-    try {
-      return Deno.env.get(name);
-    } catch {
-      return undefined; // no --allow-env: as if unset
-    }
-  },
+  env: processEnv,
 };
 
 const target = {

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { processEnv } from "../env.ts";
 import {
   type CommandSpec,
   type Invocation,
@@ -26,14 +27,6 @@ type ExecutionRecord = import("../state/metrics.ts").ExecutionRecord;
 
 /** Runs shown by `metrics show`. */
 const SHOWN_RUNS = 10;
-
-function processEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined; // no --allow-env: as if unset
-  }
-}
 
 /** Core failures become one-line CLI errors: bad input exits 2, the rest 1. */
 async function withMetrics<T>(fn: (m: Metrics) => Promise<T>): Promise<T> {

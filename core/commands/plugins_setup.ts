@@ -1,4 +1,5 @@
 import { builtinPlugin } from "../../plugins/builtin/mod.ts";
+import { processEnv } from "../env.ts";
 import type { OptionsOf } from "../cli/framework.ts";
 import type { PLUGIN_OPTIONS } from "./options.ts";
 import { CliError } from "../cli/io.ts";
@@ -30,7 +31,7 @@ export async function loadPluginsInto(registry: PluginRegistry, setup: PluginSet
       root: setup.root,
       pluginsFile: setup.pluginsFile,
       trustRepoPlugins: setup.trustRepoPlugins,
-      env: envGet,
+      env: processEnv,
     });
   } catch (err) {
     if (err instanceof PluginConfigError) throw new CliError(err.message, 1);
@@ -54,7 +55,7 @@ export async function loadPluginsInto(registry: PluginRegistry, setup: PluginSet
  * on a FIFO; the loader itself decides what an existing file means.
  */
 function anyPluginsFile(root: string): boolean {
-  const host = defaultHostFile(envGet);
+  const host = defaultHostFile(processEnv);
   return [host, join(resolve(root), REPO_PLUGINS_PATH)].some((path) => {
     if (path === undefined) return false;
     try {
@@ -64,14 +65,6 @@ function anyPluginsFile(root: string): boolean {
       return false;
     }
   });
-}
-
-function envGet(k: string): string | undefined {
-  try {
-    return Deno.env.get(k);
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { processEnv } from "../env.ts";
 import type { TypedInvocation } from "../cli/framework.ts";
 import type { DISCOVER_OPTIONS } from "./options.ts";
 import { CliError, stderr, stdout } from "../cli/io.ts";
@@ -19,12 +20,9 @@ import {
 } from "../roster/discover.ts";
 import { parseDuration } from "../time/duration.ts";
 
+/** An environment variable; set but empty reads as unset. */
 function envGet(key: string): string | undefined {
-  try {
-    return Deno.env.get(key) || undefined;
-  } catch {
-    return undefined;
-  }
+  return processEnv(key) || undefined;
 }
 
 function hostName(given: unknown): string {
