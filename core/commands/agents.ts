@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { eventSink, NATS_URL, nowOption, TABLE_FORMAT, TARGET } from "./options.ts";
 import { processEnv } from "../env.ts";
 import {
   type CommandSpec,
@@ -40,48 +41,19 @@ export const processIo: AgentsIo = {
   env: processEnv,
 };
 
-const target = {
-  name: "target",
-  type: "string",
-  valueName: "PATH",
-  description: "Repository to act on",
-  default: ".",
-} as const satisfies OptionSpec;
-
 const LIST_OPTIONS = [
-  target,
-  {
-    name: "format",
-    type: "string",
-    choices: ["table", "json"],
-    default: "table",
-    description: "Output format",
-  },
+  TARGET,
+  TABLE_FORMAT,
 ] as const satisfies readonly OptionSpec[];
 
-const SHOW_OPTIONS = [target] as const satisfies readonly OptionSpec[];
+const SHOW_OPTIONS = [TARGET] as const satisfies readonly OptionSpec[];
 
 const INSTALL_OPTIONS = [
-  target,
+  TARGET,
   { name: "force", type: "boolean", description: "Replace an installed copy" },
-  {
-    name: "now",
-    type: "string",
-    valueName: "ISO",
-    description: "Date the install event from this instant instead of the clock",
-  },
-  {
-    name: "sink",
-    type: "string",
-    choices: ["nats"],
-    description: "Also publish kaizen.agent.installed",
-  },
-  {
-    name: "nats-url",
-    type: "string",
-    valueName: "URL",
-    description: "NATS server for --sink nats (default: $NATS_URL, else nats://127.0.0.1:4222)",
-  },
+  nowOption("Date the install event from this instant instead of the clock"),
+  eventSink("kaizen.agent.installed"),
+  NATS_URL,
 ] as const satisfies readonly OptionSpec[];
 
 const nameArg = { name: "name", description: "Agent name", required: true };

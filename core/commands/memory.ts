@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { nowOption, TARGET } from "./options.ts";
 import {
   type CommandSpec,
   type Invocation,
@@ -55,29 +56,16 @@ export const processIo: MemoryIo = {
   },
 };
 
-const target = {
-  name: "target",
-  type: "string",
-  valueName: "PATH",
-  description: "Repository to act on",
-  default: ".",
-} as const satisfies OptionSpec;
-
 const INIT_OPTIONS = [
-  target,
+  TARGET,
   { name: "force", type: "boolean", description: "Replace an existing memory file" },
 ] as const satisfies readonly OptionSpec[];
 
-const SHOW_OPTIONS = [target] as const satisfies readonly OptionSpec[];
+const SHOW_OPTIONS = [TARGET] as const satisfies readonly OptionSpec[];
 
 const ADD_OPTIONS = [
-  target,
-  {
-    name: "now",
-    type: "string",
-    valueName: "ISO",
-    description: "Date the entry from this instant instead of the clock",
-  },
+  TARGET,
+  nowOption("Date the entry from this instant instead of the clock"),
 ] as const satisfies readonly OptionSpec[];
 
 const agentArg = {

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { eventSink, NATS_URL, nowOption, TABLE_FORMAT, TARGET, textFormat } from "./options.ts";
 import { processEnv } from "../env.ts";
 import {
   type CommandSpec,
@@ -480,16 +481,8 @@ export async function publishCommand(
   }
 }
 
-const target = {
-  name: "target",
-  type: "string",
-  valueName: "PATH",
-  description: "Repository to act on",
-  default: ".",
-} as const satisfies OptionSpec;
-
 const RECORD_OPTIONS = [
-  target,
+  TARGET,
   { name: "success", type: "boolean", description: "The session reached its goal" },
   { name: "failure", type: "boolean", description: "The session did not reach its goal" },
   {
@@ -512,84 +505,35 @@ const RECORD_OPTIONS = [
     valueName: "TEXT",
     description: "What happened, in a line (secrets are redacted)",
   },
-  {
-    name: "now",
-    type: "string",
-    valueName: "ISO",
-    description: "Record at this instant instead of the clock",
-  },
-  {
-    name: "format",
-    type: "string",
-    choices: ["text", "json"],
-    default: "text",
-    description: "How to print the new summary",
-  },
-  {
-    name: "sink",
-    type: "string",
-    choices: ["nats"],
-    description: "Also publish kaizen.metrics.recorded",
-  },
-  {
-    name: "nats-url",
-    type: "string",
-    valueName: "URL",
-    description: "NATS server for --sink nats (default: $NATS_URL, else nats://127.0.0.1:4222)",
-  },
+  nowOption("Record at this instant instead of the clock"),
+  textFormat("How to print the new summary"),
+  eventSink("kaizen.metrics.recorded"),
+  NATS_URL,
 ] as const satisfies readonly OptionSpec[];
 
 const SHOW_OPTIONS = [
-  target,
-  {
-    name: "format",
-    type: "string",
-    choices: ["table", "json"],
-    default: "table",
-    description: "Output format",
-  },
+  TARGET,
+  TABLE_FORMAT,
 ] as const satisfies readonly OptionSpec[];
 
 const REBUILD_OPTIONS = [
-  target,
-  {
-    name: "now",
-    type: "string",
-    valueName: "ISO",
-    description: "Stamp the summary with this instant instead of the clock",
-  },
-  {
-    name: "format",
-    type: "string",
-    choices: ["text", "json"],
-    default: "text",
-    description: "How to print the rebuilt summary",
-  },
+  TARGET,
+  nowOption("Stamp the summary with this instant instead of the clock"),
+  textFormat("How to print the rebuilt summary"),
 ] as const satisfies readonly OptionSpec[];
 
 const LIST_OPTIONS = [
-  target,
-  {
-    name: "format",
-    type: "string",
-    choices: ["table", "json"],
-    default: "table",
-    description: "Output format",
-  },
+  TARGET,
+  TABLE_FORMAT,
 ] as const satisfies readonly OptionSpec[];
 
 const OPTIMIZE_OPTIONS = [
-  target,
-  {
-    name: "now",
-    type: "string",
-    valueName: "ISO",
-    description: "Analyse as of this instant instead of the clock",
-  },
+  TARGET,
+  nowOption("Analyse as of this instant instead of the clock"),
 ] as const satisfies readonly OptionSpec[];
 
 const PUBLISH_OPTIONS = [
-  target,
+  TARGET,
   {
     name: "dry-run",
     type: "boolean",

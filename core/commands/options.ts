@@ -17,6 +17,54 @@ export const TARGET = {
   default: ".",
 } as const satisfies OptionSpec;
 
+/** `--format table|json`, table by default: listings. */
+export const TABLE_FORMAT = {
+  name: "format",
+  type: "string",
+  choices: ["table", "json"],
+  default: "table",
+  description: "Output format",
+} as const satisfies OptionSpec;
+
+/** `--format text|json`, text by default: commands that report one result. */
+export function textFormat(description = "Output format") {
+  return {
+    name: "format",
+    type: "string",
+    choices: ["text", "json"],
+    default: "text",
+    description,
+  } as const satisfies OptionSpec;
+}
+
+/** `--now ISO`: pins the clock; `description` says what the instant is used for. */
+export function nowOption(description: string) {
+  return {
+    name: "now",
+    type: "string",
+    valueName: "ISO",
+    description,
+  } as const satisfies OptionSpec;
+}
+
+/** `--sink nats` on a command that publishes one event on `subject`. */
+export function eventSink(subject: string) {
+  return {
+    name: "sink",
+    type: "string",
+    choices: ["nats"],
+    description: `Also publish ${subject}`,
+  } as const satisfies OptionSpec;
+}
+
+/** `--nats-url URL`: every command with a NATS sink. */
+export const NATS_URL = {
+  name: "nats-url",
+  type: "string",
+  valueName: "URL",
+  description: "NATS server for --sink nats (default: $NATS_URL, else nats://127.0.0.1:4222)",
+} as const satisfies OptionSpec;
+
 /** `--plugins FILE` and `--trust-repo-plugins`: every command that loads plugins. */
 export const PLUGIN_OPTIONS = [
   {
@@ -62,31 +110,14 @@ export const INIT_OPTIONS = [
 ] as const satisfies readonly OptionSpec[];
 
 /** `schedule validate` */
-export const VALIDATE_OPTIONS = [TARGET, {
-  name: "format",
-  type: "string",
-  choices: ["text", "json"],
-  default: "text",
-  description: "Output format",
-}] as const satisfies readonly OptionSpec[];
+export const VALIDATE_OPTIONS = [TARGET, textFormat()] as const satisfies readonly OptionSpec[];
 
 /** `schedule list` */
 export const LIST_OPTIONS = [
   TARGET,
   { name: "all", type: "boolean", description: "Include disabled agents" },
-  {
-    name: "format",
-    type: "string",
-    choices: ["table", "json"],
-    default: "table",
-    description: "Output format",
-  },
-  {
-    name: "now",
-    type: "string",
-    valueName: "ISO",
-    description: "Compute next runs from this instant instead of the clock",
-  },
+  TABLE_FORMAT,
+  nowOption("Compute next runs from this instant instead of the clock"),
   {
     name: "count",
     type: "string",
@@ -118,12 +149,7 @@ export const PREPARE_OPTIONS = [
     valueName: "SLUG",
     description: "Roster slug (default: $KAIZEN_REPO, git remote, dir name)",
   },
-  {
-    name: "now",
-    type: "string",
-    valueName: "ISO",
-    description: "Pin the clock (reproducible output)",
-  },
+  nowOption("Pin the clock (reproducible output)"),
   {
     name: "max-tokens",
     type: "string",
@@ -146,12 +172,7 @@ export const PREPARE_OPTIONS = [
     description:
       "Where to send the bundle: stdout, file, nats, artifact-store or a plugin's (repeatable; default: stdout, or file with --out)",
   },
-  {
-    name: "nats-url",
-    type: "string",
-    valueName: "URL",
-    description: "NATS server for --sink nats (default: $NATS_URL, else nats://127.0.0.1:4222)",
-  },
+  NATS_URL,
   {
     name: "subject",
     type: "string",
@@ -259,11 +280,5 @@ export const DISCOVER_OPTIONS = [
 export const PLUGINS_LIST_OPTIONS = [
   TARGET,
   ...PLUGIN_OPTIONS,
-  {
-    name: "format",
-    type: "string",
-    choices: ["table", "json"],
-    default: "table",
-    description: "Output format",
-  },
+  TABLE_FORMAT,
 ] as const satisfies readonly OptionSpec[];
