@@ -31,7 +31,14 @@ import {
   TOP_LEVEL_KEYS,
 } from "./constants.ts";
 import type { AgentSchedule, Schedule } from "./types.ts";
-import { countAliases, describe, firstLine, kindOf, offsetOf } from "../yaml/nodes.ts";
+import {
+  countAliases,
+  describe,
+  firstLine,
+  kindOf,
+  offsetOf,
+  versionMismatch,
+} from "../yaml/nodes.ts";
 
 /** Options for {@link parseSchedule}. */
 export interface ParseScheduleOptions {
@@ -213,24 +220,11 @@ class Walker {
       );
     } else {
       const v = this.deref(vPair.value as Node, doc);
-      if (isScalar(v) && typeof v.value === "string" && v.value === MANIFEST_VERSION) {
-        version = v.value;
-      } else if (
-        isScalar(v) && typeof v.value === "number" && String(v.value) === MANIFEST_VERSION
-      ) {
-        this.report(
-          "version-not-string",
-          `version must be the string "${MANIFEST_VERSION}", not the number ${v.value}; quote it: version: "${MANIFEST_VERSION}"`,
-          ["version"],
-          offsetOf(v, vPair),
-        );
-      } else {
-        this.report(
-          "unsupported-version",
-          `version must be "${MANIFEST_VERSION}", got ${describe(v)}`,
-          ["version"],
-          offsetOf(v, vPair),
-        );
+      const bad = versionMismatch(v, MANIFEST_VERSION);
+      if (!bad) version = MANIFEST_VERSION;
+      else {
+        const code = bad.numeric ? "version-not-string" : "unsupported-version";
+        this.report(code, bad.message, ["version"], offsetOf(v, vPair));
       }
     }
 

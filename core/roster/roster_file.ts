@@ -44,7 +44,14 @@ import type { Diagnostic } from "../diagnostics.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { printable } from "../text/printable.ts";
 import type { RosterEntry } from "./types.ts";
-import { countAliases, describe, firstLine, kindOf, offsetOf } from "../yaml/nodes.ts";
+import {
+  countAliases,
+  describe,
+  firstLine,
+  kindOf,
+  offsetOf,
+  versionMismatch,
+} from "../yaml/nodes.ts";
 
 /** The only roster file version this release understands. */
 export const ROSTER_FILE_VERSION = "1";
@@ -322,24 +329,11 @@ class Walker {
       );
     } else {
       const v = this.deref(vPair.value as Node);
-      if (isScalar(v) && v.value === ROSTER_FILE_VERSION) {
-        versionOk = true;
-      } else if (
-        isScalar(v) && typeof v.value === "number" && String(v.value) === ROSTER_FILE_VERSION
-      ) {
-        this.report(
-          "version-not-string",
-          `version must be the string "${ROSTER_FILE_VERSION}", not the number ${v.value}; quote it: version: "${ROSTER_FILE_VERSION}"`,
-          ["version"],
-          offsetOf(v, vPair),
-        );
-      } else {
-        this.report(
-          "invalid-version",
-          `version must be "${ROSTER_FILE_VERSION}", got ${describe(v)}`,
-          ["version"],
-          offsetOf(v, vPair),
-        );
+      const bad = versionMismatch(v, ROSTER_FILE_VERSION);
+      if (!bad) versionOk = true;
+      else {
+        const code = bad.numeric ? "version-not-string" : "invalid-version";
+        this.report(code, bad.message, ["version"], offsetOf(v, vPair));
       }
     }
 

@@ -62,3 +62,24 @@ export function describe(node: Node | null): string {
 export function firstLine(s: string): string {
   return s.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }
+
+/**
+ * Checks a `version:` value against the one supported version string.
+ * Undefined when it matches; otherwise whether it was that version written
+ * as a number (`version: 1`, the commonest slip, with its own fix hint) and
+ * the message to report.
+ */
+export function versionMismatch(
+  node: Node | null,
+  expected: string,
+): { numeric: boolean; message: string } | undefined {
+  if (isScalar(node) && node.value === expected) return undefined;
+  if (isScalar(node) && typeof node.value === "number" && String(node.value) === expected) {
+    return {
+      numeric: true,
+      message:
+        `version must be the string "${expected}", not the number ${node.value}; quote it: version: "${expected}"`,
+    };
+  }
+  return { numeric: false, message: `version must be "${expected}", got ${describe(node)}` };
+}
