@@ -18,6 +18,7 @@ import { discardBody, readCapped } from "./read_capped.ts";
 import {
   type ArtifactFile,
   type ArtifactMetadataValue,
+  type ArtifactRequestInput,
   maskHeaders,
   type PreparedRequest,
   prepareRequest,
@@ -40,20 +41,7 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
 export const DEFAULT_DEADLINE_MS = 30_000;
 
 /** What to publish, where, and how patiently. */
-export interface PublishArtifactOptions {
-  /** The store's base URL (`ARTIFACTSTORE_API_URL`); http or https, a path prefix allowed. */
-  baseUrl: string;
-  /** Bearer token (`ARTIFACTSTORE_API_TOKEN`); empty or absent sends no `Authorization`. */
-  token?: string;
-  /** `bundle` for prepared bundles, `raw-evidence` for optimizer output. */
-  retentionClass: string;
-  /** The bundle's sha256: the same package published twice is stored once. */
-  idempotencyKey: string;
-  /** Package name, e.g. `kaizen-bundle/<repo>/<agent>`. */
-  name: string;
-  metadata: Record<string, ArtifactMetadataValue>;
-  /** The package's files, e.g. `bundle.md` and `bundle.json`. */
-  files: ArtifactFile[];
+export interface PublishArtifactOptions extends ArtifactRequestInput {
   /** Injected transport; default `globalThis.fetch`. */
   fetch?: typeof fetch;
   /** The caller's own stop (its overall deadline); aborts at once, even mid-wait. */

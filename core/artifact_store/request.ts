@@ -37,12 +37,18 @@ export type ArtifactMetadataValue = string | number | boolean | null;
 
 /** The parts of the publish options that decide what is sent. */
 export interface ArtifactRequestInput {
+  /** The store's base URL (`ARTIFACTSTORE_API_URL`); http or https, a path prefix allowed. */
   baseUrl: string;
+  /** Bearer token (`ARTIFACTSTORE_API_TOKEN`); empty or absent sends no `Authorization`. */
   token?: string;
+  /** `bundle` for prepared bundles, `raw-evidence` for optimizer output. */
   retentionClass: string;
+  /** The bundle's sha256: the same package published twice is stored once. */
   idempotencyKey: string;
+  /** Package name, e.g. `kaizen-bundle/<repo>/<agent>`. */
   name: string;
   metadata: Record<string, ArtifactMetadataValue>;
+  /** The package's files, e.g. `bundle.md` and `bundle.json`. */
   files: ArtifactFile[];
 }
 
