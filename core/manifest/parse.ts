@@ -37,6 +37,7 @@ import {
   firstLine,
   kindOf,
   offsetOf,
+  readBoolean,
   versionMismatch,
 } from "../yaml/nodes.ts";
 
@@ -438,19 +439,11 @@ class Walker {
     const ePair = fields.get("enabled");
     if (ePair) {
       const e = this.deref(ePair.value as Node, doc);
-      if (isScalar(e) && typeof e.value === "boolean") {
-        enabled = e.value;
+      const b = readBoolean(e, "enabled");
+      if (b.ok) {
+        enabled = b.value;
       } else {
-        const word = isScalar(e) && typeof e.value === "string" ? e.value.toLowerCase() : "";
-        const hint = ["yes", "no", "on", "off", "true", "false", "y", "n"].includes(word)
-          ? `; write ${["yes", "on", "true", "y"].includes(word) ? "true" : "false"} without quotes`
-          : "";
-        this.report(
-          "invalid-enabled",
-          `enabled must be a boolean (true or false), got ${describe(e)}${hint}`,
-          [...path, "enabled"],
-          offsetOf(e, ePair),
-        );
+        this.report("invalid-enabled", b.message, [...path, "enabled"], offsetOf(e, ePair));
         ok = false;
       }
     }

@@ -50,6 +50,7 @@ import {
   firstLine,
   kindOf,
   offsetOf,
+  readBoolean,
   versionMismatch,
 } from "../yaml/nodes.ts";
 
@@ -510,16 +511,13 @@ class Walker {
     const ePair = fields.get("kaizen_schedule_enabled");
     if (ePair) {
       const e = this.deref(ePair.value as Node);
-      if (isScalar(e) && typeof e.value === "boolean") {
-        enabled = e.value;
+      const b = readBoolean(e, "kaizen_schedule_enabled");
+      if (b.ok) {
+        enabled = b.value;
       } else {
-        const word = isScalar(e) && typeof e.value === "string" ? e.value.toLowerCase() : "";
-        const hint = ["yes", "no", "on", "off", "true", "false", "y", "n"].includes(word)
-          ? `; write ${["yes", "on", "true", "y"].includes(word) ? "true" : "false"} without quotes`
-          : "";
         this.report(
           "invalid-enabled",
-          `kaizen_schedule_enabled must be a boolean (true or false), got ${describe(e)}${hint}`,
+          b.message,
           [...path, "kaizen_schedule_enabled"],
           offsetOf(e, ePair),
         );

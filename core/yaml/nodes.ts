@@ -83,3 +83,23 @@ export function versionMismatch(
   }
   return { numeric: false, message: `version must be "${expected}", got ${describe(node)}` };
 }
+
+/**
+ * A `key: true|false` field's value, or why it is not a YAML boolean.
+ * `"yes"`, `on`, `y` and the like get a hint naming the boolean they meant
+ * (YAML 1.2 reads them as strings).
+ */
+export function readBoolean(
+  node: Node | null,
+  key: string,
+): { ok: true; value: boolean } | { ok: false; message: string } {
+  if (isScalar(node) && typeof node.value === "boolean") return { ok: true, value: node.value };
+  const word = isScalar(node) && typeof node.value === "string" ? node.value.toLowerCase() : "";
+  const hint = ["yes", "no", "on", "off", "true", "false", "y", "n"].includes(word)
+    ? `; write ${["yes", "on", "true", "y"].includes(word) ? "true" : "false"} without quotes`
+    : "";
+  return {
+    ok: false,
+    message: `${key} must be a boolean (true or false), got ${describe(node)}${hint}`,
+  };
+}
