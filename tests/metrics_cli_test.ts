@@ -23,9 +23,8 @@ import {
   readMetrics,
   rebuildSummary,
   recordExecution,
-  summaryStatePath,
 } from "../core/state/metrics.ts";
-import { executionsPath, summaryPath } from "../core/state/layout.ts";
+import { executionsPath, summaryPath, summaryStatePath } from "../core/state/layout.ts";
 import { REPO_ROOT } from "./_cli.ts";
 import { ALNUM } from "./_fake_secrets.ts";
 import { haveNatsServer, startNatsServer } from "./_nats_server.ts";

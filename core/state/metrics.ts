@@ -665,8 +665,6 @@ export async function recordExecution(
 // ---------------------------------------------------------------------------
 // Incremental state: .kaizen/metrics/<agent>/summary.state.json
 
-export { summaryStatePath };
-
 /** Invalid lines listed by name in the state (the count covers all of them). */
 export const MAX_LISTED_SKIPPED = 100;
 /** Bytes at the start of the log, and before the covered offset, that the state fingerprints. */
