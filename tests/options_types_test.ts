@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { parseArgv, typed, type TypedInvocation } from "../core/cli/framework.ts";
-import type { LIST_OPTIONS, PREPARE_OPTIONS } from "../core/commands/options.ts";
+import { LIST_OPTIONS, type PREPARE_OPTIONS } from "../core/commands/options.ts";
 import { commandTree } from "../cli.ts";
 
 Deno.test("option names are checked when the code compiles, values when the command line is parsed", () => {
@@ -24,7 +24,7 @@ Deno.test("option names are checked when the code compiles, values when the comm
   const out = parseArgv(commandTree(), ["schedule", "list", "--count", "2", "--all"]);
   assert.equal(out.kind, "run");
   if (out.kind === "run") {
-    const inv = typed(out.invocation, [] as unknown as typeof LIST_OPTIONS);
+    const inv = typed(out.invocation, LIST_OPTIONS);
     assert.equal(inv.opts.count, "2");
     assert.equal(inv.opts.all, true);
     assert.deepEqual(Object.keys(out.invocation.opts).sort(), ["all", "count", "format", "target"]);
