@@ -16,8 +16,6 @@
 import { ArtifactStoreError, type ArtifactStoreErrorCode, quote } from "./errors.ts";
 import { discardBody, readCapped } from "./read_capped.ts";
 import {
-  type ArtifactFile,
-  type ArtifactMetadataValue,
   type ArtifactRequestInput,
   maskHeaders,
   type PreparedRequest,
