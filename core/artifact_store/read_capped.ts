@@ -10,6 +10,8 @@
  */
 
 /** What reading a capped body found. */
+import { concatBytes } from "../bytes.ts";
+
 export type CappedBody =
   | { ok: true; text: string }
   | { ok: false; reason: "too-large" };
@@ -47,12 +49,7 @@ export async function readCapped(response: Response, maxBytes: number): Promise<
   } finally {
     reader.releaseLock();
   }
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
+  const all = concatBytes(chunks);
   // `fatal: false`: a stray invalid byte becomes U+FFFD; JSON parsing decides.
   return { ok: true, text: new TextDecoder().decode(all) };
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { concatBytes } from "../bytes.ts";
 import { nowOption, TARGET } from "./options.ts";
 import {
   type CommandSpec,
@@ -46,13 +47,7 @@ export const processIo: MemoryIo = {
       // One byte over the limit is enough to refuse; never buffer a flood.
       if (size > limit) break;
     }
-    const all = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) {
-      all.set(c, at);
-      at += c.length;
-    }
-    return all;
+    return concatBytes(chunks);
   },
 };
 

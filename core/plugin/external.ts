@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { concatBytes } from "../bytes.ts";
 import type { Bundle } from "../bundle/types.ts";
 import { dirname, normalize, resolve } from "../fs/paths.ts";
 import { printable } from "../text/printable.ts";
@@ -397,7 +398,7 @@ async function readCapped(
   } catch {
     // Cancelled on timeout, or the pipe broke: what was read is all there is.
   }
-  return concat(chunks, total);
+  return concatBytes(chunks);
 }
 
 /** Reads a stream to its end, keeping only about its last `keep` bytes. */
@@ -414,23 +415,13 @@ async function readTail(
       chunks.push(value);
       total += value.length;
       if (total > 2 * keep) {
-        const all = concat(chunks, total);
+        const all = concatBytes(chunks);
         chunks = [all.subarray(all.length - keep)];
         total = keep;
       }
     }
   } catch { /* cancelled */ }
-  return concat(chunks, total);
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 function lastLine(bytes: Uint8Array): string {

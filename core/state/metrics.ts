@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { concatBytes } from "../bytes.ts";
 import type { MetricsRecorded } from "../events/model.ts";
 import { METRICS_RECORDED } from "../events/subjects.ts";
 import { agentCatalog } from "../agents/catalog.ts";
@@ -638,7 +639,7 @@ export async function recordExecution(
       let off = 0;
       while (off < bytes.length) off += await file.write(bytes.subarray(off));
       accumulate(scan.acc, record);
-      const covered = concatBytes(scan.window, bytes);
+      const covered = concatBytes([scan.window, bytes]);
       const summary = summaryFromAccumulator(agent, scan.acc, now);
       const state = await makeState(agent, scan, covered, scan.lines + (sep ? 1 : 0) + 1);
       // Summary first, state second; each is replaced atomically. A crash
@@ -743,13 +744,6 @@ async function loadState(path: string, agent: string): Promise<SummaryState | un
 async function sha256(bytes: Uint8Array): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
   return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** Reads `length` bytes of `file` from `start` (fewer if the file ends first). */
