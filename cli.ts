@@ -25,6 +25,7 @@ import {
   DISCOVER_OPTIONS,
   INIT_OPTIONS,
   LIST_OPTIONS,
+  MCP_OPTIONS,
   PLUGINS_LIST_OPTIONS,
   PREPARE_OPTIONS,
   VALIDATE_OPTIONS,
@@ -129,6 +130,16 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
               },
             ),
         }],
+      },
+      {
+        name: "mcp",
+        description: "Serve this repo's agents, bundle and records over MCP (stdio)",
+        options: MCP_OPTIONS,
+        epilog: "Register it in a coding client's MCP configuration: see docs/mcp.md",
+        run: async (inv) =>
+          (await import("./core/commands/mcp.ts")).mcpCommand(typed(inv, MCP_OPTIONS), {
+            plugins,
+          }),
       },
       {
         name: "completions",

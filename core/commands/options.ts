@@ -282,3 +282,21 @@ export const PLUGINS_LIST_OPTIONS = [
   ...PLUGIN_OPTIONS,
   TABLE_FORMAT,
 ] as const satisfies readonly OptionSpec[];
+
+/** `mcp` */
+export const MCP_OPTIONS = [
+  TARGET,
+  ...PLUGIN_OPTIONS,
+  {
+    name: "allow-record",
+    type: "boolean",
+    description: "Offer the write tools record_run and add_memory (off: a read-only server)",
+  },
+  {
+    name: "allow-sinks",
+    type: "string",
+    valueName: "LIST",
+    description: "Offer emit_prepared, delivering to these sinks: nats, artifact-store",
+  },
+  nowOption("Pin the clock for every bundle and record (reproducible sessions, tests)"),
+] as const satisfies readonly OptionSpec[];

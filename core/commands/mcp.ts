@@ -1,0 +1,74 @@
+/**
+ * `kaizen mcp`: serves the Model Context Protocol on stdin/stdout for one
+ * repository until the client closes stdin. The SDK is imported here only,
+ * so no other command pays for loading it.
+ *
+ * stdout belongs to the protocol: `console.log` and friends are pointed at
+ * stderr for the server's lifetime, so a stray print from a plugin or a
+ * dependency cannot corrupt the message stream.
+ *
+ * @module
+ */
+import type { TypedInvocation } from "../cli/framework.ts";
+import { CliError, stderr, warn } from "../cli/io.ts";
+import { programName } from "../cli/program.ts";
+import { processEnv } from "../env.ts";
+import type { Plugin } from "../plugin/types.ts";
+import { printable } from "../text/printable.ts";
+import { didYouMean } from "../text/suggest.ts";
+import type { MCP_OPTIONS } from "./options.ts";
+import { buildRegistry } from "./plugins_setup.ts";
+import { resolveNow, resolveTarget } from "./target.ts";
+
+/** Runs the server; resolves with 0 when the client closes the connection. */
+export async function mcpCommand(
+  inv: TypedInvocation<typeof MCP_OPTIONS>,
+  runtime: { plugins: readonly Plugin[] },
+): Promise<number> {
+  const prog = programName();
+  const { EMIT_SINKS, createKaizenMcpServer } = await import("../mcp/server.ts");
+  const allowSinks = parseSinks(inv.opts["allow-sinks"], EMIT_SINKS);
+  const root = await Deno.realPath(await resolveTarget(inv.opts.target));
+  const pinned = inv.opts.now === undefined ? undefined : resolveNow(inv.opts.now);
+  const log = (m: string) => warn(prog, printable(m, 500), "notice");
+  const registry = await buildRegistry(inv, root, runtime.plugins, log);
+  for (const name of allowSinks) {
+    if (!registry.sink(name)) throw new CliError(`sink '${name}' is not available`, 2);
+  }
+  const { LineTransport } = await import("../mcp/stdio.ts");
+
+  const toStderr = (...args: unknown[]) => stderr(args.map(String).join(" ") + "\n");
+  console.log = console.info = console.debug = toStderr;
+
+  const server = createKaizenMcpServer({
+    root,
+    registry,
+    program: prog,
+    allowRecord: inv.opts["allow-record"] === true,
+    allowSinks,
+    now: () => pinned ?? new Date(),
+    env: processEnv,
+    log,
+  });
+  server.onerror = (err) => log(`protocol: ${err.message}`);
+  const closed = new Promise<void>((resolve) => (server.onclose = resolve));
+  await server.connect(new LineTransport());
+  await closed;
+  return 0;
+}
+
+function parseSinks<T extends string>(value: unknown, allowed: readonly T[]): T[] {
+  if (typeof value !== "string") return [];
+  const names = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  for (const n of names) {
+    if (!(allowed as readonly string[]).includes(n)) {
+      throw new CliError(
+        `--allow-sinks: unknown sink '${printable(n)}'${didYouMean(n, allowed)}; choose from ${
+          allowed.join(", ")
+        }`,
+        2,
+      );
+    }
+  }
+  return [...new Set(names)] as T[];
+}
