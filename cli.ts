@@ -23,6 +23,7 @@ import { memoryCommand } from "./core/commands/memory.ts";
 import { metricsCommand } from "./core/commands/metrics.ts";
 import {
   DISCOVER_OPTIONS,
+  DOCTOR_OPTIONS,
   INIT_OPTIONS,
   LIST_OPTIONS,
   MCP_OPTIONS,
@@ -140,6 +141,16 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
           (await import("./core/commands/mcp.ts")).mcpCommand(typed(inv, MCP_OPTIONS), {
             plugins,
           }),
+      },
+      {
+        name: "doctor",
+        description: "Check this runner host and repo are ready for scheduled runs",
+        options: DOCTOR_OPTIONS,
+        epilog: "Exit 0 when no check failed, 1 otherwise; see docs/operations.md",
+        run: async (inv) =>
+          (await import("./core/commands/doctor.ts")).doctorCommand(
+            typed(inv, DOCTOR_OPTIONS),
+          ),
       },
       {
         name: "completions",

@@ -25,18 +25,24 @@ export function stderr(text: string): void {
 
 let colorCache: boolean | undefined;
 
+/** `NO_COLOR` set to anything non-empty (or unreadable, to be safe). */
+function noColor(): boolean {
+  try {
+    return (Deno.env.get("NO_COLOR") ?? "") !== "";
+  } catch {
+    return true;
+  }
+}
+
 /** Whether stderr may carry ANSI colour. */
 export function useColor(): boolean {
-  if (colorCache === undefined) {
-    let noColor = false;
-    try {
-      noColor = (Deno.env.get("NO_COLOR") ?? "") !== "";
-    } catch {
-      noColor = true;
-    }
-    colorCache = !noColor && Deno.stderr.isTerminal();
-  }
+  colorCache ??= !noColor() && Deno.stderr.isTerminal();
   return colorCache;
+}
+
+/** Whether stdout may carry ANSI colour: reports printed as data (`doctor`). */
+export function useColorOnStdout(): boolean {
+  return !noColor() && Deno.stdout.isTerminal();
 }
 
 /** Red `error` / yellow `warning` labels when colour is on. */

@@ -300,3 +300,41 @@ export const MCP_OPTIONS = [
   },
   nowOption("Pin the clock for every bundle and record (reproducible sessions, tests)"),
 ] as const satisfies readonly OptionSpec[];
+
+/** `doctor` */
+export const DOCTOR_OPTIONS = [
+  {
+    name: TARGET.name,
+    type: TARGET.type,
+    valueName: TARGET.valueName,
+    description: "Repository to check (default: the current folder, when it has .kaizen/)",
+  },
+  {
+    name: "host",
+    type: "string",
+    valueName: "NAME",
+    description: "This runner host's name in the hub's host_paths (default: this hostname)",
+  },
+  {
+    name: "hub",
+    type: "string",
+    valueName: "URL",
+    description: "State hub to check (default: $STATE_HUB_URL)",
+  },
+  { ...NATS_URL, description: "NATS server to check (default: $NATS_URL)" },
+  {
+    name: "artifact-store",
+    type: "string",
+    valueName: "URL",
+    description: "Artifact store API to check (default: $ARTIFACTSTORE_API_URL)",
+  },
+  {
+    name: "agent",
+    type: "string",
+    valueName: "A",
+    description: "Check this agent only (default: every enabled agent)",
+  },
+  { name: "offline", type: "boolean", description: "Skip every network check" },
+  ...PLUGIN_OPTIONS,
+  textFormat(),
+] as const satisfies readonly OptionSpec[];

@@ -52,6 +52,10 @@ export interface DoctorContext {
   natsUrl?: string;
   artifactStoreUrl?: string;
   offline: boolean;
+  /** `--plugins FILE`: the host plugins file prepare would be given (default: the XDG one). */
+  pluginsFile?: string;
+  /** `--trust-repo-plugins`: whether prepare would run the repo's own plugins file. */
+  trustRepoPlugins?: boolean;
   /** Reads an environment variable (tests inject their own). */
   env(name: string): string | undefined;
   /** Reference clock for next-run answers. */

@@ -1,0 +1,122 @@
+/**
+ * `kaizen doctor`: one command says whether this runner host (and the repo
+ * it is pointed at) is ready for scheduled runs. The probes live in
+ * core/doctor/; this file resolves the options, collects the credentials the
+ * runner must mask, and prints the report (text, or JSON checked against
+ * `DoctorReportModel`).
+ *
+ * @module
+ */
+import type { TypedInvocation } from "../cli/framework.ts";
+import type { DOCTOR_OPTIONS } from "./options.ts";
+import { CliError, stdout, useColorOnStdout } from "../cli/io.ts";
+import { processEnv } from "../env.ts";
+import { join, resolve } from "../fs/paths.ts";
+import { DoctorReportModel, type Probe } from "../doctor/model.ts";
+import { runDoctor } from "../doctor/run.ts";
+import { renderDoctorText } from "../doctor/render.ts";
+import { binaryProbe } from "../doctor/probe_binary.ts";
+import { repoProbe } from "../doctor/probe_repo.ts";
+import { hubProbe } from "../doctor/probe_hub.ts";
+import { natsProbe } from "../doctor/probe_nats.ts";
+import { artifactStoreProbe } from "../doctor/probe_artifact_store.ts";
+import { resolveTarget } from "./target.ts";
+
+/** Every probe, in report order. */
+export const DOCTOR_PROBES: readonly Probe[] = [
+  binaryProbe,
+  repoProbe,
+  hubProbe,
+  natsProbe,
+  artifactStoreProbe,
+];
+
+/** Environment variables that hold credentials: masked in every detail and fix. */
+export const SECRET_VARIABLES = [
+  "STATE_HUB_TOKEN",
+  "NATS_TOKEN",
+  "NATS_NKEY",
+  "NATS_PASSWORD",
+  "ARTIFACTSTORE_API_TOKEN",
+] as const;
+
+/** An environment variable; set but empty reads as unset (as `roster discover` reads them). */
+function envGet(name: string): string | undefined {
+  return processEnv(name) || undefined;
+}
+
+/** The credential parts of a URL: its password, or a lone user name (a NATS token). */
+export function urlSecrets(url: string | undefined): string[] {
+  if (!url) return [];
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^@/?#\s]*)@/i.exec(url);
+  if (!m) return [];
+  const info = m[1];
+  const colon = info.indexOf(":");
+  const parts = colon >= 0 ? [info.slice(colon + 1)] : [info];
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === "") continue;
+    out.push(p);
+    try {
+      const decoded = decodeURIComponent(p);
+      if (decoded !== p) out.push(decoded);
+    } catch { /* not percent-encoded */ }
+  }
+  return out;
+}
+
+/** `--target`, else the current folder when it has `.kaizen/`, else none. */
+async function doctorTarget(given: unknown): Promise<string | undefined> {
+  if (typeof given === "string" && given !== "") return await resolveTarget(given);
+  const cwd = resolve(".");
+  try {
+    if ((await Deno.stat(join(cwd, ".kaizen"))).isDirectory) return cwd;
+  } catch { /* no .kaizen/ here */ }
+  return undefined;
+}
+
+function hostName(given: unknown): string {
+  if (typeof given === "string" && given !== "") return given;
+  try {
+    return Deno.hostname();
+  } catch {
+    throw new CliError("cannot tell this machine's hostname; pass --host NAME", 2);
+  }
+}
+
+/** Runs `kaizen doctor`; exit 0 when no check failed, 1 otherwise. */
+export async function doctorCommand(
+  inv: TypedInvocation<typeof DOCTOR_OPTIONS>,
+  probes: readonly Probe[] = DOCTOR_PROBES,
+): Promise<number> {
+  const o = inv.opts;
+  const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  const target = await doctorTarget(o.target);
+  const host = hostName(o.host);
+  const hubUrl = str(o.hub) ?? envGet("STATE_HUB_URL");
+  const natsUrl = str(o["nats-url"]) ?? envGet("NATS_URL");
+  const artifactStoreUrl = str(o["artifact-store"]) ?? envGet("ARTIFACTSTORE_API_URL");
+  const secrets = [
+    ...SECRET_VARIABLES.map(envGet).filter((s): s is string => s !== undefined),
+    ...[hubUrl, natsUrl, artifactStoreUrl].flatMap(urlSecrets),
+  ];
+  const report = await runDoctor(probes, {
+    target,
+    host,
+    agent: str(o.agent),
+    hubUrl,
+    natsUrl,
+    artifactStoreUrl,
+    offline: o.offline === true,
+    pluginsFile: str(o.plugins),
+    trustRepoPlugins: o["trust-repo-plugins"] === true,
+    env: envGet,
+    now: new Date(),
+  }, { secrets });
+  if (o.format === "json") {
+    stdout(JSON.stringify(DoctorReportModel.parse(report), null, 2) + "\n");
+  } else {
+    stdout(renderDoctorText(report, useColorOnStdout()));
+  }
+  return report.summary.ok ? 0 : 1;
+}
