@@ -30,7 +30,7 @@ import {
   McpError,
   ReadResourceRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { z } from "zod";
+import { z } from "zod";
 import { emitToSinks } from "../bundle/emit.ts";
 import { prepareBundle, PrepareError } from "../bundle/prepare.ts";
 import type { BundleFormat } from "../bundle/types.ts";
@@ -99,7 +99,46 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): Server {
   );
   const warnings = (m: string) => opts.log(m);
 
-  server.setRequestHandler(ListPromptsRequestSchema, async () => {
+  /**
+   * Registers a request handler behind the one choke point every answer
+   * passes: the request is validated here (a bad one is -32602 with one
+   * line naming the field, where the SDK would answer -32603 with a dump of
+   * its schema errors), and the result — or the error's message — goes
+   * through the redactor before the SDK sends it.
+   */
+  // deno-lint-ignore no-explicit-any -- the SDK's handler types are generic over its own schemas
+  function handle<S extends z.ZodObject<{ method: z.ZodLiteral<string> } & any>, R>(
+    schema: S,
+    fn: (request: z.infer<S>) => R | Promise<R>,
+  ): void {
+    const method = (schema.shape.method as z.ZodLiteral<string>).value;
+    const loose = z.looseObject({ method: z.literal(method) }) as unknown as S;
+    server.setRequestHandler(loose, async (raw: unknown) => {
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue.path.filter((p) => p !== "params").join(".");
+        throw new RpcError(
+          ErrorCode.InvalidParams,
+          `invalid ${method} request: ${where ? `${where}: ` : ""}${issue.message}`,
+        );
+      }
+      try {
+        return await redactDeep(await fn(parsed.data)) as never;
+      } catch (err) {
+        const message = await redactDeep(
+          printable(String((err as Error)?.message ?? err).split("\n")[0], 300),
+        );
+        if (err instanceof McpError) {
+          throw new RpcError(err.code, message.replace(/^MCP error -?\d+: /, ""));
+        }
+        opts.log(`${method} failed: ${message}`);
+        throw new RpcError(ErrorCode.InternalError, `${method} failed: ${message}`);
+      }
+    });
+  }
+
+  handle(ListPromptsRequestSchema, async () => {
     const agents = await listAgents(opts.root, warnings);
     const prompts = [];
     for (const a of agents) {
@@ -114,10 +153,10 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): Server {
         }],
       });
     }
-    return await redactDeep({ prompts });
+    return ({ prompts });
   });
 
-  server.setRequestHandler(GetPromptRequestSchema, async (req) => {
+  handle(GetPromptRequestSchema, async (req) => {
     const raw = req.params.arguments?.max_tokens;
     let maxTokens: number | undefined;
     if (raw !== undefined && raw !== "") {
@@ -130,7 +169,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): Server {
       throw err instanceof PrepareError ? new McpError(ErrorCode.InvalidParams, err.message) : err;
     });
     const read = await readAgentPrompt(opts.root, req.params.name);
-    return await redactDeep({
+    return ({
       description: read.ok ? describePrompt(read.text) : `kaizen agent ${req.params.name}`,
       messages: [{ role: "user", content: { type: "text", text: prepared.rendering.text } }],
     });
@@ -250,7 +289,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): Server {
     );
   }
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
+  handle(ListToolsRequestSchema, () => ({
     tools: [...tools].map(([name, t]) => ({
       name,
       description: t.description,
@@ -258,7 +297,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): Server {
     })),
   }));
 
-  server.setRequestHandler(CallToolRequestSchema, async (req) => {
+  handle(CallToolRequestSchema, async (req) => {
     const name = req.params.name;
     const t = tools.get(name);
     if (!t) {
@@ -275,7 +314,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): Server {
     const input = parseInput(t.model, req.params.arguments);
     if (!input.ok) return toolError(input.message);
     try {
-      return await redactDeep(await t.call(input.value as never));
+      return await t.call(input.value as never);
     } catch (err) {
       if (err instanceof PrepareError || err instanceof MetricsError) {
         return toolError(err.message);
@@ -287,7 +326,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): Server {
 
   // -- resources -------------------------------------------------------------
 
-  server.setRequestHandler(ListResourcesRequestSchema, async () => {
+  handle(ListResourcesRequestSchema, async () => {
     const resources: { uri: string; name: string; description: string; mimeType: string }[] = [{
       uri: SCHEDULE_URI,
       name: "schedule",
@@ -312,10 +351,10 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): Server {
         });
       }
     }
-    return await redactDeep({ resources });
+    return ({ resources });
   });
 
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+  handle(ListResourceTemplatesRequestSchema, () => ({
     resourceTemplates: [
       {
         uriTemplate: "kaizen://agents/{agent}/memory",
@@ -330,7 +369,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): Server {
     ],
   }));
 
-  server.setRequestHandler(ReadResourceRequestSchema, async (req) => {
+  handle(ReadResourceRequestSchema, async (req) => {
     const uri = req.params.uri;
     const text = await readResource(uri);
     const mimeType = uri === SCHEDULE_URI
@@ -338,7 +377,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): Server {
       : MEMORY_URI.test(uri)
       ? "text/markdown"
       : "application/json";
-    return await redactDeep({ contents: [{ uri, mimeType, text }] });
+    return ({ contents: [{ uri, mimeType, text }] });
   });
 
   async function readResource(uri: string): Promise<string> {
@@ -388,6 +427,16 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): Server {
   }
 
   return server;
+}
+
+/**
+ * What the SDK sends as a JSON-RPC error: its `code` and `message` as they
+ * are (an `McpError` would prefix "MCP error -326xx:" to the message).
+ */
+class RpcError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
 }
 
 /** Resource errors use MCP's "resource not found" code (-32002). */
