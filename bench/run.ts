@@ -41,6 +41,22 @@ const PILOT_INPUTS = [
   "examples/pilot/SCOPE.md",
   "examples/pilot/TODO.md",
 ];
+/** The MCP session the `mcp-prompt` bench feeds on stdin, one JSON-RPC message per line. */
+const MCP_SESSION = [
+  {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "bench", version: "1" },
+    },
+  },
+  { jsonrpc: "2.0", method: "notifications/initialized" },
+  { jsonrpc: "2.0", id: 2, method: "prompts/get", params: { name: "coach" } },
+].map((m) => JSON.stringify(m) + "\n").join("");
+
 const TARGETS = {
   validateOverEmpty: 3,
   listOverEmpty: 3,
@@ -49,6 +65,7 @@ const TARGETS = {
   prepareJsonOverEmpty: 6,
   redactorMs: 250,
   natsPrepareOverPrepare: 2,
+  mcpPromptOverPrepare: 2,
   prepareEmitThousandMs: 2000,
   emitOverBare: 0.7,
   rosterTenThousandMs: 1000,
@@ -83,6 +100,10 @@ interface Bench {
   rss: number[]; // KiB
   failed?: string;
   note?: string;
+  /** Fed to the process's stdin (the MCP session); no stdin when absent. */
+  stdin?: string;
+  /** Checks the probe run's stdout; returns why it is wrong, or undefined. */
+  expect?: (stdout: string) => string | undefined;
 }
 
 const USAGE = `usage: deno task bench [--write] [--runs N] [--warmup N] [--rss-runs N] [--no-build]
@@ -166,17 +187,19 @@ const dec = new TextDecoder();
 
 async function exec(
   cmd: string[],
-  opts: { cwd?: string; env?: Record<string, string> } = {},
+  opts: { cwd?: string; env?: Record<string, string>; stdin?: string } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const out = await new Deno.Command(cmd[0], {
+    const child = new Deno.Command(cmd[0], {
       args: cmd.slice(1),
       cwd: opts.cwd ?? ROOT,
       env: opts.env,
-      stdin: "null",
+      stdin: opts.stdin === undefined ? "null" : "piped",
       stdout: "piped",
       stderr: "piped",
-    }).output();
+    }).spawn();
+    if (opts.stdin !== undefined) await feed(child, opts.stdin);
+    const out = await child.output();
     return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
   } catch (e) {
     return { code: 127, stdout: "", stderr: e instanceof Error ? e.message : String(e) };
@@ -257,25 +280,35 @@ async function ensureRepomix(): Promise<{ bin: string } | { error: string }> {
 // ---------------------------------------------------------------------------
 // Measuring
 
+/** Writes `text` to the child's stdin and closes it (end of the session). */
+async function feed(child: Deno.ChildProcess, text: string): Promise<void> {
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(text));
+  await writer.close();
+}
+
 /** Whole-process wall time in ms, or the exit code if it was not 0. */
 async function timeOnce(b: Bench): Promise<{ ms: number; code: number }> {
   const command = new Deno.Command(b.cmd[0], {
     args: b.cmd.slice(1),
     cwd: b.cwd,
     env: b.env,
-    stdin: "null",
+    stdin: b.stdin === undefined ? "null" : "piped",
     stdout: "null",
     stderr: "null",
   });
   const t0 = performance.now();
-  const { code } = await command.output();
+  const child = command.spawn();
+  if (b.stdin !== undefined) await feed(child, b.stdin);
+  const { code } = await child.status;
   return { ms: performance.now() - t0, code };
 }
 
 /** Checks a command once with its output captured; marks it failed if it does not exit 0. */
 async function probe(b: Bench): Promise<void> {
-  const r = await exec(b.cmd, { cwd: b.cwd, env: b.env });
+  const r = await exec(b.cmd, { cwd: b.cwd, env: b.env, stdin: b.stdin });
   if (r.code !== 0) b.failed = `exit ${r.code}: ${firstErrorLine(r.stderr || r.stdout)}`;
+  else if (b.expect) b.failed = b.expect(r.stdout);
 }
 
 type RssTool = { name: string; wrap: (cmd: string[], out: string) => string[] };
@@ -546,6 +579,30 @@ async function main() {
         nats.url,
       ]);
     } else prepareNats.failed = "nats-server is not installed";
+    // (issue #11) a client's first bundle over MCP: spawn `kaizen mcp`,
+    // initialize, get the coach prompt, close stdin; against the same bundle
+    // from a whole `prepare` process.
+    const mcpPrompt = mk({
+      id: "mcp-prompt",
+      label: "`mcp`: initialize + `prompts/get coach` (bundle)",
+      display:
+        `deno run ${KAIZEN_PERMS.join(" ")} dist/kaizen.js mcp --target examples/pilot --now ` +
+        `2026-11-23T08:00:00Z < initialize, initialized, prompts/get coach`,
+      cmd: kaizen("dist/kaizen.js", [
+        "mcp",
+        "--target",
+        "examples/pilot",
+        "--now",
+        "2026-11-23T08:00:00Z",
+      ]),
+      cwd: ROOT,
+      env,
+      stdin: MCP_SESSION,
+      expect: (out) =>
+        /"id":2\b/.test(out) && out.includes('"messages"')
+          ? undefined
+          : "no prompts/get answer on stdout",
+    });
     const benches = [
       empty,
       validateBundle,
@@ -554,6 +611,7 @@ async function main() {
       prepareBundle,
       prepareJson,
       prepareNats,
+      mcpPrompt,
       repomixBench,
     ];
 
@@ -580,7 +638,8 @@ async function main() {
     if (rssTool) {
       const file = `${tmp}/rss.txt`;
       for (let round = 0; round < opts.rssRuns; round++) {
-        for (const b of benches.filter((b) => !b.failed)) {
+        // A session fed on stdin would measure an idle server under the wrapper's /dev/null.
+        for (const b of benches.filter((b) => !b.failed && b.stdin === undefined)) {
           const kib = await rssOnce(b, rssTool, file);
           if (kib !== undefined) b.rss.push(kib);
         }
@@ -618,6 +677,12 @@ async function main() {
         prepareNats,
         prepareBundle,
         TARGETS.natsPrepareOverPrepare,
+      ),
+      ratio(
+        "mcp initialize + prompts/get / prepare",
+        mcpPrompt,
+        prepareBundle,
+        TARGETS.mcpPromptOverPrepare,
       ),
     ];
     const info = validateSource.failed || empty.failed
@@ -833,6 +898,10 @@ prepare + emit through the library in one process ≤ ${
     TARGETS.prepareEmitThousandMs / 1000
   } s with nothing lost or duplicated (counted from the stream); emit-only throughput ≥ ${TARGETS.emitOverBare}× a bare
 \`@nats-io/jetstream\` publish loop.
+Issue #11: a \`kaizen mcp\` process fed \`initialize\`, \`notifications/initialized\` and
+\`prompts/get coach\` on stdin (it answers both and exits when stdin closes) ≤ ${TARGETS.mcpPromptOverPrepare}×
+a whole \`prepare\` process producing the same bundle; its peak memory is not measured (the wrapper
+gives it an empty stdin).
 
 Per-import start-up costs (to guide lazy loading) come from
 \`deno run --allow-all bench/startup_breakdown.ts\`, which is not part of this file.
@@ -844,7 +913,7 @@ ${Object.entries(facts).map(([k, v]) => `- ${k}: ${v}`).join("\n")}
 ## Commands
 
 All run from the repository root (so every \`deno run\` also does the same config
-discovery of \`deno.json\`/\`deno.lock\`), with stdin, stdout and stderr on \`/dev/null\`
+discovery of \`deno.json\`/\`deno.lock\`), with stdin (but the MCP session's), stdout and stderr on \`/dev/null\`
 and \`DENO_NO_UPDATE_CHECK=1\`; each must exit 0 or it is reported as FAILED.
 
 ${benches.map((b) => `- **${b.id}**: \`${b.display}\``).join("\n")}
