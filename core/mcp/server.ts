@@ -15,7 +15,6 @@
  *
  * @module
  */
-import { Server } from "@modelcontextprotocol/sdk/server";
 // The package's "./*" export maps `types.js` to a missing `types.js.d.ts`; point at the real one.
 // @ts-types="@modelcontextprotocol/sdk/types"
 import {
@@ -55,6 +54,7 @@ import {
   RecordRunInput,
   ScheduleStatusInput,
 } from "./inputs.ts";
+import { ProtocolServer } from "./protocol_server.ts";
 
 /** Sinks `--allow-sinks` may name: the network ones; stdout belongs to the protocol. */
 export const EMIT_SINKS = ["nats", "artifact-store"] as const;
@@ -89,13 +89,11 @@ export function instructions(allowRecord: boolean): string {
 }
 
 /** Builds the server; the caller connects a transport. */
-export function createKaizenMcpServer(opts: KaizenMcpOptions): Server {
-  const server = new Server(
+export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
+  const server = new ProtocolServer(
     { name: "kaizen", version: VERSION },
-    {
-      capabilities: { prompts: {}, tools: {}, resources: {} },
-      instructions: instructions(opts.allowRecord),
-    },
+    { prompts: {}, tools: {}, resources: {} },
+    instructions(opts.allowRecord),
   );
   const warnings = (m: string) => opts.log(m);
 
