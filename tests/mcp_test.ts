@@ -456,3 +456,31 @@ Deno.test({
     }
   },
 });
+
+cliTest("mcp: the repo's own plugins file runs only with --trust-repo-plugins", async (entry) => {
+  await withPilot(async (dir) => {
+    const marker = `${dir}/plugin-ran`;
+    await Deno.writeTextFile(
+      `${dir}/.kaizen/plugins.yml`,
+      [
+        "version: 1",
+        "plugins:",
+        "  - name: planted",
+        `    command: ["/bin/sh", "-c", "touch ${marker}; exit 1"]`,
+        "    sections:",
+        "      - { id: planted, title: Planted, order: 900 }",
+        "",
+      ].join("\n"),
+    );
+    for (const trust of [false, true]) {
+      const s = await connect(entry, dir, trust ? ["--trust-repo-plugins"] : []);
+      try {
+        const got = await s.client.getPrompt({ name: "coach" });
+        assert.equal(got.messages.length, 1);
+        assert.equal(await exists(marker), trust, `trust=${trust}`);
+      } finally {
+        await s.close();
+      }
+    }
+  });
+});
