@@ -484,3 +484,29 @@ cliTest("mcp: the repo's own plugins file runs only with --trust-repo-plugins", 
     }
   });
 });
+
+cliTest("mcp: schedule_status reports an invalid manifest with its diagnostics", async (entry) => {
+  await withPilot(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/.kaizen/schedule.yml`,
+      'version: "1"\ntimezone: Europe/Berlin\nagents:\n  coach:\n    cadence: weekly\n    cron: "0 9 31 2 *"\n',
+    );
+    const s = await connect(entry, dir);
+    try {
+      const r = await s.client.callTool({ name: "schedule_status", arguments: {} });
+      assert.equal(r.isError, undefined);
+      const st = r.structuredContent as {
+        valid: boolean;
+        diagnostics: { severity: string; line: number; col: number; message: string }[];
+        agents?: unknown;
+      };
+      assert.equal(st.valid, false);
+      assert.equal(st.agents, undefined);
+      const error = st.diagnostics.find((d) => d.severity === "error")!;
+      assert.equal(error.line, 6);
+      assert.match(error.message, /never/);
+    } finally {
+      await s.close();
+    }
+  });
+});
