@@ -18,12 +18,18 @@ export type CheckStatus = typeof CHECK_STATUSES[number];
 
 export const CheckResultModel = z.strictObject({
   /** Stable dotted id, `<area>.<check>`, e.g. `nats.stream`. */
-  id: z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/),
-  status: z.enum(CHECK_STATUSES),
+  id: z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/).describe(
+    "Stable dotted id, <area>.<check>[.<agent>], e.g. repo.manifest or repo.prepare.coach.",
+  ),
+  status: z.enum(CHECK_STATUSES).describe(
+    "pass; warn (works, but look at it); fail (a scheduled run would fail); skip (not applicable, or --offline).",
+  ),
   /** One line saying what was found. Never a credential. */
-  detail: z.string(),
+  detail: z.string().describe("One line saying what was found; never a credential."),
   /** One line saying what to do; present for `warn` and `fail`, else null. */
-  fix: z.string().nullable(),
+  fix: z.string().nullable().describe(
+    "One line saying what to do: set for warn and fail, null otherwise.",
+  ),
 });
 export type CheckResult = z.infer<typeof CheckResultModel>;
 
@@ -35,8 +41,11 @@ export const DoctorReportModel = z.strictObject({
     fail: z.number().int().nonnegative(),
     skip: z.number().int().nonnegative(),
     /** `true` when no check failed: the command exits 0. */
-    ok: z.boolean(),
+    ok: z.boolean().describe("True when no check failed: the command exits 0 (else 1)."),
   }),
+}).meta({
+  title: "kaizen doctor",
+  description: "Output of `kaizen doctor --format json`: every check in order, and the counts.",
 });
 export type DoctorReport = z.infer<typeof DoctorReportModel>;
 

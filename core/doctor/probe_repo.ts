@@ -50,6 +50,11 @@ function kib(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
+/** An OS error without the path Deno appends (`…: open '/long/path'`). */
+function osReason(err: unknown): string {
+  return String((err as Error)?.message ?? err).replace(/: [a-z]+ '[^']*'$/, "");
+}
+
 /** Outcome of probing one folder for writability. */
 type DirProbe =
   | { ok: true; via?: string }
@@ -64,7 +69,7 @@ export async function probeWritable(root: string, rel: string): Promise<DirProbe
   try {
     realRoot = await Deno.realPath(root);
   } catch (err) {
-    return { ok: false, reason: `cannot resolve the repository: ${(err as Error).message}` };
+    return { ok: false, reason: `cannot resolve the repository: ${osReason(err)}` };
   }
   let dir = join(root, rel);
   let info: Deno.FileInfo | undefined;
@@ -74,7 +79,7 @@ export async function probeWritable(root: string, rel: string): Promise<DirProbe
       break;
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) {
-        return { ok: false, reason: `${rel}/ cannot be inspected: ${(err as Error).message}` };
+        return { ok: false, reason: `${rel}/ cannot be inspected: ${osReason(err)}` };
       }
       if (dir === root || !isInside(root, dir)) {
         return { ok: false, reason: "the repository folder is gone" };
@@ -88,7 +93,7 @@ export async function probeWritable(root: string, rel: string): Promise<DirProbe
   try {
     real = await Deno.realPath(dir);
   } catch (err) {
-    return { ok: false, reason: `${shown} cannot be resolved: ${(err as Error).message}` };
+    return { ok: false, reason: `${shown} cannot be resolved: ${osReason(err)}` };
   }
   if (!isInside(realRoot, real)) {
     return { ok: false, reason: `${shown} leads outside the repository (symlink)` };
@@ -98,14 +103,14 @@ export async function probeWritable(root: string, rel: string): Promise<DirProbe
     const file = await Deno.open(probe, { write: true, createNew: true, mode: 0o600 });
     file.close();
   } catch (err) {
-    return { ok: false, reason: `cannot create a file in ${shown}: ${(err as Error).message}` };
+    return { ok: false, reason: `cannot create a file in ${shown}: ${osReason(err)}` };
   }
   try {
     await Deno.remove(probe);
   } catch (err) {
     return {
       ok: false,
-      reason: `created but cannot remove ${relative(root, probe)}: ${(err as Error).message}`,
+      reason: `created but cannot remove ${relative(root, probe)}: ${osReason(err)}`,
     };
   }
   return join(root, rel) === dir ? { ok: true } : { ok: true, via: shown };
@@ -491,20 +496,21 @@ type RegistryResult =
 
 /** The registry prepare would build: built-ins, the host plugins file, the repo's when trusted. */
 async function buildDoctorRegistry(ctx: DoctorContext, root: string): Promise<RegistryResult> {
-  const [{ PluginRegistry }, { builtinPlugin }, { loadPluginsInto }] = await Promise.all([
+  const [{ PluginRegistry }, { builtinPlugin }, { loadPluginConfigs }] = await Promise.all([
     import("../plugin/registry.ts"),
     import("../../plugins/builtin/mod.ts"),
-    import("../commands/plugins_setup.ts"),
+    import("../plugin/config.ts"),
   ]);
   const registry = new PluginRegistry();
   registry.add(builtinPlugin, { kind: "builtin" });
   try {
-    await loadPluginsInto(registry, {
+    const loaded = await loadPluginConfigs({
       root,
       pluginsFile: ctx.pluginsFile,
       trustRepoPlugins: ctx.trustRepoPlugins === true,
-      notice: () => {},
+      env: ctx.env,
     });
+    for (const { plugin, origin } of loaded.plugins) registry.add(plugin, origin);
   } catch (err) {
     return {
       ok: false,
