@@ -26,6 +26,7 @@ import {
 } from "../artifact_store/request.ts";
 import { VERSION } from "../version.ts";
 import { printable } from "../text/printable.ts";
+import { networkReason } from "./net.ts";
 
 /** The answer to the read is small; more than this is not the store's API. */
 const MAX_REPLY_BYTES = 64 * 1024;
@@ -83,11 +84,9 @@ export const artifactStoreProbe: Probe = {
     try {
       res = await fetch(url, { headers, signal: ctx.signal, redirect: "manual" });
     } catch (err) {
-      const text = `${(err as Error)?.message ?? err}`.split("\n")[0];
-      const why = /refused/i.test(text) ? "connection refused" : printable(text, 160);
       report.fail(
         "artifact-store.reachable",
-        `${shown}: cannot connect (${why})`.replaceAll(token ?? "\u0000", "***"),
+        `${shown}: cannot connect (${networkReason(err)})`,
         `${urlFix} (host, port, scheme) and that the store is running`,
       );
       return;

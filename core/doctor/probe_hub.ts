@@ -28,6 +28,7 @@ import { fetchHubRoster, HubError } from "../roster/hub.ts";
 import type { RosterEntry } from "../roster/types.ts";
 import { maskUrl } from "../nats/url.ts";
 import { printable } from "../text/printable.ts";
+import { networkReason } from "./net.ts";
 
 /** The variables the hub is configured by; fixes name them. */
 const URL_VARIABLE = "STATE_HUB_URL";
@@ -36,11 +37,23 @@ const TOKEN_VARIABLE = "STATE_HUB_TOKEN";
 /** Where the roster contract is described. */
 const SPEC = "docs/integrations/roster-resolver.md";
 
-function fetchRecording(seen: { status?: number }): typeof fetch {
+/** What the last request got: a status, or why it got none. */
+interface Seen {
+  status?: number;
+  reason?: string;
+}
+
+function fetchRecording(seen: Seen): typeof fetch {
   return async (input, init) => {
-    const res = await fetch(input, init);
-    seen.status = res.status;
-    return res;
+    seen.status = seen.reason = undefined;
+    try {
+      const res = await fetch(input, init);
+      seen.status = res.status;
+      return res;
+    } catch (err) {
+      seen.reason = networkReason(err);
+      throw err;
+    }
   };
 }
 
@@ -209,7 +222,7 @@ export const hubProbe: Probe = {
     }
     const shown = printable(maskUrl(ctx.hubUrl), 200);
     const token = ctx.env(TOKEN_VARIABLE) || undefined;
-    const seen: { status?: number } = {};
+    const seen: Seen = {};
     const base = {
       url: ctx.hubUrl,
       token,
@@ -238,6 +251,10 @@ export const hubProbe: Probe = {
         return;
       }
       if (!(err instanceof HubError)) throw err;
+      if (seen.reason !== undefined) {
+        report.fail("hub.reachable", `cannot reach ${shown}/repos/: ${seen.reason}`, urlFix);
+        return;
+      }
       const fix = seen.status === 404
         ? `point --hub / ${URL_VARIABLE} at the hub's API base: kaizen requests <base>/repos/`
         : seen.status !== undefined && seen.status >= 500

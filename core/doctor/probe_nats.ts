@@ -41,6 +41,7 @@ import type { DoctorContext, Probe, Reporter } from "./model.ts";
 import { maskUrl, type NatsTarget, parseNatsUrl } from "../nats/url.ts";
 import { SCHEDULE_PREPARED } from "../events/subjects.ts";
 import { printable } from "../text/printable.ts";
+import { networkReason } from "./net.ts";
 
 /** The shortest duplicate window that still absorbs a re-run (see the module comment). */
 export const MIN_DUPLICATE_WINDOW_MS = 2 * 60 * 60 * 1000;
@@ -108,14 +109,6 @@ function errorText(err: unknown): string {
   const cause = (e?.cause as Error | undefined)?.message;
   return `${e?.message ?? String(err)}${cause && cause !== e?.message ? ` (${cause})` : ""}`
     .split("\n")[0];
-}
-
-function connectFailure(err: unknown, shown: string): string {
-  const e = err as Error;
-  if (e?.name === "ConnectionRefused" || /refused/i.test(errorText(err))) {
-    return `cannot connect to ${shown}: connection refused`;
-  }
-  return `cannot connect to ${shown}: ${printable(errorText(err), 200)}`;
 }
 
 /** NATS subject matching: `*` is one token, `>` one or more trailing tokens. */
@@ -493,7 +486,9 @@ export const natsProbe: Probe = {
       const notNats = /greeting|INFO/.test(e.message ?? "") && e.name === "Error";
       report.fail(
         "nats.reachable",
-        notNats ? `${shown}: ${printable(e.message, 200)}` : connectFailure(err, shown),
+        notNats
+          ? `${shown}: ${printable(e.message, 200)}`
+          : `cannot connect to ${shown}: ${networkReason(err)}`,
         notNats
           ? `point --nats-url / NATS_URL at the server's client port (4222 by default)`
           : urlFix,
