@@ -115,10 +115,10 @@ Deno.test("hub: healthy — listed with this host's path (via a symlink), filter
       hub,
       doctorContext({ hubUrl: url, target: co.path }, withToken),
       [
-        ["hub.reachable", "pass", null, /answered 2 repos/],
+        ["hub.reachable", "pass", null, /answered with 2 repos/],
         ["hub.auth", "pass", null, /accepted STATE_HUB_TOKEN/],
         ["hub.repo", "pass", null, /'pilot' is listed with host_paths\['runner-1'\]/],
-        ["hub.filter", "pass", null, /honours \?kaizen_schedule_enabled=true \(1 repos back/],
+        ["hub.filter", "pass", null, /honours \?kaizen_schedule_enabled=true \(1 repo back/],
       ],
       [HUB_TOKEN],
     );
@@ -251,7 +251,7 @@ Deno.test("hub: not listed at all fails with what to register", async () => {
         "hub.repo",
         "fail",
         /^register 'pilot' on the hub with host_paths\['runner-1'\] = \/.*pilot-checkout$/,
-        /'pilot' is not among the hub's 1 repos/,
+        /'pilot' is not among the hub's 1 repo,/,
       ],
       ["hub.filter", "pass", null],
     ]);
@@ -292,9 +292,20 @@ Deno.test("hub: without a target, how many repos this host would run", async () 
         "hub.repo",
         "warn",
         /^pass --host with the name the hub's host_paths use/,
-        /none of the 1 repos names a checkout on host 'runner-1' \(hosts the hub knows: runner-2\)/,
+        /no repo on the hub \(1 listed\) names a checkout on host 'runner-1' \(hosts the hub knows: runner-2\)/,
       ],
       ["hub.filter", "pass", null],
+    ]);
+  });
+});
+
+Deno.test("hub: an empty roster — nothing for this host, and the filter cannot be judged", async () => {
+  await withHub(() => ({ honour: true, repos: [] }), async (url) => {
+    await expectChecks(hub, doctorContext({ hubUrl: url }, withToken), [
+      ["hub.reachable", "pass", null, /answered with 0 repos/],
+      ["hub.auth", "pass", null],
+      ["hub.repo", "warn", /^pass --host/, /\(0 listed\).*\(no repo names any host\)/],
+      ["hub.filter", "skip", null, /lists no repos/],
     ]);
   });
 });

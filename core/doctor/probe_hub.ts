@@ -57,6 +57,8 @@ function fetchRecording(seen: Seen): typeof fetch {
   };
 }
 
+const repos = (n: number) => `${n} ${n === 1 ? "repo" : "repos"}`;
+
 /** The checkout path an entry names for `host` (own key, else `"*"`), as the resolver reads it. */
 function hostPath(entry: RosterEntry, host: string): string | undefined {
   const hp = entry.host_paths;
@@ -94,7 +96,9 @@ async function checkRepo(
     if (here.length > 0) {
       report.pass(
         "hub.repo",
-        `no target given: ${here.length} of ${roster.length} repos name a checkout on host '${host}'`,
+        `no target given: ${here.length} of ${
+          repos(roster.length)
+        } name a checkout on host '${host}'`,
       );
     } else {
       const hosts = [...new Set(roster.flatMap((e) => Object.keys(e.host_paths)))].sort();
@@ -105,7 +109,7 @@ async function checkRepo(
         }`;
       report.warn(
         "hub.repo",
-        `no target given: none of the ${roster.length} repos names a checkout on host '${host}' (${known})`,
+        `no target given: no repo on the hub (${roster.length} listed) names a checkout on host '${host}' (${known})`,
         `pass --host with the name the hub's host_paths use, or register this host's checkouts on the hub`,
       );
     }
@@ -163,7 +167,7 @@ async function checkRepo(
   }
   report.fail(
     "hub.repo",
-    `'${shownSlug}' is not among the hub's ${roster.length} repos, and no entry points at ${
+    `'${shownSlug}' is not among the hub's ${repos(roster.length)}, and no entry points at ${
       printable(realTarget, 200)
     } on host '${host}'`,
     `register '${shownSlug}' on the hub with host_paths['${host}'] = ${printable(realTarget, 200)}`,
@@ -177,19 +181,27 @@ function checkFilter(
   filtered: RosterEntry[],
   mine: RosterEntry | undefined,
 ): void {
+  if (all.length === 0 && filtered.length === 0) {
+    report.skip("hub.filter", "the hub lists no repos, so the pre-filter cannot be judged");
+    return;
+  }
   const unflagged = filtered.filter((e) => e.kaizen_schedule_enabled !== true);
   const anyField = all.some((e) => typeof e.kaizen_schedule_enabled === "boolean");
   if (unflagged.length > 0) {
     if (!anyField) {
       report.warn(
         "hub.filter",
-        `the hub ignored ?kaizen_schedule_enabled=true (${filtered.length} repos back, none carries the flag): it does not have the v2 roster fields`,
+        `the hub ignored ?kaizen_schedule_enabled=true (${
+          repos(filtered.length)
+        } back, none carries the flag): it does not have the v2 roster fields`,
         "resolve without --hub-filter until the hub has kaizen_schedule_enabled (with it, every repo would be skipped as hub-flag-off)",
       );
     } else {
       report.warn(
         "hub.filter",
-        `the hub ignored ?kaizen_schedule_enabled=true: ${unflagged.length} of the ${filtered.length} repos it returned are not flagged`,
+        `the hub ignored ?kaizen_schedule_enabled=true: ${unflagged.length} of the ${
+          repos(filtered.length)
+        } it returned are not flagged`,
         `harmless (kaizen drops unflagged repos itself), but ask the hub team for the v2 pre-filter (spec: state-hub-roster-fields, ${SPEC})`,
       );
     }
@@ -200,14 +212,18 @@ function checkFilter(
     const slug = printable(mine.slug, 100);
     report.warn(
       "hub.filter",
-      `the hub honours the pre-filter (${filtered.length} of ${all.length} repos flagged), but '${slug}' is not flagged: a resolver using --hub-filter skips it`,
+      `the hub honours the pre-filter (${filtered.length} of ${
+        repos(all.length)
+      } flagged), but '${slug}' is not flagged: a resolver using --hub-filter skips it`,
       `set kaizen_schedule_enabled=true for '${slug}' on the hub, or resolve without --hub-filter`,
     );
     return;
   }
   report.pass(
     "hub.filter",
-    `the hub honours ?kaizen_schedule_enabled=true (${filtered.length} repos back; ${flagged} of ${all.length} flagged in the full list)`,
+    `the hub honours ?kaizen_schedule_enabled=true (${
+      repos(filtered.length)
+    } back; ${flagged} of ${all.length} flagged in the full list)`,
   );
 }
 
@@ -265,7 +281,7 @@ export const hubProbe: Probe = {
       report.fail("hub.reachable", message, fix);
       return;
     }
-    report.pass("hub.reachable", `${shown}/repos/ answered ${all.length} repos`);
+    report.pass("hub.reachable", `${shown}/repos/ answered with ${repos(all.length)}`);
     report.pass(
       "hub.auth",
       token ? `the hub accepted ${TOKEN_VARIABLE}` : `the hub answers without a token`,

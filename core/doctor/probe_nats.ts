@@ -422,7 +422,9 @@ async function checkConnected(
       "nats.auth",
       info.auth_required === true
         ? `the server accepted ${using}`
-        : `connected (the server requires no credentials; sent ${using})`,
+        : `connected; the server requires no credentials${
+          using === "no credentials" ? "" : ` (sent ${using})`
+        }`,
     );
     const request: Requester = async (subject, body) => {
       const payload = body === undefined ? "" : JSON.stringify(body);
