@@ -36,7 +36,6 @@ export const SECRET_VARIABLES = [
   "STATE_HUB_TOKEN",
   "NATS_TOKEN",
   "NATS_NKEY",
-  "NATS_PASSWORD",
   "ARTIFACTSTORE_API_TOKEN",
 ] as const;
 
