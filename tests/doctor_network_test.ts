@@ -14,7 +14,6 @@ import { hubProbe } from "../core/doctor/probe_hub.ts";
 import { natsProbe, subjectMatches } from "../core/doctor/probe_nats.ts";
 import { artifactStoreProbe } from "../core/doctor/probe_artifact_store.ts";
 import { runDoctor } from "../core/doctor/run.ts";
-import { networkSecrets } from "../core/doctor/net.ts";
 import { DenoTcpTransport } from "../core/nats/transport.ts";
 import { VERSION } from "../core/version.ts";
 import {
@@ -988,23 +987,4 @@ Deno.test("offline skips all three without touching the network", async () => {
     "nats.reachable skip",
     "artifact-store.reachable skip",
   ]);
-});
-
-Deno.test("networkSecrets lists token variables, URL passwords and a NATS URL's lone token", () => {
-  const env: Record<string, string> = {
-    STATE_HUB_TOKEN: "hub-t",
-    NATS_TOKEN: "nats-t",
-    ARTIFACTSTORE_API_TOKEN: "store-t",
-    HOME: "/root",
-  };
-  assert.deepEqual(
-    networkSecrets({
-      env: (k) => env[k],
-      hubUrl: "https://ops:p%40ss@hub.example",
-      natsUrl: "nats://lone-token@127.0.0.1:4222",
-      artifactStoreUrl: "https://reader@store.example",
-    }),
-    ["hub-t", "nats-t", "store-t", "p%40ss", "p@ss", "lone-token"],
-  );
-  assert.deepEqual(networkSecrets({ env: () => undefined, natsUrl: "nats://u:pw1@h" }), ["pw1"]);
 });
