@@ -22,5 +22,8 @@ export function networkReason(err: unknown): string {
   if (/timed out|ETIMEDOUT/i.test(text)) return "connection timed out";
   if (/certificate|tls|handshake/i.test(text)) return "TLS handshake failed";
   if (/unreachable/i.test(text)) return "network unreachable";
+  if (/requests to port \d+ are blocked/i.test(text)) {
+    return "the runtime refuses that port (a reserved one)";
+  }
   return "the connection failed";
 }
