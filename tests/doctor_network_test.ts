@@ -381,7 +381,30 @@ Deno.test("hub: a hang is cut at the deadline and reported on hub.reachable", as
   }
 });
 
-Deno.test("hub: down, not JSON, and a wrong base URL (404) fail hub.reachable", async () => {
+Deno.test("hub: a hang on the filtered request is reported on hub.filter, after the passes", async () => {
+  const server = startHttp((_req, url, t) =>
+    url.searchParams.has("kaizen_schedule_enabled")
+      ? t.hang()
+      : json(200, [{ slug: "a", host_paths: { "runner-1": "/srv/a" } }])
+  );
+  try {
+    await expectChecks(hub, doctorContext({ hubUrl: `${server.url}/` }), [
+      ["hub.reachable", "pass", null, /^http:\/\/127\.0\.0\.1:\d+\/repos\/ answered with 1 repo$/],
+      ["hub.auth", "pass", null, /answers without a token/],
+      ["hub.repo", "pass", null],
+      [
+        "hub.filter",
+        "fail",
+        /^the hub hangs on \?kaizen_schedule_enabled=true: resolve without --hub-filter/,
+        /^no answer within 1.5 s$/,
+      ],
+    ]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("hub: down, not JSON, a wrong base URL (404) and a 503 fail hub.reachable", async () => {
   const port = closedPort();
   // A password in the URL is masked; the runner is given no secrets.
   await expectChecks(
@@ -397,6 +420,7 @@ Deno.test("hub: down, not JSON, and a wrong base URL (404) fail hub.reachable", 
   );
   const html = startHttp(() => new Response("<html>login</html>", { status: 200 }));
   const notFound = startHttp(() => json(404, { detail: "Not Found" }));
+  const failing = startHttp(() => json(503, { detail: "maintenance" }));
   try {
     await expectChecks(hub, doctorContext({ hubUrl: html.url }, withToken), [
       ["hub.reachable", "fail", /GET \/repos\/ must answer a JSON list of repos/, /not .*JSON/],
@@ -405,8 +429,11 @@ Deno.test("hub: down, not JSON, and a wrong base URL (404) fail hub.reachable", 
       ["hub.reachable", "fail", /kaizen requests <base>\/repos\/$/, /answered 404/],
     ]);
     assert.deepEqual(notFound.seen.map((s) => s.path), ["/api/repos/"]);
+    await expectChecks(hub, doctorContext({ hubUrl: failing.url }, withToken), [
+      ["hub.reachable", "fail", /^the hub is failing \(503\): check its health and logs/, /503/],
+    ]);
   } finally {
-    await Promise.all([html.close(), notFound.close()]);
+    await Promise.all([html.close(), notFound.close(), failing.close()]);
   }
 });
 

@@ -236,7 +236,7 @@ export const hubProbe: Probe = {
       report.skip("hub.reachable", `not configured: pass --hub URL or set ${URL_VARIABLE}`);
       return;
     }
-    const shown = printable(maskUrl(ctx.hubUrl), 200);
+    const shown = printable(maskUrl(ctx.hubUrl.replace(/\/+$/, "")), 200);
     const token = ctx.env(TOKEN_VARIABLE) || undefined;
     const seen: Seen = {};
     const base = {
