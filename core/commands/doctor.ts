@@ -9,7 +9,7 @@
  */
 import type { TypedInvocation } from "../cli/framework.ts";
 import type { DOCTOR_OPTIONS } from "./options.ts";
-import { CliError, stdout, useColorOnStdout } from "../cli/io.ts";
+import { stdout, useColorOnStdout } from "../cli/io.ts";
 import { processEnv } from "../env.ts";
 import { join, resolve } from "../fs/paths.ts";
 import { DoctorReportModel, type Probe } from "../doctor/model.ts";
@@ -20,7 +20,7 @@ import { repoProbe } from "../doctor/probe_repo.ts";
 import { hubProbe } from "../doctor/probe_hub.ts";
 import { natsProbe } from "../doctor/probe_nats.ts";
 import { artifactStoreProbe } from "../doctor/probe_artifact_store.ts";
-import { resolveTarget } from "./target.ts";
+import { resolveHost, resolveTarget } from "./target.ts";
 
 /** Every probe, in report order. */
 export const DOCTOR_PROBES: readonly Probe[] = [
@@ -74,15 +74,6 @@ async function doctorTarget(given: unknown): Promise<string | undefined> {
   return undefined;
 }
 
-function hostName(given: unknown): string {
-  if (typeof given === "string" && given !== "") return given;
-  try {
-    return Deno.hostname();
-  } catch {
-    throw new CliError("cannot tell this machine's hostname; pass --host NAME", 2);
-  }
-}
-
 /** Runs `kaizen doctor`; exit 0 when no check failed, 1 otherwise. */
 export async function doctorCommand(
   inv: TypedInvocation<typeof DOCTOR_OPTIONS>,
@@ -91,7 +82,7 @@ export async function doctorCommand(
   const o = inv.opts;
   const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
   const target = await doctorTarget(o.target);
-  const host = hostName(o.host);
+  const host = resolveHost(o.host);
   const hubUrl = str(o.hub) ?? envGet("STATE_HUB_URL");
   const natsUrl = str(o["nats-url"]) ?? envGet("NATS_URL");
   const artifactStoreUrl = str(o["artifact-store"]) ?? envGet("ARTIFACTSTORE_API_URL");

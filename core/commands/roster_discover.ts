@@ -19,19 +19,11 @@ import {
   type SkippedRepo,
 } from "../roster/discover.ts";
 import { parseDuration } from "../time/duration.ts";
+import { resolveHost } from "./target.ts";
 
 /** An environment variable; set but empty reads as unset. */
 function envGet(key: string): string | undefined {
   return processEnv(key) || undefined;
-}
-
-function hostName(given: unknown): string {
-  if (typeof given === "string" && given !== "") return given;
-  try {
-    return Deno.hostname();
-  } catch {
-    throw new CliError("cannot tell this machine's hostname; pass --host NAME", 2);
-  }
 }
 
 function parseInstant(text: string, flag: string): Date {
@@ -117,7 +109,7 @@ export async function discoverCommand(
     concurrency = n;
   }
   const src = source(inv);
-  const host = hostName(inv.opts.host);
+  const host = resolveHost(inv.opts.host);
   let seen = 0;
   const progress = Deno.stderr.isTerminal();
   try {

@@ -39,3 +39,13 @@ export function resolveNow(now: unknown): Date {
   }
   return d;
 }
+
+/** `--host NAME`, else this machine's hostname (exit 2 when it cannot be read). */
+export function resolveHost(given: unknown): string {
+  if (typeof given === "string" && given !== "") return given;
+  try {
+    return Deno.hostname();
+  } catch {
+    throw new CliError("cannot tell this machine's hostname; pass --host NAME", 2);
+  }
+}
