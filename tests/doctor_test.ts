@@ -502,6 +502,11 @@ Deno.test("urlSecrets: the password, or a lone user (a NATS token), raw and deco
   assert.deepEqual(urlSecrets("nats://s3cr3ttoken@host"), ["s3cr3ttoken"]);
   assert.deepEqual(urlSecrets("https://hub.example/api"), []);
   assert.deepEqual(urlSecrets(undefined), []);
+  assert.deepEqual(urlSecrets("https://hub.example/api?token=q%2Fv&domain=x&api_key=k1"), [
+    "q%2Fv",
+    "q/v",
+    "k1",
+  ]);
 });
 
 // --- the command ----------------------------------------------------------------

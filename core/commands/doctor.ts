@@ -44,14 +44,27 @@ function envGet(name: string): string | undefined {
   return processEnv(name) || undefined;
 }
 
-/** The credential parts of a URL: its password, or a lone user name (a NATS token). */
+/** Query parameters that carry a credential when a URL has one (`?token=…`, `?api_key=…`). */
+const SECRET_PARAM = /token|pass|secret|key|auth|sig|credential/i;
+
+/**
+ * The credential parts of a URL: its password, or a lone user name (a NATS
+ * token), and the values of credential-looking query parameters.
+ */
 export function urlSecrets(url: string | undefined): string[] {
   if (!url) return [];
+  const parts: string[] = [];
+  const query = /\?([^#\s]*)/.exec(url);
+  for (const pair of query ? query[1].split("&") : []) {
+    const eq = pair.indexOf("=");
+    if (eq > 0 && SECRET_PARAM.test(pair.slice(0, eq))) parts.push(pair.slice(eq + 1));
+  }
   const m = /^[a-z][a-z0-9+.-]*:\/\/([^@/?#\s]*)@/i.exec(url);
-  if (!m) return [];
-  const info = m[1];
-  const colon = info.indexOf(":");
-  const parts = colon >= 0 ? [info.slice(colon + 1)] : [info];
+  if (m) {
+    const info = m[1];
+    const colon = info.indexOf(":");
+    parts.push(colon >= 0 ? info.slice(colon + 1) : info);
+  }
   const out: string[] = [];
   for (const p of parts) {
     if (p === "") continue;
