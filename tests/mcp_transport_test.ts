@@ -14,14 +14,15 @@ const enc = new TextEncoder();
 /** A transport fed `chunks`; collects what it delivers and what it writes. */
 function harness(chunks: Uint8Array[]) {
   const written: string[] = [];
-  const readable = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const c of chunks) controller.enqueue(c);
-      controller.close();
-    },
-  });
+  const queue = [...chunks];
   const transport = new LineTransport({
-    readable,
+    // One chunk per read, as a pipe hands them over (a chunk never exceeds the buffer here).
+    read: (buffer) => {
+      const next = queue.shift();
+      if (next === undefined) return Promise.resolve(null);
+      buffer.set(next);
+      return Promise.resolve(next.length);
+    },
     write: (bytes) => {
       written.push(new TextDecoder().decode(bytes));
       return Promise.resolve(bytes.length);

@@ -90,7 +90,7 @@ const timers = new WeakMap<Deadline, ReturnType<typeof unrefTimer> & { racing: n
  * listener holds it open until the timer fires or is cancelled. `fired`
  * never settles once cancelled.
  */
-function unrefTimer(ms: number): { fired: Promise<void>; cancel: () => void } {
+export function unrefTimer(ms: number): { fired: Promise<void>; cancel: () => void } {
   const cell = new Int32Array(new SharedArrayBuffer(4));
   const keepAlive = new MessageChannel();
   keepAlive.port1.onmessage = () => {};

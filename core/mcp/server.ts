@@ -163,10 +163,15 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
       }
       maxTokens = Number(raw);
     }
-    const prepared = await prepare(req.params.name, "markdown", maxTokens).catch((err) => {
-      throw err instanceof PrepareError ? new McpError(ErrorCode.InvalidParams, err.message) : err;
-    });
-    const read = await readAgentPrompt(opts.root, req.params.name);
+    // The description's read overlaps the bundle's.
+    const [prepared, read] = await Promise.all([
+      prepare(req.params.name, "markdown", maxTokens).catch((err) => {
+        throw err instanceof PrepareError
+          ? new McpError(ErrorCode.InvalidParams, err.message)
+          : err;
+      }),
+      readAgentPrompt(opts.root, req.params.name),
+    ]);
     return ({
       description: read.ok ? describePrompt(read.text) : `kaizen agent ${req.params.name}`,
       messages: [{ role: "user", content: { type: "text", text: prepared.rendering.text } }],

@@ -19,6 +19,7 @@
  * @module
  */
 import { concatBytes } from "../bytes.ts";
+import { unrefTimer } from "../fs/deadline.ts";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport";
 // The package's "./*" export maps `types.js` to a missing `types.js.d.ts`; point at the real one.
 // @ts-types="@modelcontextprotocol/sdk/types"
@@ -37,11 +38,21 @@ export const DRAIN_TIMEOUT_MS = 30_000;
 const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
 
-/** Where bytes come from and go to (tests pass their own). */
+/**
+ * Where bytes come from and go to (tests pass their own). Plain reads, not
+ * `Deno.stdin.readable`: the web-streams layer is loaded on first use and
+ * cost 2.5 ms of every start.
+ */
 export interface StdioStreams {
-  readable: ReadableStream<Uint8Array>;
+  /** Fills `buffer`; resolves with the byte count, or null at end of input. */
+  read(buffer: Uint8Array): Promise<number | null>;
   write(bytes: Uint8Array): Promise<number>;
+  /** Stops a pending read (the server is closing before end of input). */
+  close?(): void;
 }
+
+/** Bytes asked for per read. */
+const READ_SIZE = 64 * 1024;
 
 export class LineTransport implements Transport {
   onclose?: () => void;
@@ -53,7 +64,6 @@ export class LineTransport implements Transport {
   #pending = new Set<RequestId>();
   #drained?: () => void;
   #closed = false;
-  #reader?: ReadableStreamDefaultReader<Uint8Array>;
   #encoder = new TextEncoder();
 
   constructor(streams: StdioStreams = denoStdio()) {
@@ -61,7 +71,6 @@ export class LineTransport implements Transport {
   }
 
   start(): Promise<void> {
-    this.#reader = this.#streams.readable.getReader();
     this.#readLoop().catch((err) => this.onerror?.(err as Error));
     return Promise.resolve();
   }
@@ -74,7 +83,9 @@ export class LineTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#reader?.cancel().catch(() => {});
+    try {
+      this.#streams.close?.();
+    } catch { /* already closed */ }
     await this.#writing.catch(() => {});
     this.onclose?.();
   }
@@ -104,16 +115,16 @@ export class LineTransport implements Transport {
     let parts: Uint8Array[] = [];
     let size = 0;
     let oversized = false;
-    const reader = this.#reader!;
-    for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
+    const buffer = new Uint8Array(READ_SIZE);
+    while (!this.#closed) {
+      let n: number | null;
       try {
-        chunk = await reader.read();
+        n = await this.#streams.read(buffer);
       } catch {
         break;
       }
-      if (chunk.done) break;
-      let data = chunk.value;
+      if (n === null) break;
+      let data = buffer.subarray(0, n);
       for (;;) {
         const nl = data.indexOf(0x0a);
         const piece = nl < 0 ? data : data.subarray(0, nl);
@@ -144,16 +155,18 @@ export class LineTransport implements Transport {
     await this.close();
   }
 
-  /** Waits for the answers to requests already received (end of input). */
+  /**
+   * Waits for the answers to requests already received (end of input),
+   * at most {@link DRAIN_TIMEOUT_MS}. The deadline's cheap timer, not
+   * `setTimeout`: the first `setTimeout` of a process costs Deno about 4 ms.
+   */
   #drain(): Promise<void> {
     if (this.#pending.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
-      this.#drained = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    const timer = unrefTimer(DRAIN_TIMEOUT_MS);
+    return Promise.race([
+      timer.fired,
+      new Promise<void>((resolve) => (this.#drained = resolve)),
+    ]).finally(timer.cancel);
   }
 
   #line(line: string): void {
@@ -185,7 +198,8 @@ function idOf(value: unknown): RequestId | null {
 
 function denoStdio(): StdioStreams {
   return {
-    readable: Deno.stdin.readable,
+    read: (buffer) => Deno.stdin.read(buffer),
+    close: () => Deno.stdin.close(),
     write: (bytes) => Deno.stdout.write(bytes),
   };
 }
