@@ -512,3 +512,18 @@ Deno.test("roster: a checkout path that is a file is unreachable; a symlinked .k
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("hub client: /repos/ goes on the path of a base URL with a prefix, a query or a fragment", async () => {
+  await withHub(() => Response.json([]), async (url, seen) => {
+    await fetchHubRoster({ url: `${url}/api/v1/?tenant=a#frag` });
+    await fetchHubRoster({ url: `${url}/api/v1/?tenant=a`, hubFilter: true, domain: "d" });
+    assert.equal(seen[0].url.pathname, "/api/v1/repos/");
+    assert.equal(seen[0].url.search, "?tenant=a");
+    assert.equal(seen[1].url.pathname, "/api/v1/repos/");
+    assert.deepEqual(Object.fromEntries(seen[1].url.searchParams), {
+      tenant: "a",
+      kaizen_schedule_enabled: "true",
+      domain: "d",
+    });
+  });
+});

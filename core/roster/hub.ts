@@ -36,7 +36,10 @@ function masked(url: string): string {
 export async function fetchHubRoster(opts: HubOptions): Promise<RosterEntry[]> {
   let endpoint: URL;
   try {
-    endpoint = new URL(opts.url.replace(/\/+$/, "") + "/repos/");
+    // `/repos/` goes on the path: a base URL may carry a query (kept) or a fragment (dropped).
+    endpoint = new URL(opts.url);
+    endpoint.pathname = endpoint.pathname.replace(/\/+$/, "") + "/repos/";
+    endpoint.hash = "";
   } catch {
     throw new HubError(`hub URL '${masked(opts.url)}' is not a URL`);
   }
