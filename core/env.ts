@@ -14,3 +14,8 @@ export function processEnv(name: string): string | undefined {
     return undefined; // no --allow-env: as if unset
   }
 }
+
+/** `name` from the environment; set but empty reads as unset too (URLs, tokens). */
+export function nonEmptyEnv(name: string): string | undefined {
+  return processEnv(name) || undefined;
+}

@@ -17,7 +17,7 @@ import {
 } from "../cli/framework.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
-import { printable } from "../text/printable.ts";
+import { printable, withFinalNewline } from "../text/printable.ts";
 import { resolveNow, resolveTarget } from "./target.ts";
 import type { AgentProblem, InstallAgentResult } from "../state/agents.ts";
 
@@ -103,7 +103,7 @@ export async function agentsShow(
   const { readAgentPrompt } = await import("../state/agents.ts");
   const r = await readAgentPrompt(root, inv.args[0], (m) => io.notice(printable(m, 300)));
   if (!r.ok) fail(r);
-  io.out(r.text === "" || r.text.endsWith("\n") ? r.text : `${r.text}\n`);
+  io.out(withFinalNewline(r.text));
   return 0;
 }
 
@@ -115,10 +115,6 @@ export async function agentsInstall(
   const root = await resolveTarget(inv.opts.target);
   const now = resolveNow(inv.opts.now);
   const sink = inv.opts.sink;
-  // Checked before anything is written: a refused install touches nothing.
-  if (sink !== undefined && sink !== "nats") {
-    throw new CliError(`--sink must be 'nats', got '${printable(String(sink))}'`, 2);
-  }
   const state = await import("../state/agents.ts");
   const r = await state.installAgent(root, inv.args[0], { force: inv.opts.force === true, now });
   if (!r.ok) fail(r);

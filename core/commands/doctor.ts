@@ -10,7 +10,7 @@
 import type { TypedInvocation } from "../cli/framework.ts";
 import type { DOCTOR_OPTIONS } from "./options.ts";
 import { stdout, useColorOnStdout } from "../cli/io.ts";
-import { processEnv } from "../env.ts";
+import { nonEmptyEnv } from "../env.ts";
 import { join, resolve } from "../fs/paths.ts";
 import { DoctorReportModel, type Probe } from "../doctor/model.ts";
 import { runDoctor } from "../doctor/run.ts";
@@ -38,11 +38,6 @@ export const SECRET_VARIABLES = [
   "NATS_NKEY",
   "ARTIFACTSTORE_API_TOKEN",
 ] as const;
-
-/** An environment variable; set but empty reads as unset (as `roster discover` reads them). */
-function envGet(name: string): string | undefined {
-  return processEnv(name) || undefined;
-}
 
 /** Query parameters that carry a credential when a URL has one (`?token=…`, `?api_key=…`). */
 const SECRET_PARAM = /token|pass|secret|key|auth|sig|credential/i;
@@ -96,11 +91,11 @@ export async function doctorCommand(
   const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
   const target = await doctorTarget(o.target);
   const host = resolveHost(o.host);
-  const hubUrl = str(o.hub) ?? envGet("STATE_HUB_URL");
-  const natsUrl = str(o["nats-url"]) ?? envGet("NATS_URL");
-  const artifactStoreUrl = str(o["artifact-store"]) ?? envGet("ARTIFACTSTORE_API_URL");
+  const hubUrl = str(o.hub) ?? nonEmptyEnv("STATE_HUB_URL");
+  const natsUrl = str(o["nats-url"]) ?? nonEmptyEnv("NATS_URL");
+  const artifactStoreUrl = str(o["artifact-store"]) ?? nonEmptyEnv("ARTIFACTSTORE_API_URL");
   const secrets = [
-    ...SECRET_VARIABLES.map(envGet).filter((s): s is string => s !== undefined),
+    ...SECRET_VARIABLES.map(nonEmptyEnv).filter((s): s is string => s !== undefined),
     ...[hubUrl, natsUrl, artifactStoreUrl].flatMap(urlSecrets),
   ];
   const report = await runDoctor(probes, {
@@ -113,7 +108,7 @@ export async function doctorCommand(
     offline: o.offline === true,
     pluginsFile: str(o.plugins),
     trustRepoPlugins: o["trust-repo-plugins"] === true,
-    env: envGet,
+    env: nonEmptyEnv,
     now: new Date(),
   }, { secrets });
   if (o.format === "json") {

@@ -17,7 +17,7 @@ import {
 } from "../cli/framework.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
-import { printable } from "../text/printable.ts";
+import { printable, withFinalNewline } from "../text/printable.ts";
 import { resolveNow, resolveTarget } from "./target.ts";
 import type { MemoryProblem } from "../state/memory.ts";
 
@@ -110,7 +110,7 @@ export async function memoryShow(
         : "",
     );
   }
-  io.out(r.text === "" || r.text.endsWith("\n") ? r.text : `${r.text}\n`);
+  io.out(withFinalNewline(r.text));
   return 0;
 }
 

@@ -129,9 +129,6 @@ export async function recordCommand(inv: TypedInvocation<typeof RECORD_OPTIONS>)
   const root = await resolveTarget(inv.opts.target);
   const now = resolveNow(inv.opts.now);
   const sink = inv.opts.sink;
-  if (sink !== undefined && sink !== "nats") {
-    throw new CliError(`--sink must be 'nats', got '${printable(String(sink))}'`, 2);
-  }
 
   const { result, rel, m } = await withMetrics(async (m) => {
     const input = {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { processEnv } from "../env.ts";
+import { nonEmptyEnv } from "../env.ts";
 import type { TypedInvocation } from "../cli/framework.ts";
 import type { DISCOVER_OPTIONS } from "./options.ts";
 import { CliError, stderr, stdout } from "../cli/io.ts";
@@ -20,11 +20,6 @@ import {
 } from "../roster/discover.ts";
 import { parseDuration } from "../time/duration.ts";
 import { resolveHost } from "./target.ts";
-
-/** An environment variable; set but empty reads as unset. */
-function envGet(key: string): string | undefined {
-  return processEnv(key) || undefined;
-}
 
 function parseInstant(text: string, flag: string): Date {
   const d = new Date(text);
@@ -71,8 +66,8 @@ function source(inv: TypedInvocation<typeof DISCOVER_OPTIONS>): RosterSource {
   }
   if (roster) return { kind: "roster-file", path: roster };
   if (scan) return { kind: "scan", dir: scan };
-  const url = hub ?? envGet("STATE_HUB_URL");
-  if (url) return { kind: "hub", url, token: envGet("STATE_HUB_TOKEN") };
+  const url = hub ?? nonEmptyEnv("STATE_HUB_URL");
+  if (url) return { kind: "hub", url, token: nonEmptyEnv("STATE_HUB_TOKEN") };
   return { kind: "scan", dir: "." };
 }
 

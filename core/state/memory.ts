@@ -19,7 +19,7 @@ import { writeFileAtomic, writeFileAtomicNew } from "../fs/atomic.ts";
 import { isInside, join } from "../fs/paths.ts";
 import { AGENT_NAME_RE } from "../manifest/constants.ts";
 import { redactSecrets } from "../redact/mod.ts";
-import { printable, stripControl } from "../text/printable.ts";
+import { printable, stripControl, withFinalNewline } from "../text/printable.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { memoryPath } from "./layout.ts";
 
@@ -436,7 +436,7 @@ export async function appendMemoryNote(
     if (current.exists) {
       const text = await readCapped(current);
       if (typeof text !== "string") return text;
-      before = text === "" || text.endsWith("\n") ? text : `${text}\n`;
+      before = withFinalNewline(text);
       mode = ((await Deno.stat(current.file)).mode ?? 0o644) & 0o777;
     }
     const after = before + entry;

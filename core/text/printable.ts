@@ -51,3 +51,8 @@ export function printable(s: string, max = 80): string {
 export function stripControl(s: string): string {
   return s.replace(/\r\n/g, "\n").replace(UNSAFE_IN_CONTENT, "");
 }
+
+/** `text` ending with a newline (an empty text stays empty): file contents printed or appended to. */
+export function withFinalNewline(text: string): string {
+  return text === "" || text.endsWith("\n") ? text : `${text}\n`;
+}
