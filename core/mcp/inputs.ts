@@ -10,12 +10,12 @@
  * @module
  */
 import { z } from "zod";
-import { AGENT_NAME_PATTERN } from "../manifest/constants.ts";
+import { AGENT_NAME_RE } from "../manifest/constants.ts";
 import { MAX_NOTE_BYTES } from "../state/memory.ts";
 import { MAX_TIME_SECONDS } from "../state/metrics.ts";
 
 const Agent = z.string().max(64).regex(
-  new RegExp(AGENT_NAME_PATTERN),
+  AGENT_NAME_RE,
   "must be an agent name: lowercase letters, digits and '-'",
 ).describe("Agent name, as in `kaizen agents list` (e.g. coach)");
 

@@ -34,7 +34,7 @@ import { emitToSinks } from "../bundle/emit.ts";
 import { prepareBundle, PrepareError } from "../bundle/prepare.ts";
 import type { BundleFormat } from "../bundle/types.ts";
 import { createSafeReader } from "../fs/safe_read.ts";
-import { MANIFEST_PATH } from "../manifest/constants.ts";
+import { AGENT_NAME_RE, MANIFEST_PATH } from "../manifest/constants.ts";
 import { listSchedule } from "../manifest/listing.ts";
 import { loadSchedule } from "../manifest/load.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
@@ -203,6 +203,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
       if (fmt === "markdown") return { content: [{ type: "text", text: prepared.rendering.text }] };
       return {
         content: [{ type: "text", text: prepared.rendering.text }],
+        // The scanned text, not `rendering.bundle`: only the text passed the final scan whole.
         structuredContent: JSON.parse(prepared.rendering.text),
       };
     },
@@ -292,13 +293,13 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
     );
   }
 
-  handle(ListToolsRequestSchema, () => ({
-    tools: [...tools].map(([name, t]) => ({
-      name,
-      description: t.description,
-      inputSchema: inputSchema(t.model),
-    })),
+  // The tool set is fixed for the server's lifetime: its listing is built once.
+  const listing = [...tools].map(([name, t]) => ({
+    name,
+    description: t.description,
+    inputSchema: inputSchema(t.model),
   }));
+  handle(ListToolsRequestSchema, () => ({ tools: listing }));
 
   handle(CallToolRequestSchema, async (req) => {
     const name = req.params.name;
@@ -322,8 +323,9 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
       if (err instanceof PrepareError || err instanceof MetricsError) {
         return toolError(err.message);
       }
-      opts.log(`${name} failed: ${printable(String((err as Error)?.message ?? err), 300)}`);
-      return toolError(`${name} failed: ${printable(String((err as Error)?.message ?? err), 300)}`);
+      const message = `${name} failed: ${printable(String((err as Error)?.message ?? err), 300)}`;
+      opts.log(message);
+      return toolError(message);
     }
   });
 
@@ -454,7 +456,7 @@ function agentName(raw: string): string {
   } catch {
     throw notFound("not an agent name");
   }
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
+  if (!AGENT_NAME_RE.test(name)) {
     throw notFound(`'${printable(name, 80)}' is not an agent name`);
   }
   return name;
