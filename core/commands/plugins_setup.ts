@@ -15,6 +15,8 @@ export interface PluginSetup {
   pluginsFile?: string;
   trustRepoPlugins: boolean;
   notice: (message: string) => void;
+  /** Environment (`XDG_CONFIG_HOME`, plugins' pass-through); default: the process's. */
+  env?: (name: string) => string | undefined;
 }
 
 /**
@@ -23,7 +25,8 @@ export interface PluginSetup {
  * imported only here, so runs without plugins files stay lean.
  */
 export async function loadPluginsInto(registry: PluginRegistry, setup: PluginSetup): Promise<void> {
-  if (setup.pluginsFile === undefined && !anyPluginsFile(setup.root)) return;
+  const env = setup.env ?? processEnv;
+  if (setup.pluginsFile === undefined && !anyPluginsFile(setup.root, env)) return;
   const { loadPluginConfigs, PluginConfigError } = await import("../plugin/config.ts");
   let loaded;
   try {
@@ -31,7 +34,7 @@ export async function loadPluginsInto(registry: PluginRegistry, setup: PluginSet
       root: setup.root,
       pluginsFile: setup.pluginsFile,
       trustRepoPlugins: setup.trustRepoPlugins,
-      env: processEnv,
+      env,
     });
   } catch (err) {
     if (err instanceof PluginConfigError) throw new CliError(err.message, 1);
@@ -54,8 +57,8 @@ export async function loadPluginsInto(registry: PluginRegistry, setup: PluginSet
  * parser and the external-plugin runner with it. `lstat` never blocks, even
  * on a FIFO; the loader itself decides what an existing file means.
  */
-function anyPluginsFile(root: string): boolean {
-  const host = defaultHostFile(processEnv);
+function anyPluginsFile(root: string, env: (name: string) => string | undefined): boolean {
+  const host = defaultHostFile(env);
   return [host, join(resolve(root), REPO_PLUGINS_PATH)].some((path) => {
     if (path === undefined) return false;
     try {

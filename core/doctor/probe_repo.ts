@@ -496,21 +496,22 @@ type RegistryResult =
 
 /** The registry prepare would build: built-ins, the host plugins file, the repo's when trusted. */
 async function buildDoctorRegistry(ctx: DoctorContext, root: string): Promise<RegistryResult> {
-  const [{ PluginRegistry }, { builtinPlugin }, { loadPluginConfigs }] = await Promise.all([
+  const [{ PluginRegistry }, { builtinPlugin }, { loadPluginsInto }] = await Promise.all([
     import("../plugin/registry.ts"),
     import("../../plugins/builtin/mod.ts"),
-    import("../plugin/config.ts"),
+    import("../commands/plugins_setup.ts"),
   ]);
   const registry = new PluginRegistry();
   registry.add(builtinPlugin, { kind: "builtin" });
   try {
-    const loaded = await loadPluginConfigs({
+    // The loader `prepare` uses; its notices are what repo.plugins reports already.
+    await loadPluginsInto(registry, {
       root,
       pluginsFile: ctx.pluginsFile,
       trustRepoPlugins: ctx.trustRepoPlugins === true,
+      notice: () => {},
       env: ctx.env,
     });
-    for (const { plugin, origin } of loaded.plugins) registry.add(plugin, origin);
   } catch (err) {
     return {
       ok: false,
