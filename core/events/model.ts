@@ -80,9 +80,89 @@ export const AgentInstalledModel = z.strictObject({
   description: "Published when `kaizen agents install` copied a prompt into a repository.",
 });
 
-export type SchedulePrepared = z.infer<typeof SchedulePreparedModel>;
-export type MetricsRecorded = z.infer<typeof MetricsRecordedModel>;
-export type AgentInstalled = z.infer<typeof AgentInstalledModel>;
+/** `kaizen.schedule.prepared` v1: metadata and commands, never bundle content. */
+export interface SchedulePrepared {
+  event: "kaizen.schedule.prepared";
+  version: "1";
+  /** When the bundle was assembled (RFC 3339 UTC). */
+  occurred_at: string;
+  /** State hub slug of the repository. */
+  repo: string;
+  /** Absolute path of the checkout. */
+  root: string;
+  /** Agent the bundle orients. */
+  agent: string;
+  /** The agent's cadence; null when the manifest does not list it. */
+  cadence: "daily" | "weekly" | "monthly" | null;
+  /** The exact command that produced the bundle. */
+  prepare_command: string;
+  bundle: {
+    format: "markdown" | "json";
+    agent_prompt_found: boolean;
+    has_memory: boolean;
+    has_metrics: boolean;
+    /** Repository pointer labels found, e.g. scope, todo. */
+    pointers: string[];
+    /** Size of the rendered bundle. */
+    bytes: number;
+  };
+  /** Commands the session should end with. */
+  session_close: string[];
+}
+
+/** `kaizen.metrics.recorded` v1: one execution record appended. */
+export interface MetricsRecorded {
+  event: "kaizen.metrics.recorded";
+  version: "1";
+  /** When the record was written (RFC 3339 UTC). */
+  occurred_at: string;
+  repo: string;
+  root: string;
+  agent: string;
+  success: boolean;
+  time_seconds: number;
+  quality: number;
+  /** Fleet session correlation (Pattern 1). */
+  helix_session_uid: string | null;
+  /** The agent's summary after this record (the fields of summary.json). */
+  summary: {
+    runs: number;
+    successes: number;
+    failures: number;
+    success_rate: number;
+    avg_time_seconds: number;
+    avg_quality: number | null;
+  };
+}
+
+/** `kaizen.agent.installed` v1: a prompt copied into a repository. */
+export interface AgentInstalled {
+  event: "kaizen.agent.installed";
+  version: "1";
+  /** When the prompt was installed (RFC 3339 UTC). */
+  occurred_at: string;
+  repo: string;
+  root: string;
+  agent: string;
+  /** Installed prompt, relative to the repository root. */
+  path: string;
+  /** Hash of the installed prompt. */
+  sha256: string;
+  /** An earlier installed copy was overwritten (--force). */
+  replaced: boolean;
+}
+
+/** True when `A` and `B` are the same type (optional fields included). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
+  : false;
+// Compile-time: the written-out types (explicit for the published package)
+// say what the models say.
+const agree: [
+  Same<z.output<typeof SchedulePreparedModel>, SchedulePrepared>,
+  Same<z.output<typeof MetricsRecordedModel>, MetricsRecorded>,
+  Same<z.output<typeof AgentInstalledModel>, AgentInstalled>,
+] = [true, true, true];
+void agree;
 
 /** Subject → model, for schema generation and tests. */
 export const EVENT_MODELS = {

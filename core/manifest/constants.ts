@@ -33,7 +33,7 @@ export const DEFAULT_TIMEZONE = "UTC";
 
 /** Agent names double as path segments, so they are kept to this safe shape. */
 export const AGENT_NAME_PATTERN = "^[a-z0-9][a-z0-9-]*$";
-export const AGENT_NAME_RE = new RegExp(AGENT_NAME_PATTERN);
+export const AGENT_NAME_RE: RegExp = new RegExp(AGENT_NAME_PATTERN);
 
 export const TOP_LEVEL_KEYS = ["version", "timezone", "agents"] as const;
 export const AGENT_KEYS = ["cadence", "cron", "enabled"] as const;

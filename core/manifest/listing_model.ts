@@ -46,6 +46,55 @@ export const ScheduleListModel = z.strictObject({
   description: "Output of `kaizen schedule list --format json`.",
 });
 
-export type ListedRun = z.infer<typeof ListedRunModel>;
-export type ListedAgent = z.infer<typeof ListedAgentModel>;
-export type ScheduleList = z.infer<typeof ScheduleListModel>;
+/** One upcoming run of an agent. */
+export interface ListedRun {
+  /** Wall-clock time in the manifest's zone with its UTC offset. */
+  local: string;
+  /** The same instant in UTC. */
+  utc: string;
+}
+
+/** One agent of `kaizen schedule list`. */
+export interface ListedAgent {
+  agent: string;
+  enabled: boolean;
+  /** scheduled: has upcoming runs; disabled: `enabled: false`; never: no run in nine years. */
+  state: "scheduled" | "disabled" | "never";
+  cadence: "daily" | "weekly" | "monthly";
+  /** Effective cron: the override, else the cadence default. */
+  cron: string;
+  cron_source: "cron" | "cadence";
+  timezone: string;
+  /** First of `next_runs` (local), or null. */
+  next_run: string | null;
+  /** First of `next_runs` (UTC), or null. */
+  next_run_utc: string | null;
+  /** The next runs strictly after `now`, DST-aware. */
+  next_runs: ListedRun[];
+}
+
+/** `kaizen schedule list --format json`. */
+export interface ScheduleList {
+  /** Path of the manifest that was read. */
+  file: string;
+  /** The instant next runs are computed from (UTC). */
+  now: string;
+  /** How many next runs were asked for per agent. */
+  count: number;
+  /** Zone the crons are read in. */
+  timezone: string;
+  timezone_source: "manifest" | "default";
+  agents: ListedAgent[];
+}
+
+/** True when `A` and `B` are the same type (optional fields included). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
+  : false;
+// Compile-time: the written-out types (explicit for the published package)
+// say what the models say.
+const agree: [
+  Same<z.output<typeof ListedRunModel>, ListedRun>,
+  Same<z.output<typeof ListedAgentModel>, ListedAgent>,
+  Same<z.output<typeof ScheduleListModel>, ScheduleList>,
+] = [true, true, true];
+void agree;

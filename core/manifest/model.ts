@@ -11,9 +11,9 @@
  */
 import { z } from "zod";
 import { AGENT_NAME_RE, CADENCES, MANIFEST_VERSION } from "./constants.ts";
+import type { AgentSchedule, Schedule } from "./types.ts";
 
-/** One agent's entry under `agents:`. */
-export const AgentScheduleModel = z.strictObject({
+const agentSchedule = z.strictObject({
   cadence: z.enum(CADENCES).describe(
     "How often the agent runs. Without `cron`, daily/weekly/monthly mean 09:00 every day, every Monday, or on the 1st.",
   ),
@@ -25,13 +25,12 @@ export const AgentScheduleModel = z.strictObject({
   ),
 }).describe("Schedule of one agent.");
 
-/** The whole manifest. */
-export const ScheduleModel = z.strictObject({
+const schedule = z.strictObject({
   version: z.literal(MANIFEST_VERSION).describe('Manifest format version. Must be the string "1".'),
   timezone: z.string().optional().describe(
     "IANA time zone (e.g. Europe/Berlin) the cron times are read in. Default: UTC for next-run arithmetic; the orchestrator may supply its own.",
   ),
-  agents: z.record(z.string().regex(AGENT_NAME_RE), AgentScheduleModel)
+  agents: z.record(z.string().regex(AGENT_NAME_RE), agentSchedule)
     .refine((a) => Object.keys(a).length > 0, "agents must not be empty")
     .meta({ minProperties: 1 })
     .describe("Agent name → schedule. Names must be installed or packaged agents."),
@@ -39,3 +38,19 @@ export const ScheduleModel = z.strictObject({
   title: "kaizen schedule manifest",
   description: "Opts a repository into scheduled coding-agent runs (.kaizen/schedule.yml).",
 });
+
+/** One agent's entry under `agents:`. */
+export const AgentScheduleModel: z.ZodType<AgentSchedule> = agentSchedule;
+
+/** The whole manifest. */
+export const ScheduleModel: z.ZodType<Schedule> = schedule;
+
+/** True when `A` and `B` are the same type (optional fields included). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
+  : false;
+// Compile-time: the written-out types in types.ts say what these models say.
+const agree: [
+  Same<z.output<typeof agentSchedule>, AgentSchedule>,
+  Same<z.output<typeof schedule>, Schedule>,
+] = [true, true];
+void agree;
