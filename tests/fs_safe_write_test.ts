@@ -228,3 +228,26 @@ Deno.test("lock: progress by other writers keeps a waiter queued past the stall 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("safe writer: withLock locks the file's folder and leaves no lock file", async () => {
+  const root = await tempRepo();
+  try {
+    const w = await createSafeWriter(root);
+    const out = await w.withLock(".kaizen/metrics/coach/executions.jsonl", async () => {
+      // Held: another open description of the folder cannot take it.
+      const probe = await Deno.open(`${root}/.kaizen/metrics/coach`, { read: true });
+      try {
+        return await probe.tryLock(true);
+      } finally {
+        probe.close();
+      }
+    });
+    assert.deepEqual(out, { status: "ok", value: false });
+    assert.deepEqual([...Deno.readDirSync(`${root}/.kaizen/metrics/coach`)], []);
+    const probe = await Deno.open(`${root}/.kaizen/metrics/coach`, { read: true });
+    assert.equal(await probe.tryLock(true), true, "released after the callback");
+    probe.close();
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

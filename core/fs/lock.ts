@@ -3,11 +3,14 @@
  *
  * Project-state writers (a session recording its run, a note being added)
  * serialise on an OS advisory lock (`flock(2)` through `Deno.FsFile.lock`)
- * on a lock file beside the file they change. The lock file is never
- * deleted: deleting it would let a newcomer lock a fresh inode while an old
- * waiter still queues on the unlinked one. Because the kernel owns the lock,
- * a writer killed with `kill -9` releases it the instant it dies, and waiters
- * queue in the kernel instead of polling: no pid files, no stale timers.
+ * on the folder that holds the files they change (or on a lock file, for a
+ * caller that has no folder of its own). Nothing is created for the lock
+ * and nothing is deleted: a deleted lock file would let a newcomer lock a
+ * fresh inode while an old waiter still queues on the unlinked one, and a
+ * lock file in a repository is litter that gets committed. Because the
+ * kernel owns the lock, a writer killed with `kill -9` releases it the
+ * instant it dies, and waiters queue in the kernel instead of polling: no
+ * pid files, no stale timers.
  *
  * A waiter gives up only when the holder makes no progress for
  * {@link LOCK_STALL_MS} (a hung process holding the lock) or after the
@@ -44,13 +47,14 @@ export interface LockOptions {
 export type LockOutcome<T> = { status: "ok"; value: T } | IoRefusal;
 
 /**
- * Runs `fn` while holding an exclusive advisory lock on `lockPath` (created
- * when missing, never removed). The caller has checked that `lockPath` is
+ * Runs `fn` while holding an exclusive advisory lock on `lockPath`: an
+ * existing folder or file (opened read-only), or a lock file created when
+ * missing and never removed. The caller has checked that `lockPath` is
  * inside the repository and not a symlink.
  *
  * @example
  * ```ts
- * const out = await withFileLock("/srv/widgets/.kaizen/metrics/coach/executions.jsonl.lock", async () => {
+ * const out = await withFileLock("/srv/widgets/.kaizen/metrics/coach", async () => {
  *   // append, then rewrite the summary
  *   return 42;
  * });
@@ -65,7 +69,12 @@ export async function withFileLock<T>(
   const label = options.label ?? lockPath;
   let file: Deno.FsFile;
   try {
-    file = await Deno.open(lockPath, { read: true, write: true, create: true });
+    // flock(2) needs no write access: a folder, or a file on a read-only
+    // mount, locks as well as a lock file.
+    file = await Deno.open(lockPath, { read: true }).catch((err) => {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      return Deno.open(lockPath, { read: true, write: true, create: true });
+    });
   } catch (err) {
     const { code, text } = classifyIoError(err);
     return refusal(label, code, `cannot open the lock ${label}: ${text}`);

@@ -66,8 +66,9 @@ export interface SafeWriter {
    */
   append(rel: string, data: string | Uint8Array): Promise<WriteOutcome>;
   /**
-   * Runs `fn` holding the writer lock of `rel` (`rel + ".lock"`, an OS
-   * advisory lock on a file that is never deleted).
+   * Runs `fn` holding the writer lock of `rel`: an OS advisory lock on the
+   * folder that holds it (created when missing), so every state file of
+   * that folder changes under one lock and no lock file is left around.
    */
   withLock<T>(rel: string, fn: () => Promise<T>, options?: LockOptions): Promise<LockOutcome<T>>;
   /**
@@ -266,10 +267,20 @@ export async function createSafeWriter(root: string): Promise<SafeWriter> {
       }
     },
     withLock: async (rel, fn, options = {}) => {
-      const lockRel = `${normalize(rel)}.lock`;
-      const at = await locateFile(lockRel, true);
+      const dirRel = dirname(normalize(rel));
+      const at: Located | IoRefusal = dirRel === "."
+        ? { status: "ok", path: ".", abs: realRoot, info: await Deno.stat(realRoot) }
+        : await locate(dirRel, { createDirs: true });
       if (at.status === "refused") return at;
-      return await withFileLock(at.abs, fn, { label: lockRel, ...options });
+      if (!at.info) {
+        try {
+          await Deno.mkdir(at.abs);
+        } catch (err) {
+          if (!(err instanceof Deno.errors.AlreadyExists)) return ioRefusal(at.path, "create", err);
+        }
+      }
+      const label = `the lock on ${at.path}/`;
+      return await withFileLock(at.abs, fn, { label, ...options });
     },
     cleanTemps: async (rel) => {
       const at = await locate(rel);
