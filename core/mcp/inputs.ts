@@ -66,10 +66,17 @@ export function parseInput<T extends z.ZodType>(
   const issue = parsed.error.issues[0];
   const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
   let message = issue.message;
+  // An exclusive bound (`positive()`) is "more than 0": "at least 0" would name a refused value.
   if (issue.code === "too_big" && "maximum" in issue) {
-    message = `must be at most ${issue.maximum}`;
+    message = issue.inclusive === false
+      ? `must be less than ${issue.maximum}`
+      : `must be at most ${issue.maximum}`;
   } else if (issue.code === "too_small" && "minimum" in issue) {
-    message = issue.origin === "string" ? "must not be empty" : `must be at least ${issue.minimum}`;
+    message = issue.origin === "string"
+      ? "must not be empty"
+      : issue.inclusive === false
+      ? `must be more than ${issue.minimum}`
+      : `must be at least ${issue.minimum}`;
   } else if (issue.code === "unrecognized_keys") {
     message = `unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.join(", ")}`;
   }
