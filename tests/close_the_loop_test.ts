@@ -49,7 +49,7 @@ cliTest("prepare's session-close commands run as written and feed the next bundl
     assert.equal(next.code, 0, next.stderr);
     const after = JSON.parse(next.stdout);
     const memory = after.sections.find((s: { id: string }) => s.id === "memory");
-    assert.match(memory.content, /- 2026-11-23: the flaky VAT test needs a fixed clock/);
+    assert.match(memory.content, /## 2026-11-23\n\n- the flaky VAT test needs a fixed clock/);
     const metrics = after.sections.find((s: { id: string }) => s.id === "metrics");
     assert.equal(
       metrics.data.summary?.runs ?? metrics.data.runs,

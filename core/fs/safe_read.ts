@@ -117,6 +117,25 @@ async function readInside(root: string, rel: string, maxBytes: number): Promise<
           };
         }
       } catch { /* not a link */ }
+      // Missing here, but a folder on the way may be a symlink out of the
+      // repository: then the answer is a refusal, not "missing" (which
+      // would describe a place outside).
+      for (let dir = join(abs, ".."); isInside(root, dir) && dir !== root; dir = join(dir, "..")) {
+        let realDir: string;
+        try {
+          realDir = Deno.realPathSync(dir);
+        } catch {
+          continue; // missing too (or dangling): look further up
+        }
+        if (!isInside(root, realDir)) {
+          return {
+            status: "refused",
+            path: display,
+            reason: "a folder on its path is a symlink leading outside the repository",
+          };
+        }
+        break;
+      }
       return { status: "missing", path: display };
     }
     return { status: "refused", path: display, reason: `cannot resolve path (${errorName(err)})` };

@@ -46,19 +46,27 @@ export interface Located {
 export interface SafeWriter {
   /** Absolute, symlink-resolved repository root. */
   readonly root: string;
-  /** Resolves `rel` for writing, creating missing folders when `createDirs` is set. */
-  locate(rel: string, options?: { createDirs?: boolean }): Promise<Located | IoRefusal>;
+  /**
+   * Resolves `rel` for writing, creating missing folders when `createDirs`
+   * is set. With `noFollow`, a symlink at `rel` itself is answered as it is
+   * (to be replaced, never written through).
+   */
+  locate(
+    rel: string,
+    options?: { createDirs?: boolean; noFollow?: boolean },
+  ): Promise<Located | IoRefusal>;
   /** Creates the folder `rel` (and missing parents) inside the repository. */
   ensureDir(rel: string): Promise<WriteOutcome>;
   /**
    * Replaces (or creates) `rel` atomically, keeping an existing file's mode.
    * With `createNew`, answers `{ status: "exists" }` when the file is
-   * already there, with no window in which two writers both win.
+   * already there, with no window in which two writers both win. With
+   * `noFollow`, a symlink at `rel` is replaced by the file, not written through.
    */
   writeAtomic(
     rel: string,
     data: string | Uint8Array,
-    options?: { mode?: number; createNew?: boolean },
+    options?: { mode?: number; createNew?: boolean; noFollow?: boolean },
   ): Promise<WriteOutcome | { status: "exists"; path: string }>;
   /**
    * Appends `data` to `rel` (created when missing). A failed append (a full
@@ -101,7 +109,7 @@ export async function createSafeWriter(root: string): Promise<SafeWriter> {
 
   const locate = async (
     rel: string,
-    options: { createDirs?: boolean } = {},
+    options: { createDirs?: boolean; noFollow?: boolean } = {},
   ): Promise<Located | IoRefusal> => {
     const display = normalize(rel);
     if (rel.startsWith("/") || display.startsWith("..") || display === ".") {
@@ -138,6 +146,9 @@ export async function createSafeWriter(root: string): Promise<SafeWriter> {
         }
       }
       let real = next;
+      if (isLast && options.noFollow && info.isSymlink) {
+        return { status: "ok", path: display, abs: next, info };
+      }
       if (info.isSymlink) {
         try {
           real = await Deno.realPath(next);
@@ -175,10 +186,11 @@ export async function createSafeWriter(root: string): Promise<SafeWriter> {
   const locateFile = async (
     rel: string,
     createDirs: boolean,
+    noFollow = false,
   ): Promise<Located | IoRefusal> => {
-    const at = await locate(rel, { createDirs });
+    const at = await locate(rel, { createDirs, noFollow });
     if (at.status === "refused") return at;
-    if (at.info && !at.info.isFile) {
+    if (at.info && !at.info.isFile && !(noFollow && at.info.isSymlink)) {
       return refusal(at.path, "not-regular", `${at.path} is not a regular file`);
     }
     return at;
@@ -204,10 +216,10 @@ export async function createSafeWriter(root: string): Promise<SafeWriter> {
       return { status: "ok", path: at.path, abs: at.abs };
     },
     writeAtomic: async (rel, data, options = {}) => {
-      const at = await locateFile(rel, true);
+      const at = await locateFile(rel, true, options.noFollow);
       if (at.status === "refused") return at;
       if (options.createNew && at.info) return { status: "exists", path: at.path };
-      const mode = options.mode ?? ((at.info?.mode ?? 0o644) & 0o777);
+      const mode = options.mode ?? ((at.info?.isFile ? at.info.mode ?? 0o644 : 0o644) & 0o777);
       const bytes = typeof data === "string" ? encoder.encode(data) : data;
       const rand = crypto.getRandomValues(new Uint32Array(1))[0].toString(36);
       const tmp = join(dirname(at.abs), `${tempPrefix(basename(at.abs))}${Deno.pid}-${rand}`);

@@ -18,8 +18,7 @@ import {
   packagedAgentNames,
   packagedPrompt,
 } from "../agents/catalog.ts";
-import { writeFileAtomic, writeFileAtomicNew } from "../fs/atomic.ts";
-import { isInside, join } from "../fs/paths.ts";
+import { createSafeWriter } from "../fs/safe_write.ts";
 import { createSafeReader } from "../fs/safe_read.ts";
 import { AGENT_NAME_RE } from "../manifest/constants.ts";
 import { printable, stripControl } from "../text/printable.ts";
@@ -207,48 +206,6 @@ async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
 }
 
 /**
- * The `agents/` folder of `realRoot`, created when missing, as a real path
- * checked to be a directory inside the repository. A committed symlink there
- * could point anywhere the user can write, so it is refused, not followed out.
- */
-async function agentsDir(realRoot: string): Promise<string | AgentProblem> {
-  const dir = join(realRoot, INSTALLED_AGENTS_DIR);
-  const shown = `${INSTALLED_AGENTS_DIR}/`;
-  const exists = await Deno.lstat(dir).then(() => true, (err) => {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  });
-  if (!exists) {
-    try {
-      await Deno.mkdir(dir);
-    } catch (err) {
-      // A concurrent install may have made it; the checks below still apply.
-      if (!(err instanceof Deno.errors.AlreadyExists)) {
-        return problem("refused", `cannot create ${shown} (${errName(err)})`);
-      }
-    }
-  }
-  let real: string;
-  try {
-    real = await Deno.realPath(dir);
-  } catch (err) {
-    return problem(
-      "refused",
-      err instanceof Deno.errors.NotFound
-        ? `${shown} is a dangling symlink`
-        : `cannot resolve ${shown} (${errName(err)})`,
-    );
-  }
-  if (!isInside(realRoot, real)) {
-    return problem("refused", `${shown} leads outside the repository; not installing through it`);
-  }
-  if (!(await Deno.stat(real).catch(() => undefined))?.isDirectory) {
-    return problem("refused", `${shown} is not a directory`);
-  }
-  return real;
-}
-
-/**
  * Copies the packaged prompt of `name` to `agents/agent-<name>.md` and
  * scaffolds the agent's memory file (an existing memory file is kept).
  *
@@ -289,42 +246,31 @@ export async function installAgent(
   } catch (err) {
     return problem("refused", `cannot resolve the repository root (${errName(err)})`);
   }
-  const dir = await agentsDir(realRoot);
-  if (typeof dir !== "string") return dir;
   const rel = installedRel(name);
-  const file = join(dir, `agent-${name}.md`);
+  const writer = await createSafeWriter(realRoot);
   const exists = () =>
     problem("exists", `${rel} already exists; not overwriting (pass --force to replace it)`);
-
-  let present: Deno.FileInfo | undefined;
-  try {
-    present = await Deno.lstat(file);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) {
-      return problem("refused", `cannot stat ${rel} (${errName(err)})`);
-    }
-  }
-  if (present && !options.force) return exists();
-  if (present?.isDirectory) return problem("refused", `${rel} is a directory`);
-
   const bytes = new TextEncoder().encode(packaged);
-  let replaced = present !== undefined;
-  try {
-    if (present) await writeFileAtomic(file, bytes);
-    else await writeFileAtomicNew(file, bytes);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.AlreadyExists)) {
-      return problem("refused", `cannot write ${rel} (${errName(err)})`);
-    }
-    // Another writer created it between our lstat and our link.
-    if (!options.force) return exists();
-    try {
-      await writeFileAtomic(file, bytes);
-      replaced = true;
-    } catch (err2) {
-      return problem("refused", `cannot write ${rel} (${errName(err2)})`);
-    }
-  }
+  const out = await writer.withLock(rel, async (): Promise<boolean | AgentProblem> => {
+    await writer.cleanTemps(rel);
+    const at = await writer.locate(rel, { createDirs: true, noFollow: true });
+    if (at.status === "refused") return problem("refused", at.reason);
+    if (at.info && !options.force) return exists();
+    if (at.info?.isDirectory) return problem("refused", `${rel} is a directory`);
+    // With force, a symlinked copy is replaced by a regular file, never
+    // written through (wherever it points).
+    const w = await writer.writeAtomic(rel, bytes, {
+      createNew: !options.force,
+      mode: 0o644,
+      noFollow: true,
+    });
+    if (w.status === "exists") return exists();
+    if (w.status === "refused") return problem("refused", w.reason);
+    return at.info !== undefined;
+  });
+  if (out.status === "refused") return problem("refused", out.reason);
+  if (typeof out.value !== "boolean") return out.value;
+  const replaced = out.value;
 
   const mem = await scaffoldMemory(realRoot, name, { force: false });
   const memory: Extract<InstallAgentResult, { ok: true }>["memory"] = mem.ok

@@ -4,19 +4,22 @@
  *
  * Everything here takes the repository root and answers with data — an
  * `ok` value or a coded {@link MemoryProblem} — and never prints, so the CLI
- * and a future MCP server share one implementation and render problems at
- * their own edge.
+ * and the MCP server share one implementation and render problems at their
+ * own edge.
  *
- * The target repository is untrusted: a committed symlink at `.kaizen/`, at
- * the agent's folder or at `memory.md` could point anywhere the user can
- * write. Real paths decide, and nothing is created or written outside the
- * repository's real root.
+ * The target repository is untrusted: reads go through the safe reader
+ * (size cap, inode check, deadline) and writes through the safe writer
+ * (real paths, nothing created outside the repository, temp file + rename),
+ * serialised by the kernel-held lock on the agent's folder.
  *
  * @module
  */
 import { agentCatalog } from "../agents/catalog.ts";
-import { writeFileAtomic, writeFileAtomicNew } from "../fs/atomic.ts";
-import { isInside, join } from "../fs/paths.ts";
+import { createDeadline, DEFAULT_DEADLINE_MS } from "../fs/deadline.ts";
+import type { IoRefusal } from "../fs/io_error.ts";
+import { type LockOptions, statFingerprint } from "../fs/lock.ts";
+import { createSafeReader } from "../fs/safe_read.ts";
+import { createSafeWriter, type SafeWriter } from "../fs/safe_write.ts";
 import { AGENT_NAME_RE } from "../manifest/constants.ts";
 import { redactSecrets } from "../redact/mod.ts";
 import { printable, stripControl, withFinalNewline } from "../text/printable.ts";
@@ -33,15 +36,6 @@ export const MAX_NOTE_BYTES = 16 * 1024;
  */
 export const MAX_MEMORY_BYTES = 4 * 1024 * 1024;
 
-/** How long an append waits for another writer's lock before giving up. */
-export const LOCK_TIMEOUT_MS = 5_000;
-
-/**
- * A lock older than this is left over from a writer that died: appends hold
- * the lock for milliseconds, so 30 s is far beyond any live holder.
- */
-export const STALE_LOCK_MS = 30_000;
-
 /** Why an operation did not happen; `message` is ready to show a user. */
 export type MemoryProblemCode =
   /** Not a valid agent name, or not an agent this repository knows. */
@@ -52,9 +46,12 @@ export type MemoryProblemCode =
   | "exists"
   /** `readMemory` found no file. */
   | "missing"
-  /** A path leads outside the repository, is not a regular file, or cannot be used. */
+  /**
+   * A path leads outside the repository, is not a regular file, or cannot
+   * be used (no space, read-only, permission, vanished).
+   */
   | "refused"
-  /** Another writer held the lock for longer than the timeout. */
+  /** Another writer held the lock without making progress. */
   | "busy";
 
 /** A coded, user-presentable reason. `path` is repo-relative. */
@@ -81,7 +78,7 @@ export type AppendMemoryResult =
     path: string;
     /** How many secrets were replaced by `[REDACTED:<rule>]` markers. */
     redactions: number;
-    /** The exact text appended, ending in a newline. */
+    /** The exact text appended (a date heading when the day is new, then the item). */
     entry: string;
     /** True when the file did not exist and was created with the template. */
     created: boolean;
@@ -92,8 +89,7 @@ export type AppendMemoryResult =
 
 /** Tuning knobs for {@link appendMemoryNote}; tests shorten the waits. */
 export interface AppendOptions {
-  lockTimeoutMs?: number;
-  staleLockMs?: number;
+  lock?: LockOptions;
 }
 
 /** Result of {@link cleanNote}. */
@@ -105,55 +101,76 @@ function problem(code: MemoryProblemCode, message: string, path?: string): Memor
   return path === undefined ? { ok: false, code, message } : { ok: false, code, message, path };
 }
 
+function refused(r: IoRefusal): MemoryProblem {
+  return problem(r.code === "busy" ? "busy" : "refused", r.reason, r.path);
+}
+
 /**
- * The starting content of a memory file: what belongs here and what an
- * entry looks like. The example is a format description, not a dated line,
- * so a reader never mistakes it for a real lesson.
+ * The starting content of a memory file: its title and what belongs in it.
+ * The convention (ADR 0001): `# Memory — <agent>`, then one `## YYYY-MM-DD`
+ * section per day with one short list item per lesson, oldest first.
  *
  * @example
  * ```ts
- * memoryTemplate("coach").startsWith("# Memory: coach\n"); // true
+ * memoryTemplate("coach").startsWith("# Memory — coach\n"); // true
  * ```
  */
 export function memoryTemplate(agent: string): string {
   return [
-    `# Memory: ${agent}`,
+    `# Memory — ${agent}`,
     "",
-    `Lessons earlier \`${agent}\` sessions learned about this repository. The next`,
-    "scheduled session reads this file in its bundle; entries are oldest first, and when a",
-    "token budget trims the file the oldest lines go first.",
-    "",
+    `Lessons earlier \`${agent}\` sessions learned about this repository, oldest first: one`,
+    "`## YYYY-MM-DD` section per day (UTC), one short list item per lesson. The next scheduled",
+    "session reads this file in its bundle; under a token budget the oldest lines go first.",
     "Worth writing down: conventions, commands that work (and ones that do not), traps,",
-    "decisions and their reasons, open threads for the next session. One lesson per entry,",
-    "short and specific. Not here: secrets (they are redacted anyway), long logs, anything",
-    "the README already says.",
-    "",
-    `Add entries with \`kaizen memory add ${agent} "<note>"\`. Each is one list item,`,
-    "`- YYYY-MM-DD: <note>` (UTC date), with further lines of a note indented two spaces.",
-    "",
-    "## Notes",
-    "",
+    "decisions and their reasons, open threads. Not here: secrets (they are redacted anyway),",
+    `long logs. Add lessons with \`kaizen memory add ${agent} "<lesson>"\`.`,
     "",
   ].join("\n");
 }
 
 /**
- * Formats one entry: `- YYYY-MM-DD: <first line>`, further lines indented
+ * Formats one note as a list item: `- <first line>`, further lines indented
  * two spaces so the whole note stays one Markdown list item. `note` must
  * already be cleaned ({@link cleanNote}).
  *
  * @example
  * ```ts
- * formatEntry("use deno task test\nnot deno test", new Date("2026-11-22T10:00:00Z"));
- * // "- 2026-11-22: use deno task test\n  not deno test\n"
+ * formatItem("use deno task test\nnot deno test");
+ * // "- use deno task test\n  not deno test\n"
  * ```
  */
-export function formatEntry(note: string, now: Date): string {
-  const date = now.toISOString().slice(0, 10);
+export function formatItem(note: string): string {
   const [first, ...rest] = note.split("\n");
   // Blank lines stay empty (no trailing spaces) yet keep the item going.
   const more = rest.map((line) => (line === "" ? "" : `  ${line}`));
-  return [`- ${date}: ${first}`, ...more].join("\n") + "\n";
+  return [`- ${first}`, ...more].join("\n") + "\n";
+}
+
+/** `## YYYY-MM-DD` (UTC) for `now`. */
+export function dateHeading(now: Date): string {
+  return `## ${now.toISOString().slice(0, 10)}`;
+}
+
+/**
+ * What appending `note` to a memory file holding `text` adds: the item alone
+ * when the file's last `##` section is today's, otherwise today's heading
+ * and the item. Files in older shapes (`## Notes` with `- YYYY-MM-DD: …`
+ * items) are left as they are and continue with a dated section.
+ *
+ * @example
+ * ```ts
+ * entryFor("# Memory — coach\n", "ran fine", new Date("2026-12-06T09:00:00Z"));
+ * // "\n## 2026-12-06\n\n- ran fine\n"
+ * ```
+ */
+export function entryFor(text: string, note: string, now: Date): string {
+  const heading = dateHeading(now);
+  const item = formatItem(note);
+  const last = text.split("\n").filter((l) => /^##\s/.test(l)).at(-1)?.trimEnd();
+  if (last === heading) return item;
+  const gap = text === "" || text.endsWith("\n\n") ? "" : "\n";
+  return `${gap}${heading}\n\n${item}`;
 }
 
 /**
@@ -197,109 +214,31 @@ export async function checkAgent(root: string, agent: string): Promise<MemoryPro
   );
 }
 
-/** Where the memory file really is, after every containment check. */
-interface Located {
-  /** Repo-relative path, for messages. */
-  rel: string;
-  /** Absolute path to read and write: the file itself, never through a link outside. */
-  file: string;
-  /** Whether the file exists (as a regular file). */
-  exists: boolean;
-}
-
 /**
- * Resolves the memory file of `agent` inside `root`, creating the folders
- * on the way when `create` is set. Each folder is checked on its real path
- * before anything is made inside it, so a `.kaizen` symlinked out of the repo
- * is refused rather than written through. A memory file that is a symlink is
- * followed only to a regular file inside the repository.
+ * The memory file's text through the safe reader, as raw as it is on disk
+ * (a BOM dropped): `undefined` when there is none.
  */
-async function locate(
+async function readRaw(
   root: string,
-  agent: string,
-  create: boolean,
-): Promise<Located | MemoryProblem> {
-  const rel = memoryPath(agent);
-  let realRoot: string;
+  rel: string,
+): Promise<{ text: string | undefined } | MemoryProblem> {
+  let reader;
   try {
-    realRoot = await Deno.realPath(root);
+    reader = await createSafeReader(
+      root,
+      MAX_MEMORY_BYTES,
+      createDeadline(DEFAULT_DEADLINE_MS),
+    );
   } catch (err) {
-    return problem("refused", `cannot resolve the repository root (${errName(err)})`, rel);
+    return problem("refused", `cannot open the repository (${errName(err)})`, rel);
   }
-  const segments = rel.split("/");
-  const fileName = segments.pop()!;
-  let dir = realRoot;
-  for (const [i, seg] of segments.entries()) {
-    const next = join(dir, seg);
-    let real: string | undefined;
-    try {
-      real = await Deno.realPath(next);
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) {
-        return problem("refused", `cannot resolve ${shown(realRoot, next)} (${errName(err)})`, rel);
-      }
-      // Missing, or a dangling symlink: realPath cannot tell them apart.
-      if (await Deno.lstat(next).then(() => true, () => false)) {
-        // Either dangling, or a folder a concurrent writer made just now.
-        real = await Deno.realPath(next).catch(() => undefined);
-        if (real === undefined) {
-          return problem("refused", `${shown(realRoot, next)} is a dangling symlink`, rel);
-        }
-      } else {
-        if (!create) return { rel, file: join(dir, ...segments.slice(i), fileName), exists: false };
-        try {
-          // One level at a time: `dir` is a real path inside the root.
-          await Deno.mkdir(next);
-        } catch (mkErr) {
-          if (!(mkErr instanceof Deno.errors.AlreadyExists)) {
-            return problem(
-              "refused",
-              `cannot create ${shown(realRoot, next)} (${errName(mkErr)})`,
-              rel,
-            );
-          }
-        }
-        real = await Deno.realPath(next).catch(() => undefined);
-        if (real === undefined) {
-          return problem("refused", `${shown(realRoot, next)} is a dangling symlink`, rel);
-        }
-      }
-    }
-    if (!isInside(realRoot, real)) {
-      return problem("refused", `${shown(realRoot, next)} leads outside the repository`, rel);
-    }
-    const info = await Deno.stat(real).catch(() => undefined);
-    if (!info?.isDirectory) {
-      return problem("refused", `${shown(realRoot, next)} is not a directory`, rel);
-    }
-    dir = real;
+  const r = await reader.readText(rel);
+  if (r.status === "missing") return { text: undefined };
+  if (r.status === "refused") {
+    const hint = /over the \d+-byte cap/.test(r.reason) ? "; trim its oldest entries" : "";
+    return problem("refused", `${rel} not read: ${r.reason}${hint}`, rel);
   }
-  const path = join(dir, fileName);
-  let linkInfo: Deno.FileInfo;
-  try {
-    linkInfo = await Deno.lstat(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return { rel, file: path, exists: false };
-    return problem("refused", `cannot stat ${rel} (${errName(err)})`, rel);
-  }
-  let file = path;
-  if (linkInfo.isSymlink) {
-    try {
-      file = await Deno.realPath(path);
-    } catch {
-      return problem("refused", `${rel} is a dangling symlink`, rel);
-    }
-    if (!isInside(realRoot, file)) {
-      return problem("refused", `${rel} is a symlink leading outside the repository`, rel);
-    }
-  }
-  const info = await Deno.lstat(file).catch(() => undefined);
-  if (!info?.isFile) return problem("refused", `${rel} is not a regular file`, rel);
-  return { rel, file, exists: true };
-}
-
-function shown(realRoot: string, abs: string): string {
-  return abs.startsWith(`${realRoot}/`) ? abs.slice(realRoot.length + 1) : abs;
+  return { text: r.text.replace(/^\uFEFF/, "") };
 }
 
 function errName(err: unknown): string {
@@ -309,42 +248,23 @@ function errName(err: unknown): string {
 /**
  * Reads the memory file of `agent`. Control characters are stripped: the
  * text is meant for a terminal or a prompt, and the file is untrusted.
+ * Secrets are not redacted here: every front end redacts what it prints.
  */
 export async function readMemory(root: string, agent: string): Promise<ReadMemoryResult> {
   const bad = await checkAgent(root, agent);
   if (bad) return bad;
-  const where = await locate(root, agent, false);
-  if ("ok" in where) return where;
-  if (!where.exists) {
-    return problem("missing", `${where.rel} does not exist`, where.rel);
-  }
-  const text = await readCapped(where);
-  if (typeof text !== "string") return text;
-  return { ok: true, path: where.rel, text: stripControl(text) };
+  const rel = memoryPath(agent);
+  const got = await readRaw(root, rel);
+  if ("ok" in got) return got;
+  if (got.text === undefined) return problem("missing", `${rel} does not exist`, rel);
+  return { ok: true, path: rel, text: stripControl(got.text) };
 }
 
-async function readCapped(where: Located): Promise<string | MemoryProblem> {
-  let info: Deno.FileInfo;
-  let bytes: Uint8Array;
+async function writerFor(root: string, rel: string): Promise<SafeWriter | MemoryProblem> {
   try {
-    info = await Deno.stat(where.file);
-    // Checked before reading, so a huge file is never loaded whole.
-    bytes = info.size > MAX_MEMORY_BYTES ? new Uint8Array() : await Deno.readFile(where.file);
+    return await createSafeWriter(root);
   } catch (err) {
-    return problem("refused", `cannot read ${where.rel} (${errName(err)})`, where.rel);
-  }
-  if (info.size > MAX_MEMORY_BYTES) {
-    return problem(
-      "refused",
-      `${where.rel} is ${info.size} bytes, over the ${MAX_MEMORY_BYTES}-byte cap; trim its oldest entries`,
-      where.rel,
-    );
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
-  } catch {
-    // Rewriting a file we could not decode would corrupt it.
-    return problem("refused", `${where.rel} is not valid UTF-8 text`, where.rel);
+    return problem("refused", `cannot resolve the repository root (${errName(err)})`, rel);
   }
 }
 
@@ -360,36 +280,34 @@ export async function scaffoldMemory(
 ): Promise<ScaffoldMemoryResult> {
   const bad = await checkAgent(root, agent);
   if (bad) return bad;
-  const where = await locate(root, agent, true);
-  if ("ok" in where) return where;
+  const rel = memoryPath(agent);
+  const writer = await writerFor(root, rel);
+  if ("ok" in writer) return writer;
   const exists = () =>
-    problem(
-      "exists",
-      `${where.rel} already exists; not overwriting (pass --force to replace it)`,
-      where.rel,
-    );
-  if (where.exists && !options.force) return exists();
-  try {
-    if (where.exists) await writeFileAtomic(where.file, memoryTemplate(agent));
-    else await writeFileAtomicNew(where.file, memoryTemplate(agent));
-  } catch (err) {
-    if (err instanceof Deno.errors.AlreadyExists) {
-      if (!options.force) return exists();
-      await writeFileAtomic(where.file, memoryTemplate(agent));
-      return { ok: true, path: where.rel, replaced: true };
-    }
-    return problem("refused", `cannot write ${where.rel} (${errName(err)})`, where.rel);
-  }
-  return { ok: true, path: where.rel, replaced: where.exists };
+    problem("exists", `${rel} already exists; not overwriting (pass --force to replace it)`, rel);
+  const out = await writer.withLock(rel, async (): Promise<ScaffoldMemoryResult> => {
+    await writer.cleanTemps(rel);
+    const at = await writer.locate(rel);
+    if (at.status === "refused") return refused(at);
+    if (at.info && !options.force) return exists();
+    const w = await writer.writeAtomic(rel, memoryTemplate(agent), {
+      createNew: !options.force,
+    });
+    if (w.status === "exists") return exists();
+    if (w.status === "refused") return refused(w);
+    return { ok: true, path: rel, replaced: at.info !== undefined };
+  });
+  return out.status === "ok" ? out.value : refused(out);
 }
 
 /**
- * Appends one dated entry to the memory file of `agent`, creating the file
- * with the template when it is missing. The note is cleaned and redacted
- * ({@link cleanNote}) before anything touches the disk, so a secret a session
- * saw is never persisted. Concurrent appends (other processes included) are
- * serialised by a lock file next to the memory file; the file itself is
- * replaced atomically, so a reader or a crash never sees half an entry.
+ * Appends one note to the memory file of `agent` under today's date
+ * heading, creating the file with the template when it is missing. The note
+ * is cleaned and redacted ({@link cleanNote}) before anything touches the
+ * disk, so a secret a session saw is never persisted. Concurrent appends
+ * (other processes included) queue on the kernel-held lock of the agent's
+ * folder; the file is replaced atomically, so a reader or a crash never
+ * sees half an entry.
  *
  * @example
  * ```ts
@@ -408,97 +326,30 @@ export async function appendMemoryNote(
   if (!clean.ok) return clean;
   const bad = await checkAgent(root, agent);
   if (bad) return bad;
-  const where = await locate(root, agent, true);
-  if ("ok" in where) return where;
-  const entry = formatEntry(clean.text, now);
+  const rel = memoryPath(agent);
+  const writer = await writerFor(root, rel);
+  if ("ok" in writer) return writer;
+  const at = await writer.locate(rel, { createDirs: true });
+  if (at.status === "refused") return refused(at);
 
-  const lockPath = `${where.file}.lock`;
-  const lock = await acquireLock(
-    lockPath,
-    options.lockTimeoutMs ?? LOCK_TIMEOUT_MS,
-    options.staleLockMs ?? STALE_LOCK_MS,
-  );
-  if (lock !== "acquired") {
-    return lock === "busy"
-      ? problem(
-        "busy",
-        `${where.rel} is locked by another writer (${where.rel}.lock); try again, or remove the lock if no kaizen process is running`,
-        where.rel,
-      )
-      : problem("refused", `cannot create ${where.rel}.lock (${lock.reason})`, where.rel);
-  }
-  try {
-    // Under the lock: look again, another writer may have created the file.
-    const current = await locate(root, agent, false);
-    if ("ok" in current) return current;
-    let before = memoryTemplate(agent);
-    let mode = 0o644;
-    if (current.exists) {
-      const text = await readCapped(current);
-      if (typeof text !== "string") return text;
-      before = withFinalNewline(text);
-      mode = ((await Deno.stat(current.file)).mode ?? 0o644) & 0o777;
-    }
+  const out = await writer.withLock(rel, async (): Promise<AppendMemoryResult> => {
+    await writer.cleanTemps(rel);
+    // Under the lock: read what the previous writer left.
+    const got = await readRaw(writer.root, rel);
+    if ("ok" in got) return got;
+    const before = got.text === undefined ? memoryTemplate(agent) : withFinalNewline(got.text);
+    const entry = entryFor(before, clean.text, now);
     const after = before + entry;
-    try {
-      await writeFileAtomic(current.file, after, { mode });
-    } catch (err) {
-      return problem("refused", `cannot write ${current.rel} (${errName(err)})`, current.rel);
-    }
+    const w = await writer.writeAtomic(rel, after);
+    if (w.status !== "ok") return w.status === "refused" ? refused(w) : problem("refused", rel);
     return {
       ok: true,
-      path: current.rel,
+      path: rel,
       redactions: clean.redactions,
       entry,
-      created: !current.exists,
+      created: got.text === undefined,
       bytes: encoder.encode(after).length,
     };
-  } finally {
-    await Deno.remove(lockPath).catch(() => {});
-  }
-}
-
-/**
- * Takes `path` as an exclusive lock (`O_CREAT|O_EXCL`, which every local
- * file system makes atomic), retrying with short jittered sleeps until
- * `timeoutMs`. A lock whose mtime is older than `staleMs` is broken.
- */
-async function acquireLock(
-  path: string,
-  timeoutMs: number,
-  staleMs: number,
-): Promise<"acquired" | "busy" | { reason: string }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const f = await Deno.open(path, { createNew: true, write: true });
-      try {
-        // Who holds it, for a human looking at a leftover lock.
-        await f.write(encoder.encode(`${Deno.pid} ${new Date().toISOString()}\n`));
-      } finally {
-        f.close();
-      }
-      return "acquired";
-    } catch (err) {
-      if (!(err instanceof Deno.errors.AlreadyExists)) return { reason: errName(err) };
-    }
-    await breakIfStale(path, staleMs);
-    if (Date.now() >= deadline) return "busy";
-    await new Promise((r) => setTimeout(r, 5 + Math.floor(Math.random() * 20)));
-  }
-}
-
-async function breakIfStale(path: string, staleMs: number): Promise<void> {
-  try {
-    const info = await Deno.lstat(path);
-    const age = Date.now() - (info.mtime?.getTime() ?? Date.now());
-    if (age <= staleMs) return;
-    // Look once more right before removing, so a lock another breaker just
-    // re-took (fresh mtime, new inode) is not removed by mistake. The window
-    // left is tiny, and only opens after a writer died holding the lock.
-    const again = await Deno.lstat(path);
-    if (again.ino === info.ino && again.mtime?.getTime() === info.mtime?.getTime()) {
-      await Deno.remove(path);
-    }
-  } catch { /* gone already: the next attempt takes it */ }
+  }, { progress: statFingerprint(at.abs), ...options.lock });
+  return out.status === "ok" ? out.value : refused(out);
 }
