@@ -103,7 +103,7 @@ export {
   readMetrics,
   rebuildSummary,
   recordExecution,
-} from "./core/state/metrics.ts";
+} from "./core/state/metrics/mod.ts";
 export type {
   ExecutionRecord,
   HelixFields,
@@ -111,7 +111,7 @@ export type {
   MetricsSummary,
   RecordInput,
   RecordResult,
-} from "./core/state/metrics.ts";
+} from "./core/state/metrics/mod.ts";
 export { runOptimizer, THRESHOLDS } from "./core/state/optimizer.ts";
 export type { Analysis, Finding, OptimizeResult } from "./core/state/optimizer.ts";
 export { installAgent, listAgents, readAgentPrompt } from "./core/state/agents.ts";

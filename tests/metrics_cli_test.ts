@@ -1,5 +1,5 @@
 /**
- * `kaizen metrics record | show`: the core functions (core/state/metrics.ts)
+ * `kaizen metrics record | show`: the core functions (core/state/metrics/mod.ts)
  * and the command functions (core/commands/metrics.ts) called with a built
  * `Invocation`, against temporary copies of the pilot repository. Concurrency
  * is checked with in-process writers and with real processes; `--sink nats`
@@ -23,7 +23,7 @@ import {
   readMetrics,
   rebuildSummary,
   recordExecution,
-} from "../core/state/metrics.ts";
+} from "../core/state/metrics/mod.ts";
 import { executionsPath, summaryPath, summaryStatePath } from "../core/state/layout.ts";
 import { REPO_ROOT } from "./_cli.ts";
 import { ALNUM } from "./_fake_secrets.ts";
@@ -283,7 +283,7 @@ Deno.test("record: 12 concurrent processes → 12 whole lines, runs 12", async (
   await Deno.writeTextFile(
     script,
     `import { recordExecution } from ${
-      JSON.stringify(new URL("../core/state/metrics.ts", import.meta.url).href)
+      JSON.stringify(new URL("../core/state/metrics/mod.ts", import.meta.url).href)
     };\n` +
       `await recordExecution(Deno.args[0], "coach", { success: true, time_seconds: Number(Deno.args[1]), quality: 1 });\n`,
   );

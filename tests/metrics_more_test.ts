@@ -14,7 +14,7 @@ import {
   publishCommand,
   rebuildCommand,
 } from "../core/commands/metrics.ts";
-import { type ExecutionRecord, rebuildSummary } from "../core/state/metrics.ts";
+import { type ExecutionRecord, rebuildSummary } from "../core/state/metrics/mod.ts";
 import {
   type AgentScheduleInfo,
   analyseAgent,
@@ -580,7 +580,7 @@ Deno.test("publish: missing files or a missing URL → exit 1 with a one-line re
 });
 
 Deno.test("list: a .kaizen/metrics that is a file is one clear error, not an internal one", async () => {
-  const { listMetricsAgents, MetricsError } = await import("../core/state/metrics.ts");
+  const { listMetricsAgents, MetricsError } = await import("../core/state/metrics/mod.ts");
   const root = await Deno.makeTempDir({ prefix: "kaizen-metrics-file-" });
   try {
     await Deno.mkdir(`${root}/.kaizen`);

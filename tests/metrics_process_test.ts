@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { CLI_ENTRIES, type CliEntry, REPO_ROOT, runCli } from "./_cli.ts";
 import { executionsPath, summaryPath } from "../core/state/layout.ts";
-import { deriveSummary, parseRecords } from "../core/state/metrics.ts";
+import { deriveSummary, parseRecords } from "../core/state/metrics/mod.ts";
 import { summaryStatePath } from "../core/state/layout.ts";
 
 const PILOT = `${REPO_ROOT}/examples/pilot`;

@@ -1,6 +1,11 @@
 /**
  * `kaizen metrics record | show | rebuild | list | optimize | publish`: the
- * CLI face of core/state/metrics.ts and core/state/optimizer.ts.
+ * CLI face of core/state/metrics/ and core/state/optimizer.ts.
+ *
+ * Every repository-derived string that is printed (notes, helix fields,
+ * skipped-line reasons, the summary) passes the redactor `prepare` uses, and
+ * every operating-system failure (no space, read-only, permission, a file
+ * vanishing) is one line and exit 1; exit 70 stays for bugs.
  *
  * `cli.ts` imports this module to build the command tree, so it imports only
  * what the tree itself needs; the record logic, the redactor, the agent
@@ -22,24 +27,70 @@ import { programName } from "../cli/program.ts";
 import { printable } from "../text/printable.ts";
 import { resolveNow, resolveTarget } from "./target.ts";
 
-type Metrics = typeof import("../state/metrics.ts");
-type Summary = import("../state/metrics.ts").MetricsSummary;
-type ExecutionRecord = import("../state/metrics.ts").ExecutionRecord;
+type Metrics = typeof import("../state/metrics/mod.ts");
+type Summary = import("../state/metrics/mod.ts").MetricsSummary;
+type ExecutionRecord = import("../state/metrics/mod.ts").ExecutionRecord;
 
 /** Runs shown by `metrics show`. */
 const SHOWN_RUNS = 10;
+/** Largest optimizer file `metrics publish` reads (an analysis is kilobytes). */
+const MAX_PUBLISHED_BYTES = 16 * 1024 * 1024;
 
-/** Core failures become one-line CLI errors: bad input exits 2, the rest 1. */
+/** The CLI's names for the values the library refuses. */
+const FLAGS: Record<string, string> = {
+  time_seconds: "--time",
+  quality: "--quality",
+  notes: "--notes",
+};
+
+/**
+ * An error the operating system raised (a `Deno.errors` class, or an errno
+ * name in `code`, as Deno reports ENOSPC and EROFS): not a bug.
+ */
+function isOsError(err: unknown): boolean {
+  if (!(err instanceof Error) || err instanceof Deno.errors.BrokenPipe) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) return true;
+  return Object.values(Deno.errors).some((c) => typeof c === "function" && err instanceof c);
+}
+
+/**
+ * Core failures become one-line CLI errors: bad input exits 2, the rest
+ * (refusals, a full disk, a read-only mount, a denied permission, a file that
+ * vanished) 1. The library names values; the CLI puts its flags on them.
+ */
 async function withMetrics<T>(fn: (m: Metrics) => Promise<T>): Promise<T> {
-  const m = await import("../state/metrics.ts");
+  const m = await import("../state/metrics/mod.ts");
   try {
     return await fn(m);
   } catch (err) {
     if (err instanceof m.MetricsError) {
-      throw new CliError(err.message, err.kind === "invalid" ? 2 : 1);
+      const flag = err.value ? FLAGS[err.value] : undefined;
+      const message = flag && err.message.startsWith(`${err.value} `)
+        ? `${flag}${err.message.slice(err.value!.length)}`
+        : err.message;
+      throw new CliError(message, err.kind === "invalid" ? 2 : 1);
+    }
+    if (isOsError(err)) {
+      const { classifyIoError } = await import("../fs/io_error.ts");
+      const first = String((err as Error).message).split("\n")[0];
+      throw new CliError(`${classifyIoError(err).text} (${printable(first, 200)})`, 1);
     }
     throw err;
   }
+}
+
+/**
+ * Redacts every string in `value` (in place) with the redactor `prepare`
+ * uses: records are read from the repository, and a session may have
+ * written a secret into them by hand.
+ */
+async function redacted<T>(value: T): Promise<T> {
+  const [{ redactData }, { defaultRedactor }] = await Promise.all([
+    import("../bundle/data.ts"),
+    import("../bundle/scan.ts"),
+  ]);
+  return (await redactData(value, defaultRedactor)).value as T;
 }
 
 function reportSkipped(
@@ -139,9 +190,10 @@ export async function recordCommand(inv: TypedInvocation<typeof RECORD_OPTIONS>)
       helix: m.helixFromEnv(processEnv),
     };
     const result = await m.recordExecution(root, agent, input, { now });
-    return { result, rel: (await import("../state/layout.ts")).executionsPath(agent), m };
+    const { executionsPath } = await import("../state/layout.ts");
+    return { result, rel: executionsPath(agent), m };
   });
-  reportSkipped(prog, rel, result.skipped, result.skippedCount);
+  reportSkipped(prog, rel, await redacted(result.skipped), result.skippedCount);
   if (result.redactions > 0) {
     warn(
       prog,
@@ -156,7 +208,7 @@ export async function recordCommand(inv: TypedInvocation<typeof RECORD_OPTIONS>)
       : summaryLine(result.summary) + "\n",
   );
   if (sink !== "nats") return 0;
-  return await publish(prog, root, inv, m.metricsRecorded, result);
+  return await publish(prog, root, inv, m, result);
 }
 
 /**
@@ -168,8 +220,8 @@ async function publish(
   prog: string,
   root: string,
   inv: Invocation,
-  build: Metrics["metricsRecorded"],
-  result: { record: ExecutionRecord; summary: Summary },
+  m: Pick<Metrics, "metricsRecorded" | "recordedEventIdParts">,
+  result: { record: ExecutionRecord; summary: Summary; offset: number },
 ): Promise<number> {
   const [{ METRICS_RECORDED }, { eventMessageId }, url, slug, safe, redact] = await Promise.all([
     import("../events/subjects.ts"),
@@ -187,14 +239,16 @@ async function publish(
     url.parseNatsUrl(natsUrl);
     const files = await safe.createSafeReader(root);
     const { slug: repo } = await slug.resolveRepoSlug(files, undefined, processEnv);
-    const payload = build(result.record, result.summary, { repo, root: files.root });
-    // Same repo, agent and instant → same id: a retried publish is stored once.
-    const msgId = await eventMessageId(
-      METRICS_RECORDED,
+    const payload = m.metricsRecorded(result.record, result.summary, { repo, root: files.root });
+    // The record's content and its place in the log identify the event: a
+    // retried publish is stored once, another record in the same second is not
+    // taken for it.
+    const [subject, ...parts] = await m.recordedEventIdParts(
       files.root,
-      result.record.agent,
-      result.record.recorded_at,
+      result.record,
+      result.offset,
     );
+    const msgId = await eventMessageId(subject, ...parts);
     const { publishEvent } = await import("../nats/publish.ts");
     const r = await publishEvent(new TextEncoder().encode(JSON.stringify(payload)), {
       url: natsUrl,
@@ -228,19 +282,27 @@ export async function showCommand(inv: TypedInvocation<typeof SHOW_OPTIONS>): Pr
   const agent = inv.args[0];
   const root = await resolveTarget(inv.opts.target);
   const { reading, rel } = await withMetrics(async (m) => ({
-    reading: await m.readMetrics(root, agent),
+    reading: await m.readMetrics(root, agent, { latest: SHOWN_RUNS }),
     rel: (await import("../state/layout.ts")).executionsPath(agent),
   }));
-  reportSkipped(prog, rel, reading.skipped);
-  const recent = reading.records.slice(-SHOWN_RUNS).reverse();
+  // One redactor call over everything printed below, table or JSON.
+  const shown = await redacted({
+    summary: reading.summary,
+    recent: reading.records.slice(-SHOWN_RUNS).reverse(),
+    skipped: reading.skipped,
+    notices: reading.notices,
+  });
+  for (const n of shown.notices) warn(prog, n);
+  reportSkipped(prog, rel, shown.skipped, reading.skippedCount);
+  const recent = shown.recent;
   if (inv.opts.format === "json") {
     stdout(
       JSON.stringify(
         {
-          summary: reading.summary,
+          summary: shown.summary,
           summary_source: reading.summarySource,
           recent_runs: recent,
-          skipped_lines: reading.skipped.length,
+          skipped_lines: reading.skippedCount,
         },
         null,
         2,
@@ -253,14 +315,14 @@ export async function showCommand(inv: TypedInvocation<typeof SHOW_OPTIONS>): Pr
     return 0;
   }
   const { renderTable } = await import("../text/table.ts");
-  const lines = [summaryLine(reading.summary), ...spreadLine(reading.summary)];
+  const lines = [summaryLine(shown.summary), ...spreadLine(shown.summary)];
   if (reading.summarySource === "derived") {
     lines.push("(summary derived from the records: summary.json is missing or out of date)");
   }
   if (recent.length > 0) {
     lines.push(
       "",
-      `Latest ${recent.length} of ${reading.records.length} runs:`,
+      `Latest ${recent.length} of ${reading.summary.runs} runs:`,
       renderTable(
         ["WHEN", "OUTCOME", "TIME", "QUALITY", "NOTES"],
         recent.map((r) => [
@@ -290,12 +352,12 @@ export async function rebuildCommand(
     result: await m.rebuildSummary(root, agent, { now }),
     rel: (await import("../state/layout.ts")).executionsPath(agent),
   }));
-  reportSkipped(prog, rel, result.skipped);
+  reportSkipped(prog, rel, await redacted(result.skipped), result.skippedCount);
   const { summaryPath } = await import("../state/layout.ts");
   warn(
     prog,
     `rebuilt ${summaryPath(agent)} from ${result.records} record${result.records === 1 ? "" : "s"}${
-      result.skipped.length > 0 ? ` (${result.skipped.length} invalid lines skipped)` : ""
+      result.skippedCount > 0 ? ` (${result.skippedCount} invalid lines skipped)` : ""
     }`,
     "notice",
   );
@@ -315,11 +377,11 @@ export async function listCommand(inv: TypedInvocation<typeof LIST_OPTIONS>): Pr
     const summaries: Summary[] = [];
     const skipped: { agent: string; lines: number }[] = [];
     for (const agent of await m.listMetricsAgents(root)) {
-      const r = await m.readMetrics(root, agent, { listed: true });
+      const r = await m.readMetrics(root, agent, { listed: true, latest: 0 });
       summaries.push(r.summary);
-      if (r.skipped.length > 0) skipped.push({ agent, lines: r.skipped.length });
+      if (r.skippedCount > 0) skipped.push({ agent, lines: r.skippedCount });
     }
-    return { summaries, skipped };
+    return { summaries: await redacted(summaries), skipped };
   });
   for (const s of skipped) {
     warn(prog, `${s.agent}: skipped ${s.lines} invalid record lines`, "notice");
@@ -396,27 +458,25 @@ export async function publishCommand(
 ): Promise<number> {
   const prog = programName();
   const root = await resolveTarget(inv.opts.target);
-  const [m, layout, paths, redact] = await Promise.all([
-    import("../state/metrics.ts"),
+  const [layout, paths, redact, safe] = await Promise.all([
     import("../state/layout.ts"),
     import("../fs/paths.ts"),
     import("../redact/mod.ts"),
+    import("../fs/safe_read.ts"),
   ]);
-  const realRoot = await Deno.realPath(root);
+  const files = await withMetrics(() => safe.createSafeReader(root, MAX_PUBLISHED_BYTES));
+  const realRoot = files.root;
   const texts: string[] = [];
   let redactions = 0;
   for (const f of PUBLISHED_FILES) {
     const rel = `${layout.OPTIMIZER_DIR}/${f.name}`;
-    const path = await withMetrics(() => m.resolveStatePath(realRoot, rel, { file: true }));
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    const read = await withMetrics(() => files.readText(rel));
+    if (read.status === "missing") {
       throw new CliError(`${rel} does not exist: run 'kaizen metrics optimize' first`, 1);
     }
+    if (read.status === "refused") throw new CliError(`${rel} not read: ${read.reason}`, 1);
     // Evidence leaves the machine: whatever a hand edit put in, no secret goes with it.
-    const r = await redact.redactSecrets(text, { source: f.name });
+    const r = await redact.redactSecrets(read.text, { source: f.name });
     texts.push(r.text);
     redactions += r.count;
   }

@@ -12,7 +12,7 @@
 import { z } from "zod";
 import { AGENT_NAME_RE } from "../manifest/constants.ts";
 import { MAX_NOTE_BYTES } from "../state/memory.ts";
-import { MAX_TIME_SECONDS } from "../state/metrics.ts";
+import { MAX_NOTES_CHARS, MAX_TIME_SECONDS } from "../state/metrics/mod.ts";
 
 const Agent = z.string().max(64).regex(
   AGENT_NAME_RE,
@@ -37,7 +37,7 @@ export const RecordRunInput = z.strictObject({
   time_seconds: z.number().min(0).max(MAX_TIME_SECONDS)
     .describe("Wall-clock length of the run in seconds"),
   quality: z.number().min(0).max(1).describe("Self-assessed quality, from 0 to 1"),
-  notes: z.string().max(MAX_NOTE_BYTES).optional()
+  notes: z.string().max(MAX_NOTES_CHARS).optional()
     .describe("One line on the run; secrets are redacted before writing"),
 });
 

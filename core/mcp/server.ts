@@ -42,7 +42,7 @@ import { redactSecrets } from "../redact/mod.ts";
 import { listAgents, readAgentPrompt } from "../state/agents.ts";
 import { memoryPath, metricsDir } from "../state/layout.ts";
 import { appendMemoryNote, readMemory } from "../state/memory.ts";
-import { helixFromEnv, MetricsError, readMetrics, recordExecution } from "../state/metrics.ts";
+import { helixFromEnv, MetricsError, readMetrics, recordExecution } from "../state/metrics/mod.ts";
 import { printable, stripControl } from "../text/printable.ts";
 import { VERSION } from "../version.ts";
 import {
@@ -406,7 +406,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
     if (summary) {
       const agent = agentName(summary[1]);
       try {
-        const r = await readMetrics(opts.root, agent, { now: opts.now() });
+        const r = await readMetrics(opts.root, agent, { now: opts.now(), latest: 0 });
         if (!r.exists) throw notFound(`no runs recorded for ${agent} yet`);
         return JSON.stringify(r.summary, null, 2) + "\n";
       } catch (err) {

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { writeFileAtomic } from "../fs/atomic.ts";
+import { createSafeWriter } from "../fs/safe_write.ts";
 import { loadSchedule } from "../manifest/load.ts";
 import { DEFAULT_TIMEZONE } from "../manifest/constants.ts";
 import type { Schedule } from "../manifest/types.ts";
@@ -18,15 +18,17 @@ import { effectiveCron } from "../time/next_run.ts";
 import { runsBetween } from "../time/runs.ts";
 import { OPTIMIZER_DIR } from "./layout.ts";
 import {
-  deriveSummary,
+  accumulate,
+  emptyAccumulator,
   type ExecutionRecord,
   formatInstant,
   listMetricsAgents,
-  lockFile,
   type MetricsSummary,
   readMetrics,
-  resolveStatePath,
-} from "./metrics.ts";
+  refusedError,
+  type SummaryAccumulator,
+  summaryFromAccumulator,
+} from "./metrics/mod.ts";
 
 /** Success rate below this is a finding… */
 export const LOW_SUCCESS_RATE = 0.6;
@@ -103,18 +105,26 @@ export const THRESHOLDS: Readonly<Record<string, number>> = {
 };
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** Records in run order: by instant, ties kept in file order (sort is stable). */
-function chronological(records: readonly ExecutionRecord[]): ExecutionRecord[] {
-  return [...records].sort((a, b) => Date.parse(a.recorded_at) - Date.parse(b.recorded_at));
-}
-
-/** The last-{@link TREND_RECENT_RUNS} mean and the mean of all earlier runs, or undefined. */
-function split(values: readonly number[]): { recent: number; earlier: number } | undefined {
-  if (values.length < TREND_MIN_RUNS) return undefined;
-  const cut = values.length - TREND_RECENT_RUNS;
-  return { recent: mean(values.slice(cut)), earlier: mean(values.slice(0, cut)) };
+/**
+ * The mean of the last {@link TREND_RECENT_RUNS} runs by time and the mean
+ * of all earlier ones, from the accumulator (which keeps the latest runs by
+ * `recorded_at`, ties in file order, and the sums of all): the earlier mean
+ * is what is left of the sum. Undefined with fewer than
+ * {@link TREND_MIN_RUNS} runs.
+ */
+function split(
+  acc: SummaryAccumulator,
+  pick: (r: SummaryAccumulator["recent"][number]) => number,
+  total: number,
+): { recent: number; earlier: number } | undefined {
+  if (acc.runs < TREND_MIN_RUNS) return undefined;
+  const recent = acc.recent.slice(-TREND_RECENT_RUNS).map(pick);
+  const recentSum = recent.reduce((a, b) => a + b, 0);
+  return {
+    recent: recentSum / TREND_RECENT_RUNS,
+    earlier: Math.max(0, total - recentSum) / (acc.runs - TREND_RECENT_RUNS),
+  };
 }
 
 /**
@@ -142,9 +152,9 @@ export function lastTwoFirings(
 }
 
 /**
- * Applies the rules to one agent's records. `schedule` is the agent's
- * entry, when the manifest has one; disabled agents are not expected to
- * run, so they are never stale.
+ * Applies the rules to one agent's records (in file order). `schedule` is
+ * the agent's entry, when the manifest has one; disabled agents are not
+ * expected to run, so they are never stale.
  */
 export function analyseAgent(
   agent: string,
@@ -152,9 +162,25 @@ export function analyseAgent(
   schedule: AgentScheduleInfo | null,
   now: Date,
 ): { summary: MetricsSummary; findings: Finding[] } {
-  const summary = deriveSummary(agent, records, now);
-  const runs = chronological(records);
+  const acc = emptyAccumulator();
+  for (const r of records) accumulate(acc, r);
+  return analyseAccumulator(agent, acc, schedule, now);
+}
+
+/**
+ * The rules applied to an agent's accumulator: the same summary every other
+ * reader derives, and the trends from its latest runs and sums, so a log of
+ * any length is analysed in constant memory.
+ */
+export function analyseAccumulator(
+  agent: string,
+  acc: SummaryAccumulator,
+  schedule: AgentScheduleInfo | null,
+  now: Date,
+): { summary: MetricsSummary; findings: Finding[] } {
+  const summary = summaryFromAccumulator(agent, acc, now);
   const findings: Finding[] = [];
+  const earlierRuns = acc.runs - TREND_RECENT_RUNS;
 
   if (summary.runs >= LOW_SUCCESS_MIN_RUNS && summary.success_rate < LOW_SUCCESS_RATE) {
     findings.push({
@@ -173,7 +199,7 @@ export function analyseAgent(
     });
   }
 
-  const time = split(runs.map((r) => r.time_seconds));
+  const time = split(acc, (r) => r.time_seconds, acc.time_sum);
   // An earlier mean of 0 s makes any ratio meaningless; no finding then.
   if (time && time.earlier > 0 && time.recent >= RISING_TIME_FACTOR * time.earlier) {
     const factor = round3(time.recent / time.earlier);
@@ -181,12 +207,11 @@ export function analyseAgent(
       agent,
       rule: "rising-time",
       severity: "medium",
-      message: `the last ${TREND_RECENT_RUNS} runs took ${factor}x as long as the ${
-        runs.length - TREND_RECENT_RUNS
-      } before them on average: check whether the task or the repository grew`,
+      message:
+        `the last ${TREND_RECENT_RUNS} runs took ${factor}x as long as the ${earlierRuns} before them on average: check whether the task or the repository grew`,
       evidence: {
         recent_runs: TREND_RECENT_RUNS,
-        earlier_runs: runs.length - TREND_RECENT_RUNS,
+        earlier_runs: earlierRuns,
         recent_mean_seconds: Math.round(time.recent),
         earlier_mean_seconds: Math.round(time.earlier),
         factor,
@@ -195,7 +220,7 @@ export function analyseAgent(
     });
   }
 
-  const quality = split(runs.map((r) => r.quality));
+  const quality = split(acc, (r) => r.quality, acc.quality_sum);
   // Compared after rounding to 3 decimals, so a drop of exactly 0.15 counts
   // whatever the floating-point error of the means.
   if (quality && round3(quality.earlier - quality.recent) >= FALLING_QUALITY_DROP) {
@@ -208,7 +233,7 @@ export function analyseAgent(
       }, down from ${round3(quality.earlier)}: compare the recent notes with the earlier ones`,
       evidence: {
         recent_runs: TREND_RECENT_RUNS,
-        earlier_runs: runs.length - TREND_RECENT_RUNS,
+        earlier_runs: earlierRuns,
         recent_mean_quality: round3(quality.recent),
         earlier_mean_quality: round3(quality.earlier),
         drop: round3(quality.earlier - quality.recent),
@@ -283,19 +308,19 @@ export async function runOptimizer(root: string, now: Date): Promise<OptimizeRes
   const all: Finding[] = [];
   const skipped: { agent: string; lines: number }[] = [];
   for (const agent of await listMetricsAgents(realRoot)) {
-    const reading = await readMetrics(realRoot, agent, { now, listed: true });
+    const reading = await readMetrics(realRoot, agent, { now, listed: true, latest: 0 });
     const schedule = byAgent.get(agent) ?? null;
-    const { summary, findings } = analyseAgent(agent, reading.records, schedule, now);
+    const { summary, findings } = analyseAccumulator(agent, reading.accumulator, schedule, now);
     const { agent: _a, updated_at: _u, ...numbers } = summary;
     agents.push({
       agent,
       summary: numbers,
       schedule,
-      skipped_lines: reading.skipped.length,
+      skipped_lines: reading.skippedCount,
       findings,
     });
     all.push(...findings);
-    if (reading.skipped.length > 0) skipped.push({ agent, lines: reading.skipped.length });
+    if (reading.skippedCount > 0) skipped.push({ agent, lines: reading.skippedCount });
   }
   const analysis: Analysis = {
     version: ANALYSIS_VERSION,
@@ -305,15 +330,19 @@ export async function runOptimizer(root: string, now: Date): Promise<OptimizeRes
     agents,
   };
 
-  await resolveStatePath(realRoot, OPTIMIZER_DIR, { createDirs: true });
-  const analysisPath = await resolveStatePath(realRoot, ANALYSIS_PATH, { file: true });
-  const recsPath = await resolveStatePath(realRoot, RECOMMENDATIONS_PATH, { file: true });
-  const release = await lockFile(`${analysisPath}.lock`, ANALYSIS_PATH);
-  try {
-    await writeFileAtomic(recsPath, all.map((f) => JSON.stringify(f) + "\n").join(""));
-    await writeFileAtomic(analysisPath, JSON.stringify(analysis, null, 2) + "\n");
-  } finally {
-    await release();
-  }
+  const writer = await createSafeWriter(realRoot);
+  const dir = await writer.ensureDir(OPTIMIZER_DIR);
+  if (dir.status === "refused") throw refusedError(dir);
+  const outcome = await writer.withLock(ANALYSIS_PATH, async () => {
+    for (const rel of [RECOMMENDATIONS_PATH, ANALYSIS_PATH]) await writer.cleanTemps(rel);
+    const recs = await writer.writeAtomic(
+      RECOMMENDATIONS_PATH,
+      all.map((f) => JSON.stringify(f) + "\n").join(""),
+    );
+    if (recs.status === "refused") throw refusedError(recs);
+    const out = await writer.writeAtomic(ANALYSIS_PATH, JSON.stringify(analysis, null, 2) + "\n");
+    if (out.status === "refused") throw refusedError(out);
+  });
+  if (outcome.status === "refused") throw refusedError(outcome);
   return { analysis, findings: all, skipped };
 }

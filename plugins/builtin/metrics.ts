@@ -1,6 +1,7 @@
-import type { SafeReader } from "../../core/fs/safe_read.ts";
 import type { SectionPlugin } from "../../core/plugin/types.ts";
 import { renderMarkdownTable } from "../../core/text/markdown_table.ts";
+import { MetricsError, readMetrics } from "../../core/state/metrics/mod.ts";
+import type { ExecutionRecord } from "../../core/state/metrics/mod.ts";
 
 import { executionsPath, summaryPath } from "../../core/state/layout.ts";
 
@@ -10,9 +11,13 @@ const RECENT_RUNS = 5;
 
 /**
  * How earlier runs of this agent went: the summary as a table, plus the latest
- * runs. The table is rendered by the pipeline from the summary after it has
- * been redacted value by value, so a secret in `summary.json` never reaches a
- * table cell.
+ * runs. The summary is the one derivation every reader uses (`readMetrics`:
+ * the running state plus the log's new bytes, or the whole log streamed), so
+ * the bundle shows what `kaizen metrics show` shows, and the latest runs are
+ * read from the log's tail however long it is. Only when there is no log is
+ * `summary.json` shown as stored (a pilot's hand-written summary). The table
+ * is rendered by the pipeline from the summary after it has been redacted
+ * value by value, so a secret never reaches a table cell.
  */
 export const metricsSection: SectionPlugin = {
   id: "metrics",
@@ -22,8 +27,22 @@ export const metricsSection: SectionPlugin = {
   summaryFields: ["has_metrics"],
   async collect(ctx) {
     const rel = summaryPath(ctx.agent);
-    const r = await ctx.files.readText(rel);
-    if (r.status === "missing") {
+    const log = executionsPath(ctx.agent);
+    let reading;
+    try {
+      reading = await readMetrics(ctx.files.root, ctx.agent, {
+        now: ctx.now,
+        listed: true,
+        latest: RECENT_RUNS,
+        deadline: ctx.files.deadline,
+      });
+    } catch (err) {
+      if (!(err instanceof MetricsError)) throw err;
+      ctx.warn(err.message);
+      return { status: "warning", content: `_Metrics not read: ${err.message}._`, source: log };
+    }
+    for (const n of reading.notices) ctx.warn(n);
+    if (!reading.exists) {
       return {
         status: "missing",
         content:
@@ -31,24 +50,14 @@ export const metricsSection: SectionPlugin = {
         source: rel,
       };
     }
-    if (r.status === "refused") {
-      ctx.warn(`${rel} not read: ${r.reason}`);
-      return { status: "warning", content: `_\`${rel}\` was not read: ${r.reason}._`, source: rel };
-    }
-    let summary: unknown;
-    try {
-      summary = JSON.parse(r.text);
-    } catch {
-      // The parser's own message quotes the file's content, which may hold a
-      // secret, so only our words reach the warning.
-      ctx.warn(`${rel} is not valid JSON; metrics left out`);
-      return {
-        status: "warning",
-        content: `_\`${rel}\` is not valid JSON; metrics left out._`,
-        source: rel,
-      };
-    }
-    if (summary === null || typeof summary !== "object" || Array.isArray(summary)) {
+    const hasLog = reading.hasLog;
+    let data: Record<string, unknown>;
+    if (hasLog) {
+      data = { ...reading.summary };
+    } else if (reading.storedOnly) {
+      data = reading.storedOnly;
+    } else {
+      // summary.json exists but is not a JSON object, and there is no log.
       ctx.warn(`${rel} is not a JSON object; metrics left out`);
       return {
         status: "warning",
@@ -56,13 +65,13 @@ export const metricsSection: SectionPlugin = {
         source: rel,
       };
     }
-    const recent = await recentRuns(ctx, executionsPath(ctx.agent));
+    const recent = recentRuns(reading.records, reading.summary.runs, log);
     return {
       content: "", // rendered from the redacted data by `render`
-      source: rel,
-      data: summary,
-      render: (data) =>
-        [summaryTable(isRecord(data) ? data : {}), ...(recent ? ["", recent] : [])].join("\n"),
+      source: hasLog ? log : rel,
+      data,
+      render: (d) =>
+        [summaryTable(isRecord(d) ? d : {}), ...(recent ? ["", recent] : [])].join("\n"),
       summary: { has_metrics: true },
     };
   },
@@ -148,37 +157,22 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
-async function recentRuns(
-  ctx: { files: SafeReader; warn(message: string): void },
+function recentRuns(
+  records: readonly ExecutionRecord[],
+  runs: number,
   rel: string,
-): Promise<string | undefined> {
-  const r = await ctx.files.readText(rel);
-  if (r.status === "refused") {
-    ctx.warn(`${rel} not read: ${r.reason}`);
-    return undefined;
-  }
-  if (r.status !== "ok") return undefined;
-  const records: Record<string, unknown>[] = [];
-  for (const line of r.text.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      const rec = JSON.parse(line);
-      if (rec && typeof rec === "object" && !Array.isArray(rec)) records.push(rec);
-    } catch {
-      // A torn or hand-edited line must not hide the others.
-    }
-  }
+): string | undefined {
   if (records.length === 0) return undefined;
   const last = records.slice(-RECENT_RUNS).reverse();
   const rows = last.map((rec) => [
-    String(rec.recorded_at ?? "?"),
-    rec.success === true ? "success" : rec.success === false ? "failure" : "?",
-    typeof rec.time_seconds === "number" ? formatDuration(rec.time_seconds) : "?",
-    typeof rec.quality === "number" ? rec.quality.toFixed(2) : "?",
+    rec.recorded_at,
+    rec.success ? "success" : "failure",
+    formatDuration(rec.time_seconds),
+    rec.quality.toFixed(2),
     typeof rec.notes === "string" ? clipWords(rec.notes, 120) : "",
   ]);
   return [
-    `Latest ${rows.length} of ${records.length} recorded runs (\`${rel}\`):`,
+    `Latest ${rows.length} of ${runs} recorded runs (\`${rel}\`):`,
     "",
     renderMarkdownTable(["When", "Outcome", "Time", "Quality", "Notes"], rows),
   ].join("\n");

@@ -1,0 +1,46 @@
+/**
+ * Which agents have metrics: the folders under `.kaizen/metrics/`.
+ *
+ * @module
+ */
+import { createSafeWriter } from "../../fs/safe_write.ts";
+import { AGENT_NAME_RE } from "../../manifest/constants.ts";
+import { OPTIMIZER_FOLDER } from "./agent.ts";
+import { refusedError } from "./record.ts";
+
+/**
+ * Agents that have a `.kaizen/metrics/<agent>/` folder, sorted by name. The
+ * optimizer's folder, names that are not agent names, and symlinks (which
+ * could lead outside the repository) are left out.
+ *
+ * @example
+ * ```ts
+ * await listMetricsAgents("/srv/widgets"); // ["coach", "tidy"]
+ * ```
+ */
+export async function listMetricsAgents(root: string): Promise<string[]> {
+  const at = await (await createSafeWriter(root)).locate(".kaizen/metrics");
+  if (at.status === "refused") throw refusedError(at);
+  if (!at.info) return [];
+  if (!at.info.isDirectory) {
+    throw refusedError({
+      status: "refused",
+      path: at.path,
+      code: "not-regular",
+      reason: ".kaizen/metrics is not a folder",
+    });
+  }
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(at.abs)) {
+      if (e.isDirectory && e.name !== OPTIMIZER_FOLDER && AGENT_NAME_RE.test(e.name)) {
+        names.push(e.name);
+      }
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return []; // removed while listing
+    throw err;
+  }
+  // Code-unit order, not locale order: the same listing on every machine.
+  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}

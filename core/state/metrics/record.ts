@@ -1,0 +1,253 @@
+/**
+ * The execution record (docs/adr/0002): one line of `executions.jsonl`, its
+ * limits, and how a line is validated. The limits are defined here once and
+ * shared by the CLI, the MCP tool's input model and the library.
+ *
+ * Errors speak of values (`notes`, `time_seconds`), never of CLI flags: the
+ * CLI adds its flag names when it renders them.
+ *
+ * @module
+ */
+import type { IoRefusal } from "../../fs/io_error.ts";
+import { printable, stripControl } from "../../text/printable.ts";
+
+/** Longest accepted session time: a week. Anything longer is a clock or unit mistake. */
+export const MAX_TIME_SECONDS = 7 * 24 * 3600;
+/** Notes longer than this (in UTF-16 code units) are refused: a record is a line, not a report. */
+export const MAX_NOTES_CHARS = 4000;
+/** Longest accepted `HELIX_*` text value (ids and slugs, not documents). */
+export const MAX_HELIX_CHARS = 256;
+/**
+ * Longest line of `executions.jsonl` a reader assembles. A record is a few
+ * hundred bytes (notes at most {@link MAX_NOTES_CHARS} characters, escaped);
+ * anything longer is not a record, and is skipped without being held whole,
+ * so a log of one huge line (or a sparse file of zeros) costs no memory.
+ */
+export const MAX_LINE_BYTES = 256 * 1024;
+
+/** One line of `executions.jsonl`. Optional fields are absent, never null. */
+export interface ExecutionRecord {
+  agent: string;
+  /** RFC 3339 UTC; milliseconds only when they are not zero. */
+  recorded_at: string;
+  success: boolean;
+  time_seconds: number;
+  /** 0 (useless) to 1 (excellent), the session's own assessment. */
+  quality: number;
+  /** Free text, redacted before it is written. */
+  notes?: string;
+  /** Helix correlation (integration Pattern 1), from the environment. */
+  helix_session_uid?: string;
+  helix_repo?: string;
+  helix_flavor?: string;
+  helix_tokens?: number;
+  helix_infra_overhead_share?: number;
+}
+
+/** The `HELIX_*` correlation fields, as merged into a record. */
+export type HelixFields = Pick<
+  ExecutionRecord,
+  | "helix_session_uid"
+  | "helix_repo"
+  | "helix_flavor"
+  | "helix_tokens"
+  | "helix_infra_overhead_share"
+>;
+
+/** What a caller supplies for one record; `recordExecution` adds agent and time. */
+export interface RecordInput {
+  success: boolean;
+  time_seconds: number;
+  quality: number;
+  notes?: string;
+  helix?: HelixFields;
+}
+
+/**
+ * Why a metrics operation was refused; `kind` maps to the CLI's exit code
+ * (`invalid`: 2, the others: 1). `value` names the refused value, so a front
+ * end can put its own name on it (the CLI's `--notes`).
+ */
+export class MetricsError extends Error {
+  constructor(
+    message: string,
+    /** `invalid`: bad input (exit 2); the others: exit 1. */
+    readonly kind: "invalid" | "unknown-agent" | "unsafe-path" | "locked" | "not-found" | "io",
+    readonly value?: "time_seconds" | "quality" | "notes",
+  ) {
+    super(message);
+    this.name = "MetricsError";
+  }
+}
+
+/**
+ * The error for a refused file operation: containment and file type are
+ * `unsafe-path`, a lock held without progress `locked`, the operating
+ * system's answers (no space, read-only, permission, vanished) `io`. All
+ * exit 1 in the CLI; `note` says what was already done.
+ */
+export function refusedError(r: IoRefusal, note = ""): MetricsError {
+  const kind = r.code === "outside" || r.code === "not-regular"
+    ? "unsafe-path"
+    : r.code === "busy"
+    ? "locked"
+    : "io";
+  return new MetricsError(`${r.reason}${note}`, kind);
+}
+
+/** A line of `executions.jsonl` that was not a valid record. */
+export interface SkippedLine {
+  /** 1-based line number. */
+  line: number;
+  reason: string;
+}
+
+/**
+ * Parses a time in seconds as text: plain decimal seconds, 0 to
+ * {@link MAX_TIME_SECONDS}. `Number()` alone would accept `""`, `"0x10"`,
+ * `"1e3"` and `" 5 "`.
+ *
+ * @example
+ * ```ts
+ * parseTimeSeconds("1009"); // 1009
+ * ```
+ */
+export function parseTimeSeconds(raw: string): number {
+  const n = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(n) || n > MAX_TIME_SECONDS) {
+    throw new MetricsError(
+      `time_seconds must be seconds from 0 to ${MAX_TIME_SECONDS} (7 days), got '${
+        printable(raw)
+      }'`,
+      "invalid",
+      "time_seconds",
+    );
+  }
+  return n;
+}
+
+/**
+ * Parses a quality as text: a decimal number from 0 to 1.
+ *
+ * @example
+ * ```ts
+ * parseQuality("0.8"); // 0.8
+ * ```
+ */
+export function parseQuality(raw: string): number {
+  const n = /^(\d+(\.\d+)?|\.\d+)$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(n) || n < 0 || n > 1) {
+    throw new MetricsError(
+      `quality must be a number from 0 to 1, got '${printable(raw)}'`,
+      "invalid",
+      "quality",
+    );
+  }
+  return n;
+}
+
+/**
+ * Checks the numbers and the length of the notes of a record to be written
+ * (before anything is touched), and returns the notes stripped of control
+ * characters and trimmed (undefined when empty). Redaction is the caller's
+ * next step.
+ */
+export function checkRecordInput(input: RecordInput): string | undefined {
+  if (
+    typeof input.time_seconds !== "number" || !(input.time_seconds >= 0) ||
+    !(input.time_seconds <= MAX_TIME_SECONDS)
+  ) {
+    throw new MetricsError(
+      `time_seconds must be from 0 to ${MAX_TIME_SECONDS}`,
+      "invalid",
+      "time_seconds",
+    );
+  }
+  if (typeof input.quality !== "number" || !(input.quality >= 0 && input.quality <= 1)) {
+    throw new MetricsError("quality must be from 0 to 1", "invalid", "quality");
+  }
+  if (input.notes === undefined || input.notes.trim() === "") return undefined;
+  if (input.notes.length > MAX_NOTES_CHARS) {
+    throw new MetricsError(
+      `notes are ${input.notes.length} characters, over the ${MAX_NOTES_CHARS}-character limit`,
+      "invalid",
+      "notes",
+    );
+  }
+  // Control characters would reach a terminal through `show` and the bundle.
+  return stripControl(input.notes).trim() || undefined;
+}
+
+/** RFC 3339 UTC, without milliseconds when they are zero (as the records always were). */
+export function formatInstant(d: Date): string {
+  const iso = d.toISOString();
+  return iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+/** Why `v` is not a valid execution record of `agent` (as written by any version), or undefined. */
+export function invalidRecord(v: unknown, agent: string): string | undefined {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return "not a JSON object";
+  const r = v as Record<string, unknown>;
+  if (r.agent !== agent) return `agent is not '${agent}'`;
+  if (typeof r.recorded_at !== "string" || Number.isNaN(Date.parse(r.recorded_at))) {
+    return "recorded_at is not a date-time";
+  }
+  if (typeof r.success !== "boolean") return "success is not true or false";
+  if (
+    typeof r.time_seconds !== "number" || !(r.time_seconds >= 0) ||
+    !Number.isFinite(r.time_seconds)
+  ) {
+    return "time_seconds is not a non-negative number";
+  }
+  if (typeof r.quality !== "number" || !(r.quality >= 0 && r.quality <= 1)) {
+    return "quality is not a number from 0 to 1";
+  }
+  return undefined;
+}
+
+/** One line's verdict: a record, a reason to skip it, or nothing (a blank line). */
+export function parseLine(
+  line: string,
+  agent: string,
+): { record: ExecutionRecord } | { reason: string } | undefined {
+  if (line.trim() === "") return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    // The parser's message quotes the line, which may hold a secret.
+    return { reason: "not valid JSON" };
+  }
+  const why = invalidRecord(value, agent);
+  return why ? { reason: why } : { record: value as ExecutionRecord };
+}
+
+/**
+ * Parses the text of `executions.jsonl` held in memory (tests, small
+ * inputs; the commands stream the file through `log.ts`). Invalid lines
+ * (torn by a crash, hand-edited, another agent's) are skipped and listed,
+ * never fatal: one bad line must not hide the history.
+ *
+ * @example
+ * ```ts
+ * const { records, skipped } = parseRecords('{"agent":"coach"}\n', "coach");
+ * // records: [], skipped: [{ line: 1, reason: "recorded_at is not a date-time" }]
+ * ```
+ */
+export function parseRecords(
+  text: string,
+  agent: string,
+  /** Lines before `text` in the file (for line numbers when parsing a tail). */
+  lineOffset = 0,
+): { records: ExecutionRecord[]; skipped: SkippedLine[] } {
+  const records: ExecutionRecord[] = [];
+  const skipped: SkippedLine[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const v = parseLine(lines[i], agent);
+    if (v === undefined) continue;
+    if ("record" in v) records.push(v.record);
+    else skipped.push({ line: lineOffset + i + 1, reason: v.reason });
+  }
+  return { records, skipped };
+}
