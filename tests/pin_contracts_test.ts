@@ -308,6 +308,34 @@ cliTest("pin: doctor reports a hub's 403 as an authorization failure, like 401",
   }
 });
 
+cliTest("pin: roster discover reports a hub's 403 as a token problem, like 401", async (e) => {
+  for (const status of [401, 403]) {
+    const ac = new AbortController();
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+      () => Response.json({ detail: "no" }, { status }),
+    );
+    try {
+      const r = await runCli(e, [
+        "roster",
+        "discover",
+        "--hub",
+        `http://127.0.0.1:${server.addr.port}`,
+        "--host",
+        "h",
+      ], { env: { STATE_HUB_URL: "", STATE_HUB_TOKEN: "pin-token" } });
+      assert.equal(r.code, 1, `${status}: ${r.stderr}`);
+      assert.equal(r.stdout, "");
+      assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`answered ${status}; check STATE_HUB_TOKEN`));
+      assert.ok(!r.stderr.includes("pin-token"), "the token was echoed");
+    } finally {
+      ac.abort();
+      await server.finished;
+    }
+  }
+});
+
 // -- 7. line numbers of invalid record lines ---------------------------------
 
 /** The line numbers a `skipped N invalid line(s) (line a: …; line b: …)` notice names. */
