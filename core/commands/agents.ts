@@ -103,7 +103,8 @@ export async function agentsShow(
   const { readAgentPrompt } = await import("../state/agents.ts");
   const r = await readAgentPrompt(root, inv.args[0], (m) => io.notice(printable(m, 300)));
   if (!r.ok) fail(r);
-  io.out(withFinalNewline(r.text));
+  const { redactForOutput } = await import("../redact/output.ts");
+  io.out(withFinalNewline(redactForOutput(r.text, r.location, io.notice)));
   return 0;
 }
 

@@ -110,7 +110,8 @@ export async function memoryShow(
         : "",
     );
   }
-  io.out(withFinalNewline(r.text));
+  const { redactForOutput } = await import("../redact/output.ts");
+  io.out(withFinalNewline(redactForOutput(r.text, r.path, io.notice)));
   return 0;
 }
 
@@ -134,6 +135,14 @@ export async function memoryAdd(
     );
   } else {
     const bytes = await io.readStdin(MAX_NOTE_BYTES);
+    // The read stops one chunk past the limit, possibly inside a character:
+    // name the limit, not the encoding.
+    if (bytes.length > MAX_NOTE_BYTES) {
+      throw new CliError(
+        `the note on stdin is over the ${MAX_NOTE_BYTES}-byte limit; keep notes short`,
+        2,
+      );
+    }
     try {
       note = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch {

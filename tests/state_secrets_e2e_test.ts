@@ -1,0 +1,132 @@
+/**
+ * The random secret corpus planted across every project-state file, then
+ * every command that prints state, as a subprocess from source and from the
+ * bundle: `memory show`, `agents show`, `metrics show` (table and JSON),
+ * `metrics list` (table and JSON). No secret may reach stdout or stderr.
+ *
+ * Each run uses a fresh seed, printed on failure; replay with
+ * `REDACT_SEED=<seed>`.
+ */
+import assert from "node:assert/strict";
+import { cliTest, runCli, tempRepo } from "./_cli.ts";
+import {
+  leakFinder,
+  Rng,
+  runSeed,
+  type SecretCase,
+  secretCases,
+  SHAPES,
+} from "./_secret_corpus.ts";
+
+const SEED = runSeed();
+const replay = `(seed ${SEED}; replay with REDACT_SEED=${SEED})`;
+const WINDOW = 12;
+
+interface Planted {
+  input: string;
+  c: SecretCase;
+}
+
+function section(title: string, cases: SecretCase[]): string {
+  const parts = [`# ${title}`, ""];
+  for (const c of cases) parts.push(`## ${c.shape} (${c.context})`, "", c.text, "");
+  return parts.join("\n");
+}
+
+/** Single-line values that are secrets on their own (notes, helix fields). */
+function singleLine(r: Rng): Array<{ shape: string; value: string; secrets: string[] }> {
+  const out = [];
+  for (const shape of SHAPES) {
+    if (shape.needsName) continue;
+    const v = shape.make(r);
+    if (v.value.includes("\n") || v.value.length > 200) continue;
+    out.push({ shape: shape.id, ...v });
+  }
+  return out;
+}
+
+async function buildRepo(r: Rng): Promise<{ dir: string; planted: Planted[] }> {
+  const planted: Planted[] = [];
+  const take = (input: string) => {
+    const cases = secretCases(r);
+    for (const c of cases) planted.push({ input, c });
+    return cases;
+  };
+  const notes = singleLine(r);
+  // Every record carries a secret in its notes; the latest runs are what
+  // `metrics show` lists, so put them all among the latest few by spreading
+  // the records over distinct days and checking every one is shown or not.
+  const records = notes.map((v, i) => {
+    planted.push({
+      input: "executions notes",
+      c: { shape: v.shape, context: "prose", text: v.value, secrets: v.secrets },
+    });
+    return JSON.stringify({
+      agent: "coach",
+      recorded_at: new Date(Date.UTC(2026, 10, 1) + i * 3600_000).toISOString(),
+      success: i % 3 !== 0,
+      time_seconds: 600 + i,
+      quality: 0.8,
+      notes: `used ${v.value} today`,
+    });
+  });
+  // A torn line quoting a secret: skipped-line reports must not echo it.
+  const torn = singleLine(r)[0];
+  planted.push({
+    input: "torn line",
+    c: { shape: torn.shape, context: "json", text: torn.value, secrets: torn.secrets },
+  });
+  records.splice(3, 0, `{"agent":"coach","notes":"${torn.value}`);
+  const dir = await tempRepo({
+    ".kaizen/schedule.yml":
+      'version: "1"\ntimezone: UTC\nagents:\n  coach:\n    cadence: weekly\n    enabled: true\n',
+    ".kaizen/agents/coach/memory.md": section("Memory — coach", take("memory.md")),
+    "agents/agent-coach.md": section("Coach prompt (installed)", take("agent-coach.md")),
+    ".kaizen/metrics/coach/executions.jsonl": records.join("\n") + "\n",
+  });
+  return { dir, planted };
+}
+
+function assertNoLeaks(label: string, output: string, planted: Planted[]): void {
+  const leaks: string[] = [];
+  const find = leakFinder(output, WINDOW);
+  for (const { input, c } of planted) {
+    const where = find(c.secrets);
+    if (where !== null) leaks.push(`${input}: ${c.shape}/${c.context} ${where}`);
+  }
+  assert.deepEqual(leaks, [], `${label}: ${leaks.length} leaked ${replay}`);
+}
+
+cliTest(
+  "state corpus: no secret in any state file reaches what a state command prints",
+  async (entry) => {
+    const { dir, planted } = await buildRepo(new Rng(SEED));
+    try {
+      const commands: string[][] = [
+        ["memory", "show", "coach"],
+        ["agents", "show", "coach"],
+        ["metrics", "show", "coach"],
+        ["metrics", "show", "coach", "--format", "json"],
+        ["metrics", "list"],
+        ["metrics", "list", "--format", "json"],
+      ];
+      for (const argv of commands) {
+        const r = await runCli(entry, [...argv, "--target", dir]);
+        const label = argv.join(" ");
+        assert.equal(r.code, 0, `${label}: ${r.stderr.slice(0, 500)}`);
+        assert.ok(r.stdout.length > 0, `${label} printed nothing`);
+        assertNoLeaks(`${label} stdout`, r.stdout, planted);
+        assertNoLeaks(`${label} stderr`, r.stderr, planted);
+        if (argv.includes("json")) {
+          // What a consumer sees once the escapes are undone.
+          assertNoLeaks(`${label} decoded`, JSON.stringify(JSON.parse(r.stdout)), planted);
+        }
+      }
+      // The show commands say that they redacted, never what.
+      const mem = await runCli(entry, ["memory", "show", "coach", "--target", dir]);
+      assert.match(mem.stderr, /redacted \d+ secrets? from \.kaizen\/agents\/coach\/memory\.md/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
