@@ -337,6 +337,14 @@ cliTest(
         assert.equal(trusted.code, 0, trusted.stderr);
         assert.match(trusted.stderr, /sink 'nats': published to kaizen\.schedule\.prepared/);
         assert.ok(p.connections.length > before);
+        // And so does a tls:// URL.
+        const tlsUrl = await prepare(e, [
+          "--sink",
+          "nats",
+          "--nats-url",
+          `tls://kaizen:${password}@127.0.0.1:${p.port}`,
+        ], { DENO_CERT: tls.ca });
+        assert.equal(tlsUrl.code, 0, tlsUrl.stderr);
         assert.deepEqual(p.connects(), [], "a CONNECT went out in clear");
         assert.ok(!sentInClear().includes(password), "the password went out in clear");
       }, {
@@ -352,6 +360,35 @@ cliTest(
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
+  },
+);
+
+cliTest(
+  "pin nats: a tls:// URL never falls back to plaintext, even when the server would allow it",
+  async (e) => {
+    if (ignore) return;
+    const password = `pw-${crypto.randomUUID()}`;
+    await withServerAndProxy(async (_s, p) => {
+      const r = await prepare(e, [
+        "--sink",
+        "nats",
+        "--nats-url",
+        `tls://kaizen:${password}@127.0.0.1:${p.port}`,
+      ]);
+      assert.equal(r.code, 1, r.stderr);
+      oneLine(r.stderr);
+      assert.match(r.stderr, /^kaizen: error: plugin 'builtin', sink 'nats' failed: .*tls/);
+      assert.ok(!r.stderr.includes(password), "the password was printed");
+      assert.deepEqual(p.connects(), [], "a CONNECT went out in clear");
+      const sent = p.connections.map((c) => c.fromClient).join("");
+      assert.ok(!sent.includes(password), "the password went out in clear");
+    }, {
+      stream: false,
+      server: {
+        jetstream: false,
+        extraConfig: `authorization { user: kaizen, password: "${password}" }`,
+      },
+    });
   },
 );
 
@@ -389,15 +426,26 @@ cliTest(
     const nc = await client(s.url);
     try {
       await copyTree(PILOT, repo);
-      // prepare → kaizen.schedule.prepared
+      // prepare → kaizen.schedule.prepared, through a proxy that records the wire
       const prepared = collect(nc, SUBJECT);
       await nc.flush();
-      const r = await prepare(e, ["--sink", "nats", "--nats-url", s.url]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /sink 'nats': published to .*\(no stream: not persisted\)/);
+      const p = startNatsProxy({ upstream: s.port });
+      let wire: string;
+      try {
+        const r = await prepare(e, ["--sink", "nats", "--nats-url", p.url]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, /sink 'nats': published to .*\(no stream: not persisted\)/);
+        wire = p.connections.map((c) => c.fromClient).join("");
+      } finally {
+        await p.close();
+      }
       const events = await prepared;
       assert.equal(events.length, 1, "the event was lost");
       assert.equal((events[0] as { agent: string }).agent, "coach");
+      // Flushed: after the PUB the client asked for a PONG (PING) before it hung up.
+      const pub = wire.search(/^PUB kaizen\.schedule\.prepared /m);
+      assert.ok(pub >= 0, "no PUB on the wire");
+      assert.match(wire.slice(pub), /\r\nPING\r\n/, "the publish was not flushed");
 
       // metrics record → kaizen.metrics.recorded
       const recorded = collect(nc, "kaizen.metrics.recorded");
@@ -571,6 +619,7 @@ cliTest(
         `nats://${token}@127.0.0.1:${p.port}`,
       ]);
       assert.equal(viaUrl.code, 0, viaUrl.stderr);
+      assert.ok(!viaUrl.stderr.includes(token), `the token on stderr: ${viaUrl.stderr}`);
       assert.match(viaUrl.stderr, /published to kaizen\.schedule\.prepared on nats:\/\/\*\*\*@127/);
 
       const badEnv = await prepare(e, ["--sink", "nats", "--nats-url", p.url], {

@@ -156,6 +156,8 @@ export class EventPublisher {
         user: target.user,
         pass: target.pass,
         token: target.token,
+        // tls:// asks for TLS: fail rather than send credentials in clear.
+        tls: target.tls ? {} : undefined,
         authenticator: auth.length > 0 ? auth : undefined,
         name: "kaizen",
         reconnect: false,
