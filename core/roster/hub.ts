@@ -79,10 +79,11 @@ export async function fetchHubRoster(opts: HubOptions): Promise<RosterEntry[]> {
   } catch (err) {
     if (err instanceof HubError) throw err;
     if (signal.aborted) throw new HubError(`hub ${shown} did not answer within ${timeoutMs} ms`);
-    const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    throw new HubError(
-      `cannot reach hub ${shown}: ${why.replaceAll(opts.token ?? "\u0000", "***")}`,
-    );
+    // Masked before the message is cut to one line: fetch quotes a header
+    // value it refuses whole, and a token with a line break spans two lines.
+    const said = err instanceof Error ? err.message : String(err);
+    const why = (opts.token ? said.replaceAll(opts.token, "***") : said).split("\n")[0];
+    throw new HubError(`cannot reach hub ${shown}: ${why}`);
   }
   let data: unknown;
   try {
