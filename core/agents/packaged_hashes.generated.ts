@@ -7,7 +7,7 @@
  * UTF-16 code units (a cheap first test) and its SHA-256 (hex).
  */
 export const PACKAGED_PROMPTS: readonly { length: number; sha256: string }[] = [
-  { length: 5316, sha256: "c62afcd88426c256e21368dd6338cfea263ff60ee4ab61e46512a9052a8fa688" }, // agents/agent-coach.md
-  { length: 5065, sha256: "6ac19cb46de5494e8a0a883a8bf8ab1876ea0389a91d17f383168b4b340b43de" }, // agents/agent-optimization.md
-  { length: 4756, sha256: "1cf743562421764d08831ad958813a26d2e77d31a5cfae949743d4cd6308fb32" }, // agents/agent-tdd-workflow.md
+  { length: 5384, sha256: "eae36973feced56be534870ca87c1b900a0324cfff17dc0e0c6d1b6cc83d987f" }, // agents/agent-coach.md
+  { length: 5176, sha256: "77a48a2d5539921e65af055f4c397da86f12dff727c6fd14e0c9865dea3f9724" }, // agents/agent-optimization.md
+  { length: 4867, sha256: "ae827f83ae7438aef53982b15fcf548258d85c9c63122415fe7076683d61a75f" }, // agents/agent-tdd-workflow.md
 ];
