@@ -12,7 +12,13 @@
  *
  * @module
  */
-import { beforeDeadline, type Deadline, DeadlineError, NO_DEADLINE } from "../../fs/deadline.ts";
+import {
+  beforeDeadline,
+  createDeadline,
+  type Deadline,
+  DeadlineError,
+  NO_DEADLINE,
+} from "../../fs/deadline.ts";
 import { isInside, join, normalize } from "../../fs/paths.ts";
 import { concatBytes } from "../../bytes.ts";
 import { type ExecutionRecord, MAX_LINE_BYTES, MetricsError, parseLine } from "./record.ts";
@@ -22,6 +28,19 @@ import type { SkippedLine } from "./record.ts";
 export const CHUNK_BYTES = 1024 * 1024;
 /** Invalid lines listed by number (the count covers all of them). */
 export const MAX_LISTED_SKIPPED = 100;
+
+/**
+ * How long `open(2)` of a state file may take. A regular file opens at once;
+ * only a FIFO swapped in between the check and the open blocks (until a
+ * writer appears, which in a repository is never), so this bounds the one
+ * wait a reader cannot otherwise escape.
+ */
+export const OPEN_TIMEOUT_MS = 5_000;
+
+/** The caller's deadline, or {@link OPEN_TIMEOUT_MS} from now when that is sooner. */
+export function openDeadline(deadline: Deadline = NO_DEADLINE): Deadline {
+  return deadline.remaining() > OPEN_TIMEOUT_MS ? createDeadline(OPEN_TIMEOUT_MS) : deadline;
+}
 
 /** An open log, checked to be the regular file inside the repository it claims to be. */
 export interface OpenLog {
@@ -86,10 +105,21 @@ export async function openLog(
   }
   let file: Deno.FsFile;
   try {
-    file = await beforeDeadline(deadline, Deno.open(real, { read: true }), `opening ${rel}`);
+    file = await beforeDeadline(
+      openDeadline(deadline),
+      Deno.open(real, { read: true }),
+      `opening ${rel}`,
+    );
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined; // removed meanwhile
-    if (err instanceof DeadlineError) throw new MetricsError(err.message, "io");
+    if (err instanceof DeadlineError) {
+      throw new MetricsError(
+        `${rel} not read: opening it did not finish within ${
+          OPEN_TIMEOUT_MS / 1000
+        } s (not a regular file any more?)`,
+        "unsafe-path",
+      );
+    }
     throw err;
   }
   const info = await file.stat();

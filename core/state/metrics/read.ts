@@ -8,14 +8,14 @@
  *
  * @module
  */
-import type { Deadline } from "../../fs/deadline.ts";
+import { createDeadline, type Deadline } from "../../fs/deadline.ts";
 import { createSafeReader } from "../../fs/safe_read.ts";
 import { createSafeWriter } from "../../fs/safe_write.ts";
 import { executionsPath, metricsDir, summaryPath, summaryStatePath } from "../layout.ts";
 import { checkAgent } from "./agent.ts";
 import { MAX_LISTED_SKIPPED, type OpenLog, openLog, readLatest, scanForward } from "./log.ts";
 import { type ExecutionRecord, refusedError, type SkippedLine } from "./record.ts";
-import { loadState, stateFits, type SummaryState } from "./state.ts";
+import { loadState, SMALL_READ_MS, stateFits, type SummaryState } from "./state.ts";
 import {
   accumulate,
   emptyAccumulator,
@@ -166,7 +166,11 @@ export async function readMetrics(
   const dir = await (await createSafeWriter(realRoot)).locate(metricsDir(agent));
   if (dir.status === "refused") throw refusedError(dir);
   const notices: string[] = [];
-  const files = await createSafeReader(realRoot, MAX_SUMMARY_BYTES, options.deadline);
+  const files = await createSafeReader(
+    realRoot,
+    MAX_SUMMARY_BYTES,
+    options.deadline ?? createDeadline(SMALL_READ_MS),
+  );
   const sumRel = summaryPath(agent);
   const sum = await files.readText(sumRel);
   let stored: unknown;

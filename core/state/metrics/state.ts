@@ -8,11 +8,17 @@
  *
  * @module
  */
-import type { Deadline } from "../../fs/deadline.ts";
+import { createDeadline, type Deadline } from "../../fs/deadline.ts";
 import { createSafeReader } from "../../fs/safe_read.ts";
 import { type OpenLog, readRange, sha256 } from "./log.ts";
 import type { SkippedLine } from "./record.ts";
 import { type SummaryAccumulator, TREND_RUNS } from "./summary.ts";
+
+/**
+ * Deadline of the small reads (summary, state) when the caller brings none:
+ * a FIFO swapped in after the safe reader's check must not hang a command.
+ */
+export const SMALL_READ_MS = 10_000;
 
 /** Bytes at the start of the log, and before the covered offset, that the state fingerprints. */
 export const FINGERPRINT_BYTES = 4096;
@@ -120,7 +126,11 @@ export async function loadState(
   agent: string,
   deadline?: Deadline,
 ): Promise<SummaryState | undefined> {
-  const files = await createSafeReader(realRoot, MAX_STATE_BYTES, deadline);
+  const files = await createSafeReader(
+    realRoot,
+    MAX_STATE_BYTES,
+    deadline ?? createDeadline(SMALL_READ_MS),
+  );
   const r = await files.readText(rel);
   if (r.status !== "ok") return undefined;
   try {
