@@ -145,17 +145,50 @@ function oneLine(text: string): void {
   assert.ok(!text.includes("    at "), `a stack trace:\n${text}`);
 }
 
+/** Cuts the connection instead of passing on the first JetStream acknowledgement. */
+function withholdFirstAck(): {
+  proxy: Omit<NatsProxyOptions, "upstream">;
+  withheld: () => boolean;
+} {
+  let withheld = false;
+  return {
+    withheld: () => withheld,
+    proxy: {
+      fromServer: (chunk, conn) => {
+        if (withheld || !/Nats-Msg-Id/i.test(conn.fromClient) || !chunk.includes('"seq"')) {
+          return "forward";
+        }
+        withheld = true;
+        return "cut";
+      },
+    },
+  };
+}
+
+async function copyTree(from: string, to: string): Promise<void> {
+  for await (const entry of Deno.readDir(from)) {
+    if (entry.isDirectory) {
+      await Deno.mkdir(`${to}/${entry.name}`);
+      await copyTree(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    } else if (entry.isFile) {
+      await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    }
+  }
+}
+
 // 1 ---------------------------------------------------------------------------
 
 cliTest(
   "pin nats: an unacknowledged publish is retried with the same Nats-Msg-Id and stored once",
   async (e) => {
     if (ignore) return;
-    let withheld = false;
+    // The first JetStream acknowledgement ({"stream":…,"seq":…}) never reaches
+    // the client: the server stored the event, the client cannot know it.
+    const fault = withholdFirstAck();
     await withServerAndProxy(async (s, p) => {
       const r = await prepare(e, ["--sink", "nats", "--nats-url", p.url]);
-      assert.ok(withheld, "the proxy never saw an acknowledgement to withhold");
       assert.equal(r.code, 0, r.stderr);
+      assert.ok(fault.withheld(), "the proxy never saw an acknowledgement to withhold");
       const ids = p.msgIds();
       assert.equal(ids.length, 2, `one publish per attempt: ${JSON.stringify(ids)}`);
       assert.match(ids[0], /^[0-9a-f]{40}$/);
@@ -165,19 +198,64 @@ cliTest(
       assert.equal(messages[0].id, ids[0]);
       assert.equal(messages[0].data.agent, "coach");
       assert.match(r.stderr, /sink 'nats': duplicate: already in stream KAIZEN \(seq 1\)/);
-    }, {
-      proxy: {
-        // The first JetStream acknowledgement ({"stream":…,"seq":…}) never reaches
-        // the client: the server stored the event, the client cannot know it.
-        fromServer: (chunk, conn) => {
-          if (withheld || !/Nats-Msg-Id/i.test(conn.fromClient) || !chunk.includes('"seq"')) {
-            return "forward";
-          }
-          withheld = true;
-          return "cut";
+    }, { proxy: fault.proxy });
+  },
+);
+
+cliTest(
+  "pin nats: metrics record and agents install retry an unacknowledged publish with the same id",
+  async (e) => {
+    if (ignore) return;
+    const repo = await Deno.makeTempDir({ prefix: "kaizen-pin-" });
+    try {
+      await copyTree(PILOT, repo);
+      const commands: Array<{ args: string[]; subject: string; env?: Record<string, string> }> = [
+        {
+          args: [
+            "metrics",
+            "record",
+            "coach",
+            "--target",
+            repo,
+            "--success",
+            "--time",
+            "60",
+            "--quality",
+            "0.5",
+          ],
+          subject: "kaizen.metrics.recorded",
         },
-      },
-    });
+        {
+          args: ["agents", "install", "coach", "--target", repo, "--force"],
+          subject: "kaizen.agent.installed",
+          env: { KAIZEN_REPO: "acme/widgets" },
+        },
+      ];
+      for (const c of commands) {
+        const fault = withholdFirstAck();
+        await withServerAndProxy(async (s, p) => {
+          const r = await kaizen(e, [
+            ...c.args,
+            "--now",
+            NOW,
+            "--sink",
+            "nats",
+            "--nats-url",
+            p.url,
+          ], c.env);
+          assert.equal(r.code, 0, r.stderr);
+          assert.ok(fault.withheld(), `${c.args[0]}: no acknowledgement was withheld`);
+          const ids = p.msgIds();
+          assert.equal(ids.length, 2, `${c.args[0]}: ${JSON.stringify(ids)}`);
+          assert.equal(ids[1], ids[0], `${c.args[0]}: the retry carried another Nats-Msg-Id`);
+          const messages = await stored(s.url);
+          assert.equal(messages.length, 1, `${c.args[0]}: the retried publish was stored twice`);
+          assert.equal(messages[0].data.event, c.subject);
+        }, { proxy: fault.proxy });
+      }
+    } finally {
+      await Deno.remove(repo, { recursive: true });
+    }
   },
 );
 
@@ -406,17 +484,6 @@ function collect(nc: NatsConnection, subject: string, max = 1, ms = 30_000): Pro
   })();
 }
 
-async function copyTree(from: string, to: string): Promise<void> {
-  for await (const entry of Deno.readDir(from)) {
-    if (entry.isDirectory) {
-      await Deno.mkdir(`${to}/${entry.name}`);
-      await copyTree(`${from}/${entry.name}`, `${to}/${entry.name}`);
-    } else if (entry.isFile) {
-      await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
-    }
-  }
-}
-
 cliTest(
   "pin nats: a core publish (no JetStream) reaches a subscriber before the CLI exits",
   async (e) => {
@@ -582,7 +649,8 @@ cliTest(
     }
     // A server that talks but never acknowledges the JetStream publish.
     await withServerAndProxy(async (_s, p) => {
-      const r = await prepare(e, ["--sink", "nats", "--nats-url", p.url, "--sink-timeout", "3000"]);
+      // Long enough to reach the publish on a busy machine; the ack never comes.
+      const r = await prepare(e, ["--sink", "nats", "--nats-url", p.url, "--sink-timeout", "6000"]);
       assert.equal(r.code, 1, r.stderr);
       oneLine(r.stderr);
       assert.match(r.stderr, /^kaizen: error: plugin 'builtin', sink 'nats' failed: [^\n]+\n$/);
