@@ -56,19 +56,23 @@ export const metricsSection: SectionPlugin = {
       data = { ...reading.summary };
     } else if (reading.storedOnly) {
       data = reading.storedOnly;
+    } else if (reading.notices.length > 0) {
+      // summary.json refused by the safe reader (warned above), and there is no log.
+      return { status: "warning", content: `_${reading.notices[0]}._`, source: rel };
     } else {
-      // summary.json exists but is not a JSON object, and there is no log.
-      ctx.warn(`${rel} is not a JSON object; metrics left out`);
+      // summary.json exists but cannot be read as one, and there is no log.
+      const problem = reading.storedProblem ?? "not readable";
+      ctx.warn(`${rel} is ${problem}; metrics left out`);
       return {
         status: "warning",
-        content: `_\`${rel}\` is not a JSON object; metrics left out._`,
+        content: `_\`${rel}\` is ${problem}; metrics left out._`,
         source: rel,
       };
     }
     const recent = recentRuns(reading.records, reading.summary.runs, log);
     return {
       content: "", // rendered from the redacted data by `render`
-      source: hasLog ? log : rel,
+      source: rel,
       data,
       render: (d) =>
         [summaryTable(isRecord(d) ? d : {}), ...(recent ? ["", recent] : [])].join("\n"),

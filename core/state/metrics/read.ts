@@ -137,6 +137,8 @@ export interface MetricsReading {
    * derive from: kept from a pilot, or the log archived away.
    */
   storedOnly?: Record<string, unknown>;
+  /** What is wrong with a `summary.json` that exists but cannot be used as a summary. */
+  storedProblem?: "not valid JSON" | "not a JSON object";
   /** Why a state file was not used (refused by the safe reader), for notices. */
   notices: string[];
 }
@@ -174,11 +176,18 @@ export async function readMetrics(
   const sumRel = summaryPath(agent);
   const sum = await files.readText(sumRel);
   let stored: unknown;
+  let storedProblem: MetricsReading["storedProblem"];
   if (sum.status === "refused") notices.push(`${sumRel} not read: ${sum.reason}`);
   if (sum.status === "ok") {
     try {
       stored = JSON.parse(sum.text);
-    } catch { /* torn or hand-broken: derived below */ }
+      if (stored === null || typeof stored !== "object" || Array.isArray(stored)) {
+        storedProblem = "not a JSON object";
+      }
+    } catch {
+      // Torn or hand-broken: derived below. (The parser's message quotes the file.)
+      storedProblem = "not valid JSON";
+    }
   }
   const rel = executionsPath(agent);
   const log = await openLog(realRoot, rel, options.deadline);
@@ -200,6 +209,7 @@ export async function readMetrics(
         skippedCount: 0,
         accumulator: acc,
         ...(isObject ? { storedOnly: stored as Record<string, unknown> } : {}),
+        ...(storedProblem ? { storedProblem } : {}),
         notices,
       };
     }
