@@ -131,18 +131,15 @@ Deno.test("runSink: what the sink received, and its outcome line", async () => {
     sinks: [{
       name: "memo",
       emit(bundle, ctx) {
-        got.push(`${bundle.agent} ${ctx.format} ${ctx.options?.["memo-tag"]}`);
+        got.push(`${bundle.agent} ${ctx.format}`);
         return "kept 1 bundle";
       },
     }],
   });
-  const run = await runSink(memo, {
-    files: { "SCOPE.md": "# Scope\n" },
-    sinkOptions: { "memo-tag": "t1" },
-  });
+  const run = await runSink(memo, { files: { "SCOPE.md": "# Scope\n" } });
   assert.equal(run.ok, true);
   assert.equal(run.detail, "kept 1 bundle");
-  assert.deepEqual(got, ["coach markdown t1"]);
+  assert.deepEqual(got, ["coach markdown"]);
   assert.equal(run.received?.bundle.agent, "coach");
   assert.deepEqual(run.received?.bundle.pointers, ["scope"]);
   assert.equal(run.received?.bundle.generated_at, "2026-01-05T09:00:00Z");
