@@ -82,15 +82,32 @@ async function withMetrics<T>(fn: (m: Metrics) => Promise<T>): Promise<T> {
 
 /**
  * Redacts every string in `value` (in place) with the redactor `prepare`
- * uses: records are read from the repository, and a session may have
- * written a secret into them by hand.
+ * uses, value by value so the JSON output stays valid: records are read from
+ * the repository, and a session may have written a secret into them by hand.
+ * `notice` is told how many were replaced.
  */
-async function redacted<T>(value: T): Promise<T> {
+async function redacted<T>(value: T, notice?: (count: number) => void): Promise<T> {
   const [{ redactData }, { defaultRedactor }] = await Promise.all([
     import("../bundle/data.ts"),
     import("../bundle/scan.ts"),
   ]);
-  return (await redactData(value, defaultRedactor)).value as T;
+  const r = await redactData(value, defaultRedactor);
+  if (r.count > 0) notice?.(r.count);
+  return r.value as T;
+}
+
+/**
+ * Prints repository-derived output through the state commands' redaction
+ * choke point (core/redact/output.ts), after the data was redacted value by
+ * value: what the table composes is scanned once more as a whole.
+ */
+async function printRedacted(prog: string, text: string, source: string): Promise<void> {
+  const { redactForOutput } = await import("../redact/output.ts");
+  stdout(redactForOutput(text, source, (m) => warn(prog, m, "notice")));
+}
+
+function redactionNotice(prog: string, source: string): (count: number) => void {
+  return (n) => warn(prog, `redacted ${n} secret${n === 1 ? "" : "s"} from ${source}`, "notice");
 }
 
 function reportSkipped(
@@ -291,7 +308,7 @@ export async function showCommand(inv: TypedInvocation<typeof SHOW_OPTIONS>): Pr
     recent: reading.records.slice(-SHOWN_RUNS).reverse(),
     skipped: reading.skipped,
     notices: reading.notices,
-  });
+  }, redactionNotice(prog, rel));
   for (const n of shown.notices) warn(prog, n);
   reportSkipped(prog, rel, shown.skipped, reading.skippedCount);
   const recent = shown.recent;
@@ -336,7 +353,7 @@ export async function showCommand(inv: TypedInvocation<typeof SHOW_OPTIONS>): Pr
       ).trimEnd(),
     );
   }
-  stdout(lines.join("\n") + "\n");
+  await printRedacted(prog, lines.join("\n") + "\n", rel);
   return 0;
 }
 
@@ -381,7 +398,10 @@ export async function listCommand(inv: TypedInvocation<typeof LIST_OPTIONS>): Pr
       summaries.push(r.summary);
       if (r.skippedCount > 0) skipped.push({ agent, lines: r.skippedCount });
     }
-    return { summaries: await redacted(summaries), skipped };
+    return {
+      summaries: await redacted(summaries, redactionNotice(prog, ".kaizen/metrics")),
+      skipped,
+    };
   });
   for (const s of skipped) {
     warn(prog, `${s.agent}: skipped ${s.lines} invalid record lines`, "notice");
@@ -395,19 +415,23 @@ export async function listCommand(inv: TypedInvocation<typeof LIST_OPTIONS>): Pr
     return 0;
   }
   const { renderTable } = await import("../text/table.ts");
-  stdout(renderTable(
-    ["AGENT", "RUNS", "SUCCESS", "AVG TIME", "AVG QUALITY", "LAST RUN"],
-    summaries.map((s) => [
-      s.agent,
-      String(s.runs),
-      s.runs === 0 ? "-" : `${(s.success_rate * 100).toFixed(1)}%`,
-      s.runs === 0 ? "-" : duration(s.avg_time_seconds),
-      s.avg_quality === null ? "-" : s.avg_quality.toFixed(2),
-      s.last_run_at === null
-        ? "-"
-        : `${printable(s.last_run_at, 40)} (${s.last_success ? "success" : "failure"})`,
-    ]),
-  ));
+  await printRedacted(
+    prog,
+    renderTable(
+      ["AGENT", "RUNS", "SUCCESS", "AVG TIME", "AVG QUALITY", "LAST RUN"],
+      summaries.map((s) => [
+        s.agent,
+        String(s.runs),
+        s.runs === 0 ? "-" : `${(s.success_rate * 100).toFixed(1)}%`,
+        s.runs === 0 ? "-" : duration(s.avg_time_seconds),
+        s.avg_quality === null ? "-" : s.avg_quality.toFixed(2),
+        s.last_run_at === null
+          ? "-"
+          : `${printable(s.last_run_at, 40)} (${s.last_success ? "success" : "failure"})`,
+      ]),
+    ),
+    ".kaizen/metrics",
+  );
   return 0;
 }
 
