@@ -130,3 +130,43 @@ cliTest(
     }
   },
 );
+
+cliTest("manifest diagnostics quote no secret pasted into the manifest", async (entry) => {
+  const r = new Rng(SEED ^ 0x5eed);
+  const values = singleLine(r).filter((v) => !/["'\\:#]/.test(v.value)).slice(0, 6);
+  assert.ok(values.length >= 3, "enough quotable secrets");
+  const planted: Planted[] = values.map((v) => ({
+    input: "schedule.yml",
+    c: { shape: v.shape, context: "config", text: v.value, secrets: v.secrets },
+  }));
+  const [tz, cron, key, ...names] = values.map((v) => v.value);
+  const manifest = [
+    'version: "1"',
+    `timezone: "${tz}"`,
+    "agents:",
+    "  coach:",
+    "    cadence: weekly",
+    `    cron: "${cron}"`,
+    `    "${key}": true`,
+    ...names.map((n) => `  "${n}":\n    cadence: daily`),
+  ].join("\n") + "\n";
+  const dir = await tempRepo({ ".kaizen/schedule.yml": manifest });
+  try {
+    for (
+      const argv of [
+        ["schedule", "validate"],
+        ["schedule", "validate", "--format", "json"],
+        ["schedule", "list"],
+      ]
+    ) {
+      const out = await runCli(entry, [...argv, "--target", dir]);
+      const label = argv.join(" ");
+      assert.equal(out.code, 1, `${label}: ${out.stderr.slice(0, 300)}`);
+      assert.match(out.stdout + out.stderr, /REDACTED/, `${label} quotes the values`);
+      assertNoLeaks(`${label} stdout`, out.stdout, planted);
+      assertNoLeaks(`${label} stderr`, out.stderr, planted);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

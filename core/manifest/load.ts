@@ -106,7 +106,45 @@ export async function loadSchedule(
     base.knownAgents = knownAgents;
     ({ schedule, diagnostics } = parseSchedule(text, file, { knownAgents }));
   }
+  if (diagnostics.length > 0) diagnostics = await redactDiagnostics(text, diagnostics);
   return schedule
     ? { ...base, exists: true, schedule, diagnostics }
     : { ...base, exists: true, diagnostics };
+}
+
+/**
+ * Diagnostics quote the manifest (a bad timezone, a cron, a key): a token
+ * pasted into the wrong field would be printed by `validate`, `list`,
+ * `roster discover`, `doctor` and the MCP server. They all get them from
+ * here, so this is where quotes are redacted: every secret found in the
+ * manifest is masked wherever a message quotes it, whole or cut short (a
+ * quote is shortened to a prefix, which no rule would recognise on its
+ * own), and then the message is scanned as a text of its own. Loaded only
+ * on this path: a valid manifest costs nothing.
+ */
+async function redactDiagnostics(text: string, diagnostics: Diagnostic[]): Promise<Diagnostic[]> {
+  const { redactSecretsSync, secretSpans } = await import("../redact/redact.ts");
+  const { redactionMarker } = await import("../redact/rules.ts");
+  const secrets = secretSpans(text).map((s) => ({
+    value: text.slice(s.start, s.end),
+    marker: redactionMarker(s.rule),
+  }));
+  const clean = (msg: string) => {
+    for (const { value, marker } of secrets) {
+      // Longest prefix first; 8 characters is where a quote stops being generic.
+      for (let k = value.length; k >= 8; k--) {
+        const piece = value.slice(0, k);
+        if (msg.includes(piece)) {
+          msg = msg.split(piece).join(marker);
+          break;
+        }
+      }
+    }
+    return redactSecretsSync(msg, { source: "schedule.yml" }).text;
+  };
+  return diagnostics.map((d) => ({
+    ...d,
+    message: clean(d.message),
+    path: d.path.map((p) => (typeof p === "string" ? clean(p) : p)),
+  }));
 }

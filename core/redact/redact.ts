@@ -226,6 +226,36 @@ export function redactSecretsSync(text: string, _options: RedactOptions = {}): R
   if (typeof text !== "string" || text.length === 0) {
     return { text: typeof text === "string" ? text : "", count: 0, findings: [] };
   }
+  const merged = mergedSpans(text);
+  const parts: string[] = [];
+  const where = positions(text, merged.map((span) => span.start));
+  const findings: RedactionFinding[] = merged.map((span, i) => ({ rule: span.rule, ...where[i] }));
+  let cursor = 0;
+  for (const span of merged) {
+    parts.push(text.slice(cursor, span.start), redactionMarker(span.rule));
+    cursor = span.end;
+  }
+  parts.push(text.slice(cursor));
+
+  return { text: parts.join(""), count: merged.length, findings };
+}
+
+/**
+ * The secrets in `text` as merged spans (what {@link redactSecretsSync}
+ * replaces), for a caller that must also find them again elsewhere: a
+ * message that quoted part of a value, say.
+ *
+ * @example
+ * ```ts
+ * for (const s of secretSpans(manifest)) console.log(s.rule, s.end - s.start);
+ * ```
+ */
+export function secretSpans(text: string): Array<{ start: number; end: number; rule: string }> {
+  if (typeof text !== "string" || text.length === 0) return [];
+  return mergedSpans(text).map(({ start, end, rule }) => ({ start, end, rule }));
+}
+
+function mergedSpans(text: string): Candidate[] {
   const candidates: Candidate[] = [];
   for (const { rule, index } of applicableRules(text)) {
     let spans: SecretSpan[];
@@ -263,18 +293,7 @@ export function redactSecretsSync(text: string, _options: RedactOptions = {}): R
       merged.push({ ...c });
     }
   }
-
-  const parts: string[] = [];
-  const where = positions(text, merged.map((span) => span.start));
-  const findings: RedactionFinding[] = merged.map((span, i) => ({ rule: span.rule, ...where[i] }));
-  let cursor = 0;
-  for (const span of merged) {
-    parts.push(text.slice(cursor, span.start), redactionMarker(span.rule));
-    cursor = span.end;
-  }
-  parts.push(text.slice(cursor));
-
-  return { text: parts.join(""), count: merged.length, findings };
+  return merged;
 }
 
 /**
