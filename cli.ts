@@ -15,6 +15,7 @@ import {
 import { CliError, stderr, stdout, warn } from "./core/cli/io.ts";
 import { programName } from "./core/cli/program.ts";
 import { PluginDefinitionError } from "./core/plugin/define.ts";
+import { inProcessRegistry, type PluginSources } from "./core/plugin/build.ts";
 import type { Plugin } from "./core/plugin/types.ts";
 import { printable } from "./core/text/printable.ts";
 import { VERSION } from "./core/version.ts";
@@ -30,7 +31,9 @@ import {
   PLUGINS_LIST_OPTIONS,
   PREPARE_OPTIONS,
   VALIDATE_OPTIONS,
+  withSinkOptions,
 } from "./core/commands/options.ts";
+import { builtinPlugin } from "./plugins/builtin/mod.ts";
 
 /** Options for embedding the CLI in a team's own entry point. */
 export interface RunCliOptions {
@@ -38,8 +41,22 @@ export interface RunCliOptions {
   plugins?: readonly Plugin[];
 }
 
-/** The whole command tree; `completions` walks it too. */
-export function commandTree(program = "kaizen", plugins: readonly Plugin[] = []): CommandSpec {
+/**
+ * The whole command tree; `completions` walks it too. `plugins` are a team
+ * binary's own, registered after `builtins` (kaizen's built-in plugin unless
+ * a caller says otherwise). The in-process sinks' declared options are part
+ * of the tree, so they parse, show in `--help` and complete like any other.
+ */
+export function commandTree(
+  program = "kaizen",
+  plugins: readonly Plugin[] = [],
+  builtins: readonly Plugin[] = [builtinPlugin],
+): CommandSpec {
+  const sources: PluginSources = { builtins, embedded: plugins };
+  const sinks = inProcessRegistry(sources).sinks();
+  const prepareOptions = withSinkOptions(PREPARE_OPTIONS, sinks);
+  const mcpOptions = withSinkOptions(MCP_OPTIONS, sinks.filter((o) => !o.sink.writes));
+  const doctorOptions = withSinkOptions(DOCTOR_OPTIONS, sinks.filter((o) => o.sink.check));
   const tree: CommandSpec = {
     name: "kaizen",
     description:
@@ -84,14 +101,11 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
               description: "Agent to prepare (installed or packaged)",
               required: true,
             }],
-            options: PREPARE_OPTIONS,
+            options: prepareOptions,
             run: async (inv) =>
               (await import("./core/commands/prepare.ts")).prepareCommand(
                 typed(inv, PREPARE_OPTIONS),
-                {
-                  program,
-                  plugins,
-                },
+                { program, plugins: sources },
               ),
           },
         ],
@@ -125,31 +139,29 @@ export function commandTree(program = "kaizen", plugins: readonly Plugin[] = [])
           run: async (inv) =>
             (await import("./core/commands/plugins.ts")).pluginsList(
               typed(inv, PLUGINS_LIST_OPTIONS),
-              {
-                program,
-                plugins,
-              },
+              { program, plugins: sources },
             ),
         }],
       },
       {
         name: "mcp",
         description: "Serve this repo's agents, bundle and records over MCP (stdio)",
-        options: MCP_OPTIONS,
+        options: mcpOptions,
         epilog: "Register it in a coding client's MCP configuration: see docs/mcp.md",
         run: async (inv) =>
           (await import("./core/commands/mcp.ts")).mcpCommand(typed(inv, MCP_OPTIONS), {
-            plugins,
+            plugins: sources,
           }),
       },
       {
         name: "doctor",
         description: "Check this runner host and repo are ready for scheduled runs",
-        options: DOCTOR_OPTIONS,
+        options: doctorOptions,
         epilog: "Exit 0 when no check failed, 1 otherwise; see docs/operations.md",
         run: async (inv) =>
           (await import("./core/commands/doctor.ts")).doctorCommand(
             typed(inv, DOCTOR_OPTIONS),
+            { plugins: sources },
           ),
       },
       {

@@ -15,6 +15,9 @@
  * @module
  */
 
+import { prepareBundle as corePrepareBundle } from "./core/bundle/prepare.ts";
+import { builtinPlugin } from "./plugins/builtin/mod.ts";
+
 // Manifest
 export type { AgentSchedule, Schedule } from "./core/manifest/types.ts";
 export type { Diagnostic, Severity } from "./core/diagnostics.ts";
@@ -70,8 +73,24 @@ export { createDeadline, DEFAULT_DEADLINE_MS } from "./core/fs/deadline.ts";
 export type { Deadline } from "./core/fs/deadline.ts";
 
 // Prepare and deliver
-export { prepareBundle, PrepareError } from "./core/bundle/prepare.ts";
+export { PrepareError } from "./core/bundle/prepare.ts";
 export type { PreparedBundle, PrepareOptions } from "./core/bundle/prepare.ts";
+
+/**
+ * Assembles the orientation bundle for `agent` in `target`, with kaizen's
+ * built-in plugin (unless `builtins` says otherwise) and `plugins`.
+ *
+ * @example
+ * ```ts
+ * const { rendering } = await prepareBundle({ target: "examples/pilot", agent: "coach" });
+ * console.log(rendering.text);
+ * ```
+ */
+export function prepareBundle(
+  options: import("./core/bundle/prepare.ts").PrepareOptions,
+): Promise<import("./core/bundle/prepare.ts").PreparedBundle> {
+  return corePrepareBundle({ ...options, builtins: options.builtins ?? [builtinPlugin] });
+}
 export { DEFAULT_SINK_TIMEOUT_MS, emitToSinks } from "./core/bundle/emit.ts";
 export type { EmitOptions, SafeRendering, SinkResult } from "./core/bundle/emit.ts";
 

@@ -16,7 +16,7 @@
  * @module
  */
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { prepareBundle } from "../core/bundle/prepare.ts";
+import { prepareBundle } from "../mod.ts";
 import { eventMessageId, schedulePrepared } from "../core/events/payloads.ts";
 import { SCHEDULE_PREPARED } from "../core/events/subjects.ts";
 import { openEventPublisher } from "../core/nats/publish.ts";

@@ -15,6 +15,7 @@ import { binaryProbe, permissionDescriptors, runMode } from "../core/doctor/prob
 import { probeWritable, repoProbe } from "../core/doctor/probe_repo.ts";
 import { renderDoctorText } from "../core/doctor/render.ts";
 import { urlSecrets } from "../core/commands/doctor.ts";
+import { builtinPlugin } from "../plugins/builtin/mod.ts";
 import {
   BUNDLE_PATH,
   type CliEntry,
@@ -71,6 +72,8 @@ function context(over: Partial<DoctorBaseContext> = {}): DoctorBaseContext {
   return {
     host: "runner-1",
     offline: true,
+    // What cli.ts hands doctor: the dry prepare runs the built-ins.
+    plugins: { builtins: [builtinPlugin], embedded: [] },
     env: (k) => env[k],
     now: NOW,
     ...over,

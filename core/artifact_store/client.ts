@@ -14,7 +14,7 @@
  * @module
  */
 import { ArtifactStoreError, type ArtifactStoreErrorCode, quote } from "./errors.ts";
-import { discardBody, readCapped } from "./read_capped.ts";
+import { discardBody, readCapped } from "../http/read_capped.ts";
 import {
   type ArtifactRequestInput,
   maskHeaders,
@@ -23,7 +23,7 @@ import {
   TOKEN_VARIABLE,
   URL_VARIABLE,
 } from "./request.ts";
-import { abortableSleep, backoffDelay, parseRetryAfter } from "./retry.ts";
+import { abortableSleep, backoffDelay, parseRetryAfter } from "../http/retry.ts";
 
 export { ArtifactStoreError } from "./errors.ts";
 export type { ArtifactStoreErrorCode } from "./errors.ts";

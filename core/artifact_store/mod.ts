@@ -26,4 +26,4 @@ export {
   type WireFile,
   type WirePackage,
 } from "./request.ts";
-export { backoffDelay, parseRetryAfter } from "./retry.ts";
+export { backoffDelay, parseRetryAfter } from "../http/retry.ts";

@@ -12,6 +12,7 @@
  * @module
  */
 import { processEnv } from "../env.ts";
+import { resolveSinkOptions } from "../plugin/sink_options.ts";
 import type { OwnedSink } from "../plugin/registry.ts";
 import { printable, stripControl } from "../text/printable.ts";
 import { errorMessage } from "./pipeline.ts";
@@ -70,8 +71,12 @@ export interface EmitOptions {
   redact: Redactor;
   /** Reports one line on stderr (`error` for failures, `notice` for a sink's outcome). */
   report: (message: string, level?: "warning" | "error" | "notice") => void;
-  /** Sink options from the command line (`nats-url`, `subject`, `dry-run`, …). */
-  options?: Readonly<Record<string, string | boolean | undefined>>;
+  /**
+   * The command line's options as parsed, keyed by flag: each sink receives
+   * its declared ones, resolved with their variables and defaults
+   * ({@link resolveSinkOptions}), and `dry-run`.
+   */
+  options?: Readonly<Record<string, unknown>>;
   /** Environment for sinks; default: the process's (unreadable → undefined). */
   env?: (name: string) => string | undefined;
   /** `fetch` for HTTP sinks; default `globalThis.fetch`. */
@@ -131,6 +136,7 @@ export async function emitToSinks(
 
   const runs = opts.sinks.map(async (owned) => {
     const name = owned.sink.name;
+    const env = opts.env ?? processEnv;
     const lines: Array<{ text: Promise<string>; level: "warning" | "error" | "notice" }> = [];
     const signal = AbortSignal.timeout(timeoutMs);
     let brokenPipe: unknown;
@@ -147,8 +153,8 @@ export async function emitToSinks(
           });
         },
         render,
-        options: opts.options ?? {},
-        env: opts.env ?? processEnv,
+        options: resolveSinkOptions(owned.sink, opts.options ?? {}, env),
+        env,
         fetch: opts.fetch ?? globalThis.fetch,
         signal,
         timeoutMs,

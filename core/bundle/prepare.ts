@@ -19,13 +19,13 @@ import { resolve } from "../fs/paths.ts";
 import { createSafeReader, DEFAULT_MAX_FILE_BYTES } from "../fs/safe_read.ts";
 import { AGENT_NAME_RE } from "../manifest/constants.ts";
 import { loadSchedule } from "../manifest/load.ts";
-import { PluginRegistry } from "../plugin/registry.ts";
+import { inProcessRegistry } from "../plugin/build.ts";
+import type { PluginRegistry } from "../plugin/registry.ts";
 import type { Plugin } from "../plugin/types.ts";
 import { resolveRepoSlug } from "../repo/slug.ts";
 import { printable } from "../text/printable.ts";
 import { didYouMean } from "../text/suggest.ts";
-import { shellQuote } from "../../plugins/builtin/session_close.ts";
-import { builtinPlugin } from "../../plugins/builtin/mod.ts";
+import { shellQuote } from "../text/shell_quote.ts";
 
 /** What to prepare. Only `target` and `agent` are required. */
 export interface PrepareOptions {
@@ -42,6 +42,11 @@ export interface PrepareOptions {
   maxFileBytes?: number;
   /** Deadline for all reads and section hooks (default 10 s). */
   deadlineMs?: number;
+  /**
+   * kaizen's own plugins (ignored when `registry` is given). Core does not
+   * know them: `mod.ts`'s `prepareBundle` passes the built-in plugin here.
+   */
+  builtins?: readonly Plugin[];
   /** Plugins besides the built-ins (ignored when `registry` is given). */
   plugins?: readonly Plugin[];
   /** A registry built by the caller (the CLI adds plugins-file plugins). */
@@ -114,12 +119,8 @@ export async function prepareBundle(options: PrepareOptions): Promise<PreparedBu
       "agent",
     );
   }
-  let registry = options.registry;
-  if (!registry) {
-    registry = new PluginRegistry();
-    registry.add(builtinPlugin, { kind: "builtin" });
-    for (const p of options.plugins ?? []) registry.add(p, { kind: "embedded" });
-  }
+  const registry = options.registry ??
+    inProcessRegistry({ builtins: options.builtins ?? [], embedded: options.plugins ?? [] });
 
   const entry = loaded.schedule?.agents[agent];
   // The path comes from --target: a folder name can hold escape sequences.

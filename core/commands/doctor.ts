@@ -11,6 +11,7 @@ import type { TypedInvocation } from "../cli/framework.ts";
 import type { DOCTOR_OPTIONS } from "./options.ts";
 import { stdout, useColorOnStdout } from "../cli/io.ts";
 import { nonEmptyEnv } from "../env.ts";
+import { userinfoSecrets } from "../net/userinfo.ts";
 import { join, resolve } from "../fs/paths.ts";
 import { DoctorReportModel, type Probe } from "../doctor/model.ts";
 import { runDoctor } from "../doctor/run.ts";
@@ -18,18 +19,12 @@ import { renderDoctorText } from "../doctor/render.ts";
 import { binaryProbe } from "../doctor/probe_binary.ts";
 import { repoProbe } from "../doctor/probe_repo.ts";
 import { hubProbe } from "../doctor/probe_hub.ts";
-import { natsProbe } from "../doctor/probe_nats.ts";
-import { artifactStoreProbe } from "../doctor/probe_artifact_store.ts";
+import { sinkProbes } from "../doctor/probe_sinks.ts";
+import { inProcessRegistry, type PluginSources } from "../plugin/build.ts";
 import { resolveHost, resolveTarget } from "./target.ts";
 
-/** Every probe, in report order. */
-export const DOCTOR_PROBES: readonly Probe[] = [
-  binaryProbe,
-  repoProbe,
-  hubProbe,
-  natsProbe,
-  artifactStoreProbe,
-];
+/** kaizen's own probes, in report order; the loaded sinks' checks follow them. */
+export const DOCTOR_PROBES: readonly Probe[] = [binaryProbe, repoProbe, hubProbe];
 
 /** Environment variables that hold credentials: masked in every detail and fix. */
 export const SECRET_VARIABLES = [
@@ -54,12 +49,8 @@ export function urlSecrets(url: string | undefined): string[] {
     const eq = pair.indexOf("=");
     if (eq > 0 && SECRET_PARAM.test(pair.slice(0, eq))) parts.push(pair.slice(eq + 1));
   }
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^@/?#\s]*)@/i.exec(url);
-  if (m) {
-    const info = m[1];
-    const colon = info.indexOf(":");
-    parts.push(colon >= 0 ? info.slice(colon + 1) : info);
-  }
+  // The userinfo runs to the last `@` before the host: a password may hold `@`.
+  parts.push(...userinfoSecrets(url));
   const out: string[] = [];
   for (const p of parts) {
     if (p === "") continue;
@@ -82,29 +73,32 @@ async function doctorTarget(given: unknown): Promise<string | undefined> {
   return undefined;
 }
 
-/** Runs `kaizen doctor`; exit 0 when no check failed, 1 otherwise. */
+/**
+ * Runs `kaizen doctor`; exit 0 when no check failed, 1 otherwise. Besides
+ * its own probes it runs the readiness check of every loaded sink that
+ * declares one (an external-command sink has none), with the sink's options
+ * resolved from this command line and the environment.
+ */
 export async function doctorCommand(
   inv: TypedInvocation<typeof DOCTOR_OPTIONS>,
-  probes: readonly Probe[] = DOCTOR_PROBES,
+  runtime: { plugins: PluginSources },
 ): Promise<number> {
   const o = inv.opts;
   const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
   const target = await doctorTarget(o.target);
   const host = resolveHost(o.host);
   const hubUrl = str(o.hub) ?? nonEmptyEnv("STATE_HUB_URL");
-  const natsUrl = str(o["nats-url"]) ?? nonEmptyEnv("NATS_URL");
-  const artifactStoreUrl = str(o["artifact-store"]) ?? nonEmptyEnv("ARTIFACTSTORE_API_URL");
+  const sinks = sinkProbes(inProcessRegistry(runtime.plugins).sinks(), inv.opts, nonEmptyEnv);
   const secrets = [
     ...SECRET_VARIABLES.map(nonEmptyEnv).filter((s): s is string => s !== undefined),
-    ...[hubUrl, natsUrl, artifactStoreUrl].flatMap(urlSecrets),
+    ...[hubUrl, ...sinks.urls].flatMap(urlSecrets),
   ];
-  const report = await runDoctor(probes, {
+  const report = await runDoctor([...DOCTOR_PROBES, ...sinks.probes], {
     target,
     host,
     agent: str(o.agent),
     hubUrl,
-    natsUrl,
-    artifactStoreUrl,
+    plugins: runtime.plugins,
     offline: o.offline === true,
     pluginsFile: str(o.plugins),
     trustRepoPlugins: o["trust-repo-plugins"] === true,

@@ -13,28 +13,29 @@ import type { TypedInvocation } from "../cli/framework.ts";
 import { CliError, stderr, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { processEnv } from "../env.ts";
-import type { Plugin } from "../plugin/types.ts";
+import { buildRegistry, pluginFlags, type PluginSources } from "../plugin/build.ts";
+import type { PluginRegistry } from "../plugin/registry.ts";
 import { printable } from "../text/printable.ts";
 import { didYouMean } from "../text/suggest.ts";
 import type { MCP_OPTIONS } from "./options.ts";
-import { buildRegistry } from "./plugins_setup.ts";
 import { resolveNow, resolveTarget } from "./target.ts";
 
 /** Runs the server; resolves with 0 when the client closes the connection. */
 export async function mcpCommand(
   inv: TypedInvocation<typeof MCP_OPTIONS>,
-  runtime: { plugins: readonly Plugin[] },
+  runtime: { plugins: PluginSources },
 ): Promise<number> {
   const prog = programName();
-  const { EMIT_SINKS, createKaizenMcpServer } = await import("../mcp/server.ts");
-  const allowSinks = parseSinks(inv.opts["allow-sinks"], EMIT_SINKS);
+  const { createKaizenMcpServer } = await import("../mcp/server.ts");
   const root = await Deno.realPath(await resolveTarget(inv.opts.target));
   const pinned = inv.opts.now === undefined ? undefined : resolveNow(inv.opts.now);
   const log = (m: string) => warn(prog, printable(m, 500), "notice");
-  const registry = await buildRegistry(inv, root, runtime.plugins, log);
-  for (const name of allowSinks) {
-    if (!registry.sink(name)) throw new CliError(`sink '${name}' is not available`, 2);
-  }
+  const registry = await buildRegistry(runtime.plugins, {
+    root,
+    ...pluginFlags(inv.opts),
+    notice: log,
+  });
+  const allowSinks = parseSinks(inv.opts["allow-sinks"], registry);
   const { LineTransport } = await import("../mcp/stdio.ts");
 
   const toStderr = (...args: unknown[]) => stderr(args.map(String).join(" ") + "\n");
@@ -46,6 +47,8 @@ export async function mcpCommand(
     program: prog,
     allowRecord: inv.opts["allow-record"] === true,
     allowSinks,
+    // Every option as parsed: each allowed sink picks its own declared ones.
+    sinkOptions: inv.opts,
     now: () => pinned ?? new Date(),
     env: processEnv,
     log,
@@ -57,18 +60,24 @@ export async function mcpCommand(
   return 0;
 }
 
-function parseSinks<T extends string>(value: unknown, allowed: readonly T[]): T[] {
+/**
+ * `--allow-sinks`: any loaded sink that delivers somewhere of its own. Sinks
+ * that write kaizen's stdout or `--out` cannot be offered: stdout belongs to
+ * the protocol, and the server has no `--out`.
+ */
+function parseSinks(value: unknown, registry: PluginRegistry): string[] {
   if (typeof value !== "string") return [];
+  const allowed = registry.sinks().filter((o) => !o.sink.writes).map((o) => o.sink.name);
   const names = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
   for (const n of names) {
-    if (!(allowed as readonly string[]).includes(n)) {
+    if (!allowed.includes(n)) {
       throw new CliError(
         `--allow-sinks: unknown sink '${printable(n)}'${didYouMean(n, allowed)}; choose from ${
-          allowed.join(", ")
+          allowed.join(", ") || "(no sink that delivers elsewhere is loaded)"
         }`,
         2,
       );
     }
   }
-  return [...new Set(names)] as T[];
+  return [...new Set(names)];
 }

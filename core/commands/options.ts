@@ -7,6 +7,8 @@
  * @module
  */
 import type { OptionSpec } from "../cli/framework.ts";
+import type { OwnedSink } from "../plugin/registry.ts";
+import { sinkOptionSpecs } from "../plugin/sink_options.ts";
 
 /** `--target PATH`, shared by every command that acts on a repository. */
 export const TARGET = {
@@ -169,21 +171,7 @@ export const PREPARE_OPTIONS = [
     type: "string",
     valueName: "NAME[,NAME]",
     repeatable: true,
-    description:
-      "Where to send the bundle: stdout, file, nats, artifact-store or a plugin's (repeatable; default: stdout, or file with --out)",
-  },
-  NATS_URL,
-  {
-    name: "subject",
-    type: "string",
-    valueName: "SUBJECT",
-    description: "Subject for --sink nats (default: kaizen.schedule.prepared)",
-  },
-  {
-    name: "retention-class",
-    type: "string",
-    valueName: "CLASS",
-    description: "Retention class for --sink artifact-store (default: bundle)",
+    description: "Where to send the bundle (repeatable; 'kaizen plugins list' shows the sinks)",
   },
   {
     name: "dry-run",
@@ -296,7 +284,7 @@ export const MCP_OPTIONS = [
     name: "allow-sinks",
     type: "string",
     valueName: "LIST",
-    description: "Offer emit_prepared, delivering to these sinks: nats, artifact-store",
+    description: "Offer emit_prepared, delivering to these sinks",
   },
   nowOption("Pin the clock for every bundle and record (reproducible sessions, tests)"),
 ] as const satisfies readonly OptionSpec[];
@@ -321,13 +309,6 @@ export const DOCTOR_OPTIONS = [
     valueName: "URL",
     description: "State hub to check (default: $STATE_HUB_URL)",
   },
-  { ...NATS_URL, description: "NATS server to check (default: $NATS_URL)" },
-  {
-    name: "artifact-store",
-    type: "string",
-    valueName: "URL",
-    description: "Artifact store API to check (default: $ARTIFACTSTORE_API_URL)",
-  },
   {
     name: "agent",
     type: "string",
@@ -338,3 +319,40 @@ export const DOCTOR_OPTIONS = [
   ...PLUGIN_OPTIONS,
   textFormat(),
 ] as const satisfies readonly OptionSpec[];
+
+/**
+ * A command's options with the loaded sinks' in place: `--sink` and
+ * `--allow-sinks` name the sinks there are, and every sink's declared
+ * options follow the command's own (see `SinkOption`). A sink option that
+ * reuses one of the command's flags throws `PluginDefinitionError`.
+ */
+export function withSinkOptions(
+  options: readonly OptionSpec[],
+  sinks: readonly OwnedSink[],
+): OptionSpec[] {
+  const names = sinks.map((o) => o.sink.name);
+  const first = (w: "stdout" | "out") => sinks.find((o) => o.sink.writes === w)?.sink.name;
+  const stdoutSink = first("stdout");
+  const outSink = first("out");
+  const defaults = [stdoutSink, outSink && `${outSink} with --out`].filter(Boolean).join(", or ");
+  const own = options.map((o): OptionSpec => {
+    if (o.name === "sink") {
+      return {
+        ...o,
+        description: `Where to send the bundle: ${
+          names.join(", ")
+        } or a plugins file's (repeatable${defaults ? `; default: ${defaults}` : ""})`,
+      };
+    }
+    if (o.name === "allow-sinks") {
+      return {
+        ...o,
+        description: `Offer emit_prepared, delivering to these sinks: ${
+          names.join(", ") || "(none loaded)"
+        }`,
+      };
+    }
+    return o;
+  });
+  return [...own, ...sinkOptionSpecs(sinks, options)];
+}

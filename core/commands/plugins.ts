@@ -2,23 +2,26 @@ import type { TypedInvocation } from "../cli/framework.ts";
 import type { PLUGINS_LIST_OPTIONS } from "./options.ts";
 import { CliError, warn } from "../cli/io.ts";
 import { printable } from "../text/printable.ts";
-import type { Plugin } from "../plugin/types.ts";
-import { buildRegistry } from "./plugins_setup.ts";
+import { buildRegistry, pluginFlags, type PluginSources } from "../plugin/build.ts";
 import { resolveTarget } from "./target.ts";
 
 /** `kaizen plugins list`: builds the same registry prepare would, then reports it. */
 export async function pluginsList(
   inv: TypedInvocation<typeof PLUGINS_LIST_OPTIONS>,
-  runtime: { program: string; plugins: readonly Plugin[] },
+  runtime: { program: string; plugins: PluginSources },
 ): Promise<number> {
   const root = await resolveTarget(inv.opts.target).catch((err) => {
     // Its message quotes --target as given; a folder name can hold escape sequences.
     throw err instanceof CliError ? new CliError(printable(err.message, 500), err.exitCode) : err;
   });
   const notices: string[] = [];
-  const registry = await buildRegistry(inv, root, runtime.plugins, (m) => {
-    notices.push(m);
-    warn(runtime.program, m, "notice");
+  const registry = await buildRegistry(runtime.plugins, {
+    root,
+    ...pluginFlags(inv.opts),
+    notice: (m) => {
+      notices.push(m);
+      warn(runtime.program, m, "notice");
+    },
   });
   const { pluginsListCommand } = await import("./plugins_list.ts");
   return pluginsListCommand(inv, registry, notices);

@@ -11,17 +11,16 @@ import type { TypedInvocation } from "../cli/framework.ts";
 import type { PREPARE_OPTIONS } from "./options.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { resolve } from "../fs/paths.ts";
-import type { Plugin } from "../plugin/types.ts";
+import { buildRegistry, pluginFlags, type PluginSources } from "../plugin/build.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { printable } from "../text/printable.ts";
-import { buildRegistry } from "./plugins_setup.ts";
 import { resolveNow, resolveTarget } from "./target.ts";
 
 /** What the CLI passes besides the parsed arguments. */
 export interface PrepareRuntime {
   program: string;
-  /** Plugins registered by a custom entry point (see examples/custom-binary.ts). */
-  plugins: readonly Plugin[];
+  /** The built-ins, and plugins registered by a custom entry point (examples/custom-binary.ts). */
+  plugins: PluginSources;
 }
 
 function positiveInt(value: unknown, flag: string): number | undefined {
@@ -52,16 +51,22 @@ export async function prepareCommand(
   const out = typeof inv.opts.out === "string" ? resolve(inv.opts.out) : undefined;
   const strict = inv.opts.strict === true;
 
-  const registry = await buildRegistry(
-    inv,
-    rootPath,
-    runtime.plugins,
-    (m) => warn(prog, m, "notice"),
-  );
+  const registry = await buildRegistry(runtime.plugins, {
+    root: rootPath,
+    ...pluginFlags(inv.opts),
+    notice: (m) => warn(prog, m, "notice"),
+  });
+  const available = registry.sinks().map((s) => s.sink.name);
+  // Without --sink: the first sink that writes where the bundle is asked for.
+  const byDefault = registry.sinks().find((o) => o.sink.writes === (out ? "out" : "stdout"));
   const sinkNames = typeof inv.opts.sink === "string"
     ? inv.opts.sink.split(",").map((s) => s.trim()).filter((s) => s !== "")
-    : [out ? "file" : "stdout"];
-  const available = registry.sinks().map((s) => s.sink.name);
+    : byDefault
+    ? [byDefault.sink.name]
+    : [];
+  if (sinkNames.length === 0) {
+    throw new CliError(`no sink writes ${out ? "--out" : "to stdout"}: choose one with --sink`, 2);
+  }
   for (const name of sinkNames) {
     if (!registry.sink(name)) {
       throw new CliError(
@@ -72,7 +77,11 @@ export async function prepareCommand(
       );
     }
   }
-  if (sinkNames.includes("file") && !out) throw new CliError("the file sink needs --out FILE", 2);
+  for (const name of sinkNames) {
+    if (registry.sink(name)?.sink.writes === "out" && !out) {
+      throw new CliError(`the ${name} sink needs --out FILE`, 2);
+    }
+  }
 
   let prepared;
   try {
@@ -106,12 +115,8 @@ export async function prepareCommand(
     out,
     redact: prepared.redact,
     report: (m, level) => warn(prog, m, level ?? "warning"),
-    options: {
-      "nats-url": inv.opts["nats-url"],
-      subject: inv.opts.subject,
-      "retention-class": inv.opts["retention-class"],
-      "dry-run": inv.opts["dry-run"] === true,
-    },
+    // Every option as parsed: each sink picks its own declared ones (and --dry-run).
+    options: inv.opts,
     timeoutMs: sinkTimeout,
     print: stdout,
     everySink: typeof inv.opts.sink === "string",

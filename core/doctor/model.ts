@@ -11,6 +11,7 @@
  * @module
  */
 import { z } from "zod";
+import type { PluginSources } from "../plugin/build.ts";
 
 /** `pass` ✓, `warn` !, `fail` ✗, `skip` - (not applicable, or `--offline`). */
 export const CHECK_STATUSES = ["pass", "warn", "fail", "skip"] as const;
@@ -58,8 +59,12 @@ export interface DoctorContext {
   /** `--agent`: restrict repo checks to one agent. */
   agent?: string;
   hubUrl?: string;
+  /** The NATS server `checkNatsServer` (the NATS sink's check) looks at. */
   natsUrl?: string;
+  /** The store `checkArtifactStore` (the artifact-store sink's check) looks at. */
   artifactStoreUrl?: string;
+  /** The in-process plugins (built-ins, a team binary's): the dry prepare's registry starts from them. */
+  plugins?: PluginSources;
   offline: boolean;
   /** `--plugins FILE`: the host plugins file prepare would be given (default: the XDG one). */
   pluginsFile?: string;
@@ -85,8 +90,8 @@ export interface Reporter {
 
 /** One area of checks. */
 export interface Probe {
-  /** Area name, the prefix of its check ids. */
-  area: "binary" | "repo" | "hub" | "nats" | "artifact-store";
+  /** Area name, the prefix of its check ids (`binary`, `repo`, `hub`, or a sink's name). */
+  area: string;
   /** Whether it touches the network (skipped by `--offline`). */
   network: boolean;
   /** Own deadline in ms; the runner reports the current step failed when it passes. */

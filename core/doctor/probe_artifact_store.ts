@@ -17,7 +17,7 @@
  * @module
  */
 import type { Probe } from "./model.ts";
-import { readCapped } from "../artifact_store/read_capped.ts";
+import { readCapped } from "../http/read_capped.ts";
 import {
   PACKAGES_PATH,
   resolveEndpoint,

@@ -494,24 +494,23 @@ type RegistryResult =
   | { ok: true; value: import("../plugin/registry.ts").PluginRegistry }
   | { ok: false; error: string; fix: string };
 
-/** The registry prepare would build: built-ins, the host plugins file, the repo's when trusted. */
+/**
+ * The registry prepare would build, through the same builder: the
+ * in-process plugins (built-ins, a team binary's), the host plugins file,
+ * the repo's when trusted.
+ */
 async function buildDoctorRegistry(ctx: DoctorContext, root: string): Promise<RegistryResult> {
-  const [{ PluginRegistry }, { builtinPlugin }, { loadPluginsInto }] = await Promise.all([
-    import("../plugin/registry.ts"),
-    import("../../plugins/builtin/mod.ts"),
-    import("../commands/plugins_setup.ts"),
-  ]);
-  const registry = new PluginRegistry();
-  registry.add(builtinPlugin, { kind: "builtin" });
+  const { buildRegistry } = await import("../plugin/build.ts");
   try {
-    // The loader `prepare` uses; its notices are what repo.plugins reports already.
-    await loadPluginsInto(registry, {
+    // Its notices are what repo.plugins reports already.
+    const value = await buildRegistry(ctx.plugins ?? { builtins: [], embedded: [] }, {
       root,
       pluginsFile: ctx.pluginsFile,
       trustRepoPlugins: ctx.trustRepoPlugins === true,
       notice: () => {},
       env: ctx.env,
     });
+    return { ok: true, value };
   } catch (err) {
     return {
       ok: false,
@@ -519,5 +518,4 @@ async function buildDoctorRegistry(ctx: DoctorContext, root: string): Promise<Re
       fix: "fix the plugins file named above (see binary.plugins and repo.plugins)",
     };
   }
-  return { ok: true, value: registry };
 }

@@ -56,10 +56,6 @@ import {
 } from "./inputs.ts";
 import { ProtocolServer } from "./protocol_server.ts";
 
-/** Sinks `--allow-sinks` may name: the network ones; stdout belongs to the protocol. */
-export const EMIT_SINKS = ["nats", "artifact-store"] as const;
-export type EmitSink = typeof EMIT_SINKS[number];
-
 export interface KaizenMcpOptions {
   /** The repository the server is bound to (resolved, real path). */
   root: string;
@@ -67,7 +63,10 @@ export interface KaizenMcpOptions {
   /** Program name used in the bundle's commands. */
   program: string;
   allowRecord: boolean;
-  allowSinks: readonly EmitSink[];
+  /** Sinks `emit_prepared` delivers to (loaded, and not writing stdout or `--out`). */
+  allowSinks: readonly string[];
+  /** The command line's options; each allowed sink picks its declared ones (see `emitToSinks`). */
+  sinkOptions?: Readonly<Record<string, unknown>>;
   /** The clock; a pinned `--now` makes bundles reproducible. */
   now: () => Date;
   env: (name: string) => string | undefined;
@@ -284,6 +283,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
           redact: prepared.redact,
           report: (m) => lines.push(m),
           print: (t) => lines.push(t),
+          options: opts.sinkOptions,
           env: opts.env,
           everySink: true,
         });

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { maskUserinfo } from "../net/userinfo.ts";
 
 /** The default when neither `--nats-url` nor `NATS_URL` is given. */
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
@@ -52,14 +53,9 @@ export function parseNatsUrl(url: string): NatsTarget {
 
 /**
  * The URL as it may be shown: a password, or a lone token, replaced by `***`.
- * Works on text that does not parse, too.
+ * The userinfo runs to the last `@` before the host, so a password holding
+ * `@` is masked whole. Works on text that does not parse, too.
  */
 export function maskUrl(url: string): string {
-  return url.replace(
-    /^([a-z][a-z0-9+.-]*:\/\/)([^@/?#\s]*)@/i,
-    (_m, scheme: string, info: string) => {
-      const colon = info.indexOf(":");
-      return colon >= 0 ? `${scheme}${info.slice(0, colon)}:***@` : `${scheme}***@`;
-    },
-  );
+  return maskUserinfo(url);
 }

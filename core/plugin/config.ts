@@ -50,8 +50,8 @@ export class PluginConfigError extends CliError {
 
 /** Options for {@link loadPluginConfigs}. */
 export interface LoadPluginConfigsOptions {
-  /** The target repository. */
-  root: string;
+  /** The target repository; undefined: no repository file is considered. */
+  root?: string;
   /** `--plugins FILE`: replaces the default host file and must exist. */
   pluginsFile?: string;
   /** `--trust-repo-plugins`: also load `<root>/.kaizen/plugins.yml`. */
@@ -85,11 +85,11 @@ export interface LoadedPluginConfigs {
 export async function loadPluginConfigs(
   opts: LoadPluginConfigsOptions,
 ): Promise<LoadedPluginConfigs> {
-  const root = resolve(opts.root);
+  const root = opts.root === undefined ? undefined : resolve(opts.root);
   const notices: string[] = [];
   const loaded: { file: string; decls: ExternalPluginDecl[] }[] = [];
 
-  const repoFile = join(root, REPO_PLUGINS_PATH);
+  const repoFile = root === undefined ? undefined : join(root, REPO_PLUGINS_PATH);
   const hostFile = opts.pluginsFile !== undefined
     ? resolve(opts.pluginsFile)
     : defaultHostFile(opts.env);
@@ -102,7 +102,7 @@ export async function loadPluginConfigs(
     }
   }
 
-  if (hostFile !== repoFile && exists(repoFile)) {
+  if (root !== undefined && repoFile !== undefined && hostFile !== repoFile && exists(repoFile)) {
     if (!opts.trustRepoPlugins) {
       notices.push(
         `ignoring ${

@@ -1,6 +1,9 @@
 import { type Plugin, PLUGIN_API_VERSION, SUMMARY_FIELDS } from "./types.ts";
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;
+const FLAG = /^[a-z][a-z0-9-]*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const OPTION_KINDS: readonly string[] = ["string", "boolean", "number", "duration"];
 
 /** Raised when a plugin object is malformed; names the plugin and the problem. */
 export class PluginDefinitionError extends Error {
@@ -81,6 +84,46 @@ export function definePlugin<P extends Plugin>(plugin: P): P {
     }
     if (typeof k.emit !== "function") {
       throw new PluginDefinitionError(name, `sink '${k.name}' needs emit()`);
+    }
+    if (k.writes !== undefined && k.writes !== "stdout" && k.writes !== "out") {
+      throw new PluginDefinitionError(name, `sink '${k.name}': writes must be "stdout" or "out"`);
+    }
+    if (k.check !== undefined && typeof k.check !== "function") {
+      throw new PluginDefinitionError(name, `sink '${k.name}': check must be a function`);
+    }
+    if (k.options !== undefined && !Array.isArray(k.options)) {
+      throw new PluginDefinitionError(name, `sink '${k.name}': options must be a list`);
+    }
+    const flags = new Set<string>();
+    for (const o of k.options ?? []) {
+      if (!FLAG.test(o?.flag ?? "")) {
+        throw new PluginDefinitionError(
+          name,
+          `sink '${k.name}': option flag '${o?.flag}' must match ^[a-z][a-z0-9-]*$`,
+        );
+      }
+      if (flags.has(o.flag)) {
+        throw new PluginDefinitionError(name, `sink '${k.name}': option --${o.flag} twice`);
+      }
+      flags.add(o.flag);
+      if (!OPTION_KINDS.includes(o.kind)) {
+        throw new PluginDefinitionError(
+          name,
+          `sink '${k.name}': option --${o.flag} kind must be one of ${OPTION_KINDS.join(", ")}`,
+        );
+      }
+      if (typeof o.description !== "string" || o.description.trim() === "") {
+        throw new PluginDefinitionError(
+          name,
+          `sink '${k.name}': option --${o.flag} needs a description`,
+        );
+      }
+      if (o.env !== undefined && !ENV_NAME.test(o.env)) {
+        throw new PluginDefinitionError(
+          name,
+          `sink '${k.name}': option --${o.flag} env '${o.env}' is not a variable name`,
+        );
+      }
     }
   }
   return plugin;

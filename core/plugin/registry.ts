@@ -75,6 +75,16 @@ export class PluginRegistry {
           `sink '${k.name}' is already provided by '${owner.plugin}'`,
         );
       }
+      // One meaning per flag: `--subject` cannot be two sinks' option.
+      for (const opt of k.options ?? []) {
+        const other = this.sinks().find((o) => o.sink.options?.some((x) => x.flag === opt.flag));
+        if (other) {
+          throw new PluginDefinitionError(
+            plugin.name,
+            `sink '${k.name}': option --${opt.flag} is already declared by sink '${other.sink.name}'`,
+          );
+        }
+      }
     }
     this.#plugins.push({ plugin, origin });
   }

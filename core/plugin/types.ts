@@ -138,8 +138,13 @@ export interface SinkContext {
    * like `rendered` (e.g. an archive that keeps markdown and JSON).
    */
   render?(format: BundleFormat): Promise<string>;
-  /** Sink options from the command line: `nats-url`, `subject`, `retention-class`, `dry-run`. */
-  options?: Readonly<Record<string, string | boolean | undefined>>;
+  /**
+   * This sink's declared {@link SinkOption}s, keyed by flag name: the flag's
+   * value, else its environment variable's, else its default (`undefined`
+   * when none applies). Also `dry-run` (`--dry-run`: print what would be
+   * sent, send nothing), which every sink should honour.
+   */
+  options?: Readonly<Record<string, SinkOptionValue | undefined>>;
   /** Reads an environment variable (injected: tests and library callers pass their own). */
   env?(name: string): string | undefined;
   /** `fetch` for HTTP sinks (injected). */
@@ -152,10 +157,81 @@ export interface SinkContext {
   print?(text: string): void;
 }
 
+/** A sink option's value after parsing: `duration`s are milliseconds. */
+export type SinkOptionValue = string | number | boolean;
+
+/**
+ * A command-line option a sink declares. `prepare` (and `doctor`, for the
+ * sink's check) offers it as `--<flag>`, its help and the shell completions
+ * list it, and the value reaches the sink as `ctx.options[flag]`.
+ */
+export interface SinkOption {
+  /** Long flag without dashes, `^[a-z][a-z0-9-]*$`, e.g. `nats-url`. Unique across loaded sinks. */
+  flag: string;
+  /** Environment variable read when the flag is absent (an empty value counts as absent). */
+  env?: string;
+  /**
+   * `string`, `boolean` (a flag without a value), `number` (decimal), or
+   * `duration` (`250ms`, `10s`, `5m`, `1h`, or bare milliseconds; the value
+   * is milliseconds).
+   */
+  kind: "string" | "boolean" | "number" | "duration";
+  /** One line for `--help`. */
+  description: string;
+  /** Placeholder in help, e.g. `URL`. */
+  valueName?: string;
+  /** Used when neither the flag nor the variable is set. */
+  default?: SinkOptionValue;
+}
+
+/** One doctor-style check result; ids are `<sink>.<check>`, e.g. `nats.auth`. */
+export interface SinkCheckReporter {
+  /** Declares the check now running: if the deadline passes, it is the one reported failed. */
+  step(id: string, fix: string): void;
+  pass(id: string, detail: string): void;
+  warn(id: string, detail: string, fix: string): void;
+  fail(id: string, detail: string, fix: string): void;
+  skip(id: string, detail: string): void;
+}
+
+/** What a sink's readiness `check` sees (`kaizen doctor`). */
+export interface SinkCheckContext {
+  /** The sink's declared options, resolved as for `emit` (flag, else variable, else default). */
+  options: Readonly<Record<string, SinkOptionValue | undefined>>;
+  /** Reads an environment variable (injected). */
+  env(name: string): string | undefined;
+  /** Aborts when the check's deadline passes. */
+  signal: AbortSignal;
+  /** The reference clock. */
+  now: Date;
+  /** Where results go; every line is scrubbed of known credentials before it is shown. */
+  report: SinkCheckReporter;
+}
+
 /** A destination for finished bundles. */
 export interface SinkPlugin {
   /** `^[a-z0-9][a-z0-9-]*$`, selected with `--sink <name>`. */
   name: string;
+  /**
+   * Where the sink writes, when that is kaizen's own output: `stdout` (the
+   * rendered bundle on standard output; the first such sink is the default
+   * without `--out`) or `out` (the `--out` file; the default with `--out`,
+   * and refused without it). Omitted for sinks that deliver elsewhere (a
+   * server): only those can be offered by `kaizen mcp --allow-sinks`, whose
+   * standard output belongs to the protocol.
+   */
+  writes?: "stdout" | "out";
+  /** Command-line options this sink reads (see {@link SinkOption}). */
+  options?: readonly SinkOption[];
+  /**
+   * Readiness check for `kaizen doctor`: is the destination reachable, are
+   * the credentials accepted — without delivering anything. Runs under its
+   * own deadline ({@link SinkPlugin.checkTimeoutMs}); skipped by
+   * `doctor --offline`.
+   */
+  check?(ctx: SinkCheckContext): Promise<void> | void;
+  /** The check's deadline in milliseconds (default 8000). */
+  checkTimeoutMs?: number;
   /**
    * Delivers the bundle. A returned string is reported on stderr as the
    * sink's outcome (`stored in stream KAIZEN as seq 4`); a throw is its failure.

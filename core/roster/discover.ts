@@ -14,7 +14,7 @@ import { effectiveCron } from "../time/next_run.ts";
 import { runsBetween } from "../time/runs.ts";
 import { formatUtc } from "../time/timezone.ts";
 import { printable } from "../text/printable.ts";
-import { shellQuote } from "../../plugins/builtin/session_close.ts";
+import { shellQuote } from "../text/shell_quote.ts";
 import { fetchHubRoster } from "./hub.ts";
 import { scanRoster } from "./scan.ts";
 import type { RosterEntry, RosterSourceKind } from "./types.ts";

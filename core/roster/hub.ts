@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readCapped } from "../artifact_store/read_capped.ts";
+import { readCapped } from "../http/read_capped.ts";
 import type { RosterEntry } from "./types.ts";
 
 /** Bodies larger than this are refused (10,000 repos are about 2 MiB). */
@@ -29,7 +29,7 @@ export interface HubOptions {
 }
 
 function masked(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#\s]*@/i, "$1***@");
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i, "$1***@");
 }
 
 /** The roster from the hub. Throws {@link HubError}. */

@@ -8,15 +8,42 @@
  *
  * @module
  */
-import type { SinkPlugin } from "../../core/plugin/types.ts";
+import {
+  ARTIFACT_STORE_TOKEN_VARIABLE,
+  ARTIFACT_STORE_URL_VARIABLE,
+  checkArtifactStore,
+  describeArtifactRequest,
+  publishArtifact,
+  type SinkPlugin,
+} from "../../plugin.ts";
 
 /** Retention classes the store knows; `bundle` for prepared bundles. */
 const RETENTION = /^[a-z][a-z0-9-]{0,63}$/;
 
 export const artifactStoreSink: SinkPlugin = {
   name: "artifact-store",
+  options: [
+    {
+      flag: "artifact-store",
+      env: ARTIFACT_STORE_URL_VARIABLE,
+      kind: "string",
+      valueName: "URL",
+      description:
+        `Artifact store API for --sink artifact-store (default: $${ARTIFACT_STORE_URL_VARIABLE})`,
+    },
+    {
+      flag: "retention-class",
+      kind: "string",
+      valueName: "CLASS",
+      description: "Retention class for --sink artifact-store (default: bundle)",
+    },
+  ],
+  check: (ctx) =>
+    checkArtifactStore(
+      typeof ctx.options["artifact-store"] === "string" ? ctx.options["artifact-store"] : undefined,
+      ctx,
+    ),
   async emit(bundle, ctx) {
-    const client = await import("../../core/artifact_store/mod.ts");
     const retentionClass = typeof ctx.options?.["retention-class"] === "string"
       ? ctx.options["retention-class"]
       : "bundle";
@@ -25,15 +52,20 @@ export const artifactStoreSink: SinkPlugin = {
         `--retention-class '${retentionClass}' is not a retention class (e.g. bundle)`,
       );
     }
-    const baseUrl = ctx.env?.(client.URL_VARIABLE) ?? "";
+    // `artifact-store` arrives resolved (flag, else the variable); a library caller may pass neither.
+    const baseUrl =
+      (typeof ctx.options?.["artifact-store"] === "string" ? ctx.options["artifact-store"] : "") ||
+      ctx.env?.(ARTIFACT_STORE_URL_VARIABLE) || "";
     if (baseUrl === "") {
-      throw new Error(`${client.URL_VARIABLE} is not set (the artifact store's base URL)`);
+      throw new Error(
+        `${ARTIFACT_STORE_URL_VARIABLE} is not set (the artifact store's base URL)`,
+      );
     }
     const markdown = ctx.render ? await ctx.render("markdown") : ctx.rendered;
     const json = ctx.render ? await ctx.render("json") : ctx.rendered;
     const options = {
       baseUrl,
-      token: ctx.env?.(client.TOKEN_VARIABLE),
+      token: ctx.env?.(ARTIFACT_STORE_TOKEN_VARIABLE),
       retentionClass,
       idempotencyKey: bundle.sha256,
       name: `kaizen-bundle/${bundle.repo}/${bundle.agent}`,
@@ -54,11 +86,11 @@ export const artifactStoreSink: SinkPlugin = {
       deadlineMs: ctx.timeoutMs,
     };
     if (ctx.options?.["dry-run"] === true) {
-      const req = client.describeArtifactRequest(options);
+      const req = await describeArtifactRequest(options);
       ctx.print?.(JSON.stringify({ sink: "artifact-store", ...req }, null, 2) + "\n");
       return `dry run: would ${req.method} ${req.url}`;
     }
-    const r = await client.publishArtifact(options);
+    const r = await publishArtifact(options);
     const tries = r.attempts > 1 ? ` after ${r.attempts} attempts` : "";
     return r.created
       ? `stored as ${r.id} (retention ${retentionClass})${tries}`

@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { definePlugin } from "../../core/plugin/define.ts";
-import { VERSION } from "../../core/version.ts";
+import { definePlugin, type Plugin, VERSION } from "../../plugin.ts";
 import { memorySection } from "./memory.ts";
 import { metricsSection } from "./metrics.ts";
 import { pointersSection } from "./pointers.ts";
@@ -17,7 +16,7 @@ import { natsSink } from "./nats_sink.ts";
 import { artifactStoreSink } from "./artifact_store_sink.ts";
 
 /** Sections and sinks every kaizen has. */
-export const builtinPlugin = definePlugin({
+export const builtinPlugin: Plugin = definePlugin({
   name: "builtin",
   version: VERSION,
   apiVersion: 1,

@@ -8,16 +8,47 @@
  *
  * @module
  */
-import type { SinkPlugin } from "../../core/plugin/types.ts";
-import { SCHEDULE_PREPARED } from "../../core/events/subjects.ts";
-import { eventMessageId, schedulePrepared } from "../../core/events/payloads.ts";
-import { DEFAULT_NATS_URL, maskUrl, parseNatsUrl } from "../../core/nats/url.ts";
+import {
+  checkNatsServer,
+  DEFAULT_NATS_URL,
+  eventMessageId,
+  maskUrl,
+  parseNatsUrl,
+  publishEvent,
+  SCHEDULE_PREPARED,
+  schedulePrepared,
+  type SinkPlugin,
+} from "../../plugin.ts";
 
 /** Subjects are dot-separated tokens without spaces or wildcards (a prefix for an account is fine). */
 const SUBJECT = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
 
+/** Credentials the NATS client reads besides the URL's userinfo (named, never shown). */
+const CREDENTIAL_VARIABLES = ["NATS_CREDS", "NATS_NKEY", "NATS_TOKEN"];
+
 export const natsSink: SinkPlugin = {
   name: "nats",
+  options: [
+    {
+      flag: "nats-url",
+      env: "NATS_URL",
+      kind: "string",
+      valueName: "URL",
+      description: `NATS server for --sink nats (default: $NATS_URL, else ${DEFAULT_NATS_URL})`,
+    },
+    {
+      flag: "subject",
+      kind: "string",
+      valueName: "SUBJECT",
+      description: `Subject for --sink nats (default: ${SCHEDULE_PREPARED})`,
+    },
+  ],
+  // Doctor checks the server only when one is named: the built-in default is a guess.
+  check: (ctx) =>
+    checkNatsServer(
+      typeof ctx.options["nats-url"] === "string" ? ctx.options["nats-url"] : undefined,
+      ctx,
+    ),
   async emit(bundle, ctx) {
     const subject = typeof ctx.options?.subject === "string"
       ? ctx.options.subject
@@ -25,6 +56,7 @@ export const natsSink: SinkPlugin = {
     if (!SUBJECT.test(subject) || subject.length > 255) {
       throw new Error(`--subject '${subject}' is not a NATS subject (e.g. ${SCHEDULE_PREPARED})`);
     }
+    // `nats-url` arrives resolved (flag, else $NATS_URL); a library caller may pass neither.
     const url = (typeof ctx.options?.["nats-url"] === "string" ? ctx.options["nats-url"] : "") ||
       ctx.env?.("NATS_URL") || DEFAULT_NATS_URL;
     parseNatsUrl(url); // a malformed URL fails here, before anything else
@@ -39,7 +71,7 @@ export const natsSink: SinkPlugin = {
             server: maskUrl(url),
             subject,
             headers: { "Nats-Msg-Id": msgId },
-            auth: authKinds(ctx.env),
+            auth: CREDENTIAL_VARIABLES.filter((k) => ctx.env?.(k)),
             payload,
           },
           null,
@@ -48,7 +80,6 @@ export const natsSink: SinkPlugin = {
       );
       return `dry run: would publish to ${subject} on ${maskUrl(url)}`;
     }
-    const { publishEvent } = await import("../../core/nats/publish.ts");
     const r = await publishEvent(new TextEncoder().encode(JSON.stringify(payload)), {
       url,
       subject,
@@ -64,8 +95,3 @@ export const natsSink: SinkPlugin = {
       : `stored in stream ${r.stream} as seq ${r.seq}, ${where}`;
   },
 };
-
-/** Which credentials would be used, by name only. */
-function authKinds(env: ((name: string) => string | undefined) | undefined): string[] {
-  return ["NATS_CREDS", "NATS_NKEY", "NATS_TOKEN"].filter((k) => env?.(k));
-}

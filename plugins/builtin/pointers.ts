@@ -1,5 +1,4 @@
-import type { BundlePointer } from "../../core/bundle/types.ts";
-import type { SectionPlugin } from "../../core/plugin/types.ts";
+import type { BundlePointer, SectionPlugin } from "../../plugin.ts";
 
 /** Repo files every session should know about, with the label used in bundles and events. */
 export const POINTER_FILES: readonly BundlePointer[] = [

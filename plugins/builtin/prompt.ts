@@ -1,5 +1,4 @@
-import type { SectionPlugin } from "../../core/plugin/types.ts";
-import { INSTALLED_AGENTS_DIR, packagedPrompt } from "../../core/agents/catalog.ts";
+import { INSTALLED_AGENTS_DIR, packagedPrompt, type SectionPlugin } from "../../plugin.ts";
 
 /** The agent's instructions: the repo's installed prompt, else the packaged one. */
 export const promptSection: SectionPlugin = {

@@ -1,10 +1,4 @@
-import type { SectionPlugin } from "../../core/plugin/types.ts";
-import { memoryPath } from "./memory.ts";
-
-/** Quotes a shell word only when it needs it. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`;
-}
+import { memoryPath, type SectionPlugin, shellQuote } from "../../plugin.ts";
 
 /** The commands a session runs at the end, so the next bundle knows how it went. */
 export function sessionCloseCommands(program: string, agent: string, root: string): string[] {

@@ -1,0 +1,142 @@
+/**
+ * Sinks declare their own options ({@link SinkOption}); this module is the
+ * one mechanism that turns the declarations into command-line options (for
+ * the parser, `--help` and the completions) and turns the parsed command
+ * line plus the environment into each sink's `ctx.options`.
+ *
+ * @module
+ */
+import type { OptionSpec } from "../cli/framework.ts";
+import { PluginDefinitionError } from "./define.ts";
+import type { OwnedSink } from "./registry.ts";
+import type { SinkOption, SinkOptionValue, SinkPlugin } from "./types.ts";
+
+/** The generic option every sink gets: print what would be sent, send nothing. */
+export const DRY_RUN_FLAG = "dry-run";
+
+/** A declared option's value that cannot be used; one printable line. */
+export class SinkOptionError extends Error {
+  override name = "SinkOptionError";
+}
+
+/**
+ * The loaded sinks' options as parser option specs, after `taken` (the
+ * command's own options). A sink option that reuses one of the command's
+ * flags is refused, naming the plugin: the flag would mean two things.
+ *
+ * @example
+ * ```ts
+ * const specs = sinkOptionSpecs(registry.sinks(), PREPARE_OPTIONS);
+ * const options = [...PREPARE_OPTIONS, ...specs];
+ * ```
+ */
+export function sinkOptionSpecs(
+  sinks: readonly OwnedSink[],
+  taken: readonly OptionSpec[],
+): OptionSpec[] {
+  const out: OptionSpec[] = [];
+  for (const { plugin, sink } of sinks) {
+    for (const o of sink.options ?? []) {
+      if (taken.some((t) => t.name === o.flag) || o.flag === "help") {
+        throw new PluginDefinitionError(
+          plugin,
+          `sink '${sink.name}': option --${o.flag} is one of kaizen's own options`,
+        );
+      }
+      out.push(toSpec(o));
+    }
+  }
+  return out;
+}
+
+// No `default` in the spec: the parser would fill it in and hide the variable.
+function toSpec(o: SinkOption): OptionSpec {
+  if (o.kind === "boolean") return { name: o.flag, type: "boolean", description: o.description };
+  return {
+    name: o.flag,
+    type: "string",
+    description: o.description,
+    valueName: o.valueName ??
+      (o.kind === "number" ? "N" : o.kind === "duration" ? "DURATION" : "VALUE"),
+    ...(o.kind === "number" ? { number: {} } : {}),
+  };
+}
+
+/**
+ * Parses a duration: `250ms`, `10s`, `5m`, `1h`, or bare milliseconds.
+ * Returns milliseconds, or `undefined` when the text is not a duration.
+ *
+ * @example
+ * ```ts
+ * parseDuration("10s"); // 10000
+ * parseDuration("1500"); // 1500
+ * ```
+ */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const scale = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[m[2] ?? "ms"]!;
+  const ms = Math.round(Number(m[1]) * scale);
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+const DECIMAL = /^-?(?:\d+(?:\.\d+)?|\.\d+)$/;
+
+function convert(o: SinkOption, raw: string | boolean, from: string): SinkOptionValue {
+  if (o.kind === "boolean") {
+    if (typeof raw === "boolean") return raw;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    throw new SinkOptionError(`${from} must be true or false`);
+  }
+  const text = String(raw);
+  if (o.kind === "number") {
+    if (!DECIMAL.test(text.trim())) throw new SinkOptionError(`${from} must be a number`);
+    return Number(text);
+  }
+  if (o.kind === "duration") {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      throw new SinkOptionError(`${from} must be a duration (e.g. 500ms, 10s, 5m)`);
+    }
+    return ms;
+  }
+  return text;
+}
+
+/**
+ * One sink's `ctx.options`: each declared option from the command line
+ * (`raw`, keyed by flag), else from its environment variable (an empty value
+ * counts as unset), else its default; plus `dry-run`. Throws
+ * {@link SinkOptionError} for a value of the wrong kind (never quoting it: a
+ * variable may hold a credential).
+ *
+ * @example
+ * ```ts
+ * resolveSinkOptions(natsSink, { "nats-url": undefined }, (k) => Deno.env.get(k));
+ * // { "dry-run": false, "nats-url": "nats://…" (from NATS_URL), subject: undefined }
+ * ```
+ */
+export function resolveSinkOptions(
+  sink: SinkPlugin,
+  raw: Readonly<Record<string, unknown>>,
+  env: (name: string) => string | undefined,
+): Record<string, SinkOptionValue | undefined> {
+  const out: Record<string, SinkOptionValue | undefined> = {
+    [DRY_RUN_FLAG]: raw[DRY_RUN_FLAG] === true,
+  };
+  for (const o of sink.options ?? []) {
+    const given = raw[o.flag];
+    if (typeof given === "string" || typeof given === "boolean") {
+      out[o.flag] = convert(o, given, `--${o.flag}`);
+      continue;
+    }
+    const fromEnv = o.env !== undefined ? env(o.env) : undefined;
+    if (fromEnv !== undefined && fromEnv !== "") {
+      out[o.flag] = convert(o, fromEnv, `${o.env}`);
+      continue;
+    }
+    out[o.flag] = o.default;
+  }
+  return out;
+}

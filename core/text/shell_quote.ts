@@ -1,0 +1,19 @@
+/**
+ * Shell words for commands kaizen shows (a bundle's `prepare_command`, the
+ * session-close commands, the roster's run list).
+ *
+ * @module
+ */
+
+/**
+ * Quotes a shell word only when it needs it (POSIX single quotes).
+ *
+ * @example
+ * ```ts
+ * shellQuote("/srv/widgets"); // /srv/widgets
+ * shellQuote("/srv/my repo"); // '/srv/my repo'
+ * ```
+ */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`;
+}
