@@ -156,6 +156,18 @@ export async function readRange(
   return buf.subarray(0, got);
 }
 
+/** Fills `buf` from `start` (fewer bytes if the file ends first); the part filled. */
+async function readInto(file: Deno.FsFile, start: number, buf: Uint8Array): Promise<Uint8Array> {
+  await file.seek(start, Deno.SeekMode.Start);
+  let got = 0;
+  while (got < buf.length) {
+    const n = await file.read(buf.subarray(got));
+    if (n === null) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
 /** Hex SHA-256 of `bytes`. */
 export async function sha256(bytes: Uint8Array): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
@@ -213,6 +225,8 @@ export async function scanForward(
   let carry: Uint8Array[] = [];
   let carryLen = 0;
   let oversized = false;
+  // One buffer for the whole scan: what outlives a chunk (a line's start) is copied.
+  const buffer = new Uint8Array(Math.min(CHUNK_BYTES, Math.max(0, end - start)));
 
   const skip = (reason: string) => {
     skippedCount++;
@@ -248,7 +262,7 @@ export async function scanForward(
         "io",
       );
     }
-    const chunk = await readRange(file, pos, Math.min(CHUNK_BYTES, end - pos));
+    const chunk = await readInto(file, pos, buffer.subarray(0, Math.min(CHUNK_BYTES, end - pos)));
     if (chunk.length === 0) break; // shorter than it was: read what is there
     let from = 0;
     for (;;) {
@@ -309,6 +323,7 @@ export async function readLatest(
     oversized = false;
   };
   let pos = size;
+  const buffer = new Uint8Array(Math.min(CHUNK_BYTES, size));
   while (pos > 0 && out.length < n) {
     if (deadline.remaining() <= 0) {
       throw new MetricsError(
@@ -317,7 +332,8 @@ export async function readLatest(
       );
     }
     const start = Math.max(0, pos - CHUNK_BYTES);
-    const chunk = await readRange(file, start, pos - start);
+    // Reused: every line taken out of it is copied first.
+    const chunk = await readInto(file, start, buffer.subarray(0, pos - start));
     pos = start;
     let end = chunk.length;
     while (out.length < n) {
