@@ -251,3 +251,38 @@ Deno.test("safe writer: withLock locks the file's folder and leaves no lock file
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test({
+  name: "safe writer: an append that runs out of space is cut back, no torn line stays",
+  ignore: Deno.uid() !== 0,
+  fn: async () => {
+    const mnt = await Deno.makeTempDir({ prefix: "kaizen-tmpfs-" });
+    const mounted = await new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt],
+      stderr: "null",
+    }).output();
+    if (!mounted.success) {
+      await Deno.remove(mnt);
+      return console.warn("skipped: cannot mount a tmpfs here");
+    }
+    try {
+      const w = await createSafeWriter(mnt);
+      const line = '{"agent":"coach","ok":true}\n';
+      assert.equal((await w.append("log.jsonl", line)).status, "ok");
+      // Leave a little room only: the next append fits in part.
+      const filler = await Deno.open(`${mnt}/filler`, { write: true, create: true });
+      try {
+        for (;;) await filler.write(new Uint8Array(4096));
+      } catch { /* full */ }
+      filler.close();
+      Deno.truncateSync(`${mnt}/filler`, Deno.statSync(`${mnt}/filler`).size - 2048);
+      const r = await w.append("log.jsonl", "x".repeat(20_000) + "\n");
+      assert.equal(r.status, "refused");
+      assert.equal(r.status === "refused" && r.code, "no-space");
+      assert.equal(Deno.readTextFileSync(`${mnt}/log.jsonl`), line);
+    } finally {
+      await new Deno.Command("umount", { args: ["-l", mnt] }).output();
+      await Deno.remove(mnt, { recursive: true }).catch(() => {});
+    }
+  },
+});
