@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { stripUserinfo } from "../net/userinfo.ts";
 import { concatBytes } from "../bytes.ts";
 import type { Bundle } from "../bundle/types.ts";
 import { dirname, normalize, resolve } from "../fs/paths.ts";
@@ -193,16 +194,38 @@ export function resolveCommand(command: readonly string[], file: string): string
   return [head, ...rest];
 }
 
-/** The parent environment minus secret-looking names not listed in `passthrough`. */
+/**
+ * The parent environment minus secret-looking names not listed in
+ * `passthrough`, and with the credentials taken out of every URL in the
+ * values that remain: `NATS_URL=nats://alice:pw@host:4222` reaches the
+ * plugin as `nats://host:4222` (also `STATE_HUB_URL`, and any variable whose
+ * value carries `user:password@`). Names are not enough: kaizen reads NATS
+ * credentials from the URL itself. A variable listed in `passthrough` is
+ * passed as it is: the host vouched for it.
+ */
 export function scrubEnv(
   env: Record<string, string>,
   passthrough: ReadonlySet<string>,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
-    if (!SECRET_ENV_NAME.test(k) || passthrough.has(k)) out[k] = v;
+    if (passthrough.has(k)) out[k] = v;
+    else if (!SECRET_ENV_NAME.test(k)) out[k] = withoutCredentials(k, v);
   }
   return out;
+}
+
+/** `user:pw@host:4222` without a scheme (NATS accepts it): up to the last `@`. */
+const BARE_USERINFO = /^\s*[^\s/]+@/;
+
+function withoutCredentials(name: string, value: string): string {
+  const stripped = stripUserinfo(value);
+  if (!/URL$|URI$|URLS$/i.test(name)) return stripped;
+  // NATS_URL may be a comma-separated list, each with or without a scheme.
+  return stripped.split(",").map((part) =>
+    part.includes("://") ? part : part.replace(BARE_USERINFO, "")
+  )
+    .join(",");
 }
 
 function collectContext(ctx: SectionContext): ExternalCollectContext {

@@ -136,7 +136,11 @@ export function resolveSinkOptions(
       out[o.flag] = convert(o, fromEnv, `${o.env}`);
       continue;
     }
-    out[o.flag] = o.default;
+    out[o.flag] = o.default === undefined ? undefined : convert(
+      o,
+      typeof o.default === "number" ? String(o.default) : o.default,
+      `--${o.flag}'s default`,
+    );
   }
   return out;
 }
