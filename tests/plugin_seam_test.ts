@@ -43,6 +43,7 @@ const team = definePlugin({
   }],
   sinks: [{
     name: "memo",
+    credentialVariables: ["MEMO_TOKEN"],
     options: [
       { flag: "memo-level", env: "MEMO_LEVEL", kind: "number", description: "How loud the memo is" },
       { flag: "memo-every", kind: "duration", description: "How often to memo", default: "2s" },
@@ -51,6 +52,8 @@ const team = definePlugin({
     ],
     check(ctx) {
       ctx.report.pass("ready", \`level \${ctx.options["memo-level"]}, every \${ctx.options["memo-every"]} ms\`);
+      // A careless check: doctor masks the declared credential anyway.
+      ctx.report.warn("token", \`token is \${ctx.env("MEMO_TOKEN")}\`, "none");
     },
     emit(bundle, ctx) {
       return \`level=\${ctx.options?.["memo-level"]} every=\${ctx.options?.["memo-every"]} quiet=\${ctx.options?.["memo-quiet"]} dry=\${ctx.options?.["dry-run"]} agent=\${bundle.agent}\`;
@@ -94,7 +97,7 @@ Deno.test("team binary: doctor's dry prepare runs the embedded section; the embe
   await withTeamEntry(async (run) => {
     const r = await run(
       ["doctor", "--target", PILOT, "--format", "json", "--memo-level", "3"],
-      { MEMO_LEVEL: "9" },
+      { MEMO_LEVEL: "9", MEMO_TOKEN: TAIL + "-memo-token" },
     );
     const report = JSON.parse(r.stdout);
     const byId = new Map(report.checks.map((c: { id: string }) => [c.id, c]));
@@ -108,6 +111,8 @@ Deno.test("team binary: doctor's dry prepare runs the embedded section; the embe
       detail: "level 3, every 2000 ms",
       fix: null,
     });
+    assert.equal((byId.get("memo.token") as { detail: string }).detail, "token is ***");
+    assert.ok(!r.stdout.includes(TAIL));
     // `--offline` skips it like every network check.
     const offline = await run(["doctor", "--target", PILOT, "--offline"]);
     assert.match(offline.stdout, /^- memo\.reachable +skipped: --offline$/m);

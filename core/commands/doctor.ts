@@ -26,13 +26,11 @@ import { resolveHost, resolveTarget } from "./target.ts";
 /** kaizen's own probes, in report order; the loaded sinks' checks follow them. */
 export const DOCTOR_PROBES: readonly Probe[] = [binaryProbe, repoProbe, hubProbe];
 
-/** Environment variables that hold credentials: masked in every detail and fix. */
-export const SECRET_VARIABLES = [
-  "STATE_HUB_TOKEN",
-  "NATS_TOKEN",
-  "NATS_NKEY",
-  "ARTIFACTSTORE_API_TOKEN",
-] as const;
+/**
+ * Environment variables of doctor's own checks that hold credentials: masked
+ * in every detail and fix, like each checked sink's `credentialVariables`.
+ */
+export const SECRET_VARIABLES: readonly string[] = ["STATE_HUB_TOKEN"];
 
 /** Query parameters that carry a credential when a URL has one (`?token=…`, `?api_key=…`). */
 const SECRET_PARAM = /token|pass|secret|key|auth|sig|credential/i;
@@ -91,6 +89,7 @@ export async function doctorCommand(
   const sinks = sinkProbes(inProcessRegistry(runtime.plugins).sinks(), inv.opts, nonEmptyEnv);
   const secrets = [
     ...SECRET_VARIABLES.map(nonEmptyEnv).filter((s): s is string => s !== undefined),
+    ...sinks.credentials,
     ...[hubUrl, ...sinks.urls].flatMap(urlSecrets),
   ];
   const report = await runDoctor([...DOCTOR_PROBES, ...sinks.probes], {

@@ -14,20 +14,26 @@ import type { Probe, Reporter } from "./model.ts";
 export const SINK_CHECK_DEADLINE_MS = 8_000;
 
 /**
- * One probe per sink with a check, in registration order, plus every string
- * option value the checks will see (URLs: their credentials are masked in
- * the report).
+ * One probe per sink with a check, in registration order, plus what the
+ * report must mask: every string option value the checks will see (URLs,
+ * whose credentials are masked) and the values of the sinks' credential
+ * variables.
  */
 export function sinkProbes(
   sinks: readonly OwnedSink[],
   raw: Readonly<Record<string, unknown>>,
   env: (name: string) => string | undefined,
-): { probes: Probe[]; urls: string[] } {
+): { probes: Probe[]; urls: string[]; credentials: string[] } {
   const probes: Probe[] = [];
   const urls: string[] = [];
+  const credentials: string[] = [];
   for (const { sink } of sinks) {
     const check = sink.check;
     if (!check) continue;
+    for (const name of sink.credentialVariables ?? []) {
+      const value = env(name);
+      if (value) credentials.push(value);
+    }
     let options: ReturnType<typeof resolveSinkOptions> | undefined;
     let problem: string | undefined;
     try {
@@ -60,7 +66,7 @@ export function sinkProbes(
       },
     });
   }
-  return { probes, urls };
+  return { probes, urls, credentials };
 }
 
 /** Check ids are `<sink>.<check>`: an id without the sink's prefix gets it. */

@@ -91,6 +91,16 @@ export function definePlugin<P extends Plugin>(plugin: P): P {
     if (k.check !== undefined && typeof k.check !== "function") {
       throw new PluginDefinitionError(name, `sink '${k.name}': check must be a function`);
     }
+    if (
+      k.credentialVariables !== undefined &&
+      (!Array.isArray(k.credentialVariables) ||
+        !k.credentialVariables.every((v) => typeof v === "string" && ENV_NAME.test(v)))
+    ) {
+      throw new PluginDefinitionError(
+        name,
+        `sink '${k.name}': credentialVariables must be a list of variable names`,
+      );
+    }
     if (k.options !== undefined && !Array.isArray(k.options)) {
       throw new PluginDefinitionError(name, `sink '${k.name}': options must be a list`);
     }

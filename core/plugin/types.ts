@@ -224,6 +224,12 @@ export interface SinkPlugin {
   /** Command-line options this sink reads (see {@link SinkOption}). */
   options?: readonly SinkOption[];
   /**
+   * Environment variables this sink reads credentials from (`NATS_TOKEN`):
+   * `kaizen doctor` masks their values in every line it prints. URLs in the
+   * sink's options are masked anyway.
+   */
+  credentialVariables?: readonly string[];
+  /**
    * Readiness check for `kaizen doctor`: is the destination reachable, are
    * the credentials accepted — without delivering anything. Runs under its
    * own deadline ({@link SinkPlugin.checkTimeoutMs}); skipped by

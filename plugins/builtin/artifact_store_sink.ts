@@ -22,6 +22,7 @@ const RETENTION = /^[a-z][a-z0-9-]{0,63}$/;
 
 export const artifactStoreSink: SinkPlugin = {
   name: "artifact-store",
+  credentialVariables: [ARTIFACT_STORE_TOKEN_VARIABLE],
   options: [
     {
       flag: "artifact-store",

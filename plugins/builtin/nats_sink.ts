@@ -28,6 +28,7 @@ const CREDENTIAL_VARIABLES = ["NATS_CREDS", "NATS_NKEY", "NATS_TOKEN"];
 
 export const natsSink: SinkPlugin = {
   name: "nats",
+  credentialVariables: CREDENTIAL_VARIABLES,
   options: [
     {
       flag: "nats-url",
