@@ -269,7 +269,7 @@ function makeBundle(sections: BundleSection[], extra: Partial<Bundle> = {}): Bun
     has_metrics: false,
     pointers: [],
     bytes: 0,
-    session_close: [],
+    session_close: ["kaizen metrics record coach --success --time <s> --quality <0-1>"],
     sections,
     tokens: null,
     token_encoding: null,

@@ -30,8 +30,8 @@ export const BundleSectionModel = z.strictObject({
 export const BundleModel = z.strictObject({
   schema: z.literal("kaizen.bundle/v1"),
   agent: z.string(),
-  repo: z.string().describe("Roster slug of the repo."),
-  root: z.string().describe("Absolute path of the checkout."),
+  repo: z.string().min(1).describe("Roster slug of the repo."),
+  root: z.string().regex(/^\//).describe("Absolute path of the checkout."),
   cadence: z.enum(["daily", "weekly", "monthly"]).nullable(),
   schedule: z.strictObject({
     manifest: z.enum(["valid", "invalid", "absent"]),
@@ -47,9 +47,11 @@ export const BundleModel = z.strictObject({
   agent_prompt_source: z.enum(["installed", "packaged"]).nullable(),
   has_memory: z.boolean(),
   has_metrics: z.boolean(),
-  pointers: z.array(z.string()).describe("Labels of pointer files found, e.g. scope, todo."),
+  pointers: z.array(z.string().regex(/^(scope|todo)$/)).describe(
+    "Labels of pointer files found: scope, todo.",
+  ),
   bytes: z.int().nonnegative().describe("UTF-8 size of the rendered output in `format`."),
-  session_close: z.array(z.string()),
+  session_close: z.array(z.string().min(1)).min(1),
   sections: z.array(BundleSectionModel),
   tokens: z.int().nonnegative().nullable(),
   token_encoding: z.string().nullable(),

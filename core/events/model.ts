@@ -15,27 +15,36 @@ const rfc3339 = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$
   "RFC 3339 UTC time.",
 );
 const cadence = z.enum(["daily", "weekly", "monthly"]);
+/** A state hub slug: never empty. */
+const slug = z.string().min(1);
+/** An absolute POSIX path (runner hosts are Linux and macOS). */
+const absolutePath = z.string().regex(/^\//);
+const agentName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/);
+/** The pointer labels a bundle can report (`SCOPE.md` → `scope`, `TODO.md` → `todo`). */
+export const POINTER_LABEL_PATTERN = /^(scope|todo)$/;
 
 export const SchedulePreparedModel = z.strictObject({
   event: z.literal("kaizen.schedule.prepared"),
   version: z.literal("1"),
   occurred_at: rfc3339.describe("When the bundle was assembled."),
-  repo: z.string().describe("State hub slug of the repository."),
-  root: z.string().describe("Absolute path of the checkout."),
-  agent: z.string().describe("Agent the bundle orients."),
-  cadence: cadence.nullable().describe(
-    "The agent's cadence; null when the manifest does not list it.",
-  ),
-  prepare_command: z.string().describe("The exact command that produced the bundle."),
+  repo: slug.describe("State hub slug of the repository."),
+  root: absolutePath.describe("Absolute path of the checkout."),
+  agent: agentName.describe("Agent the bundle orients."),
+  cadence: cadence.describe("The agent's cadence in the repository's valid manifest."),
+  prepare_command: z.string().min(1).describe("The exact command that produced the bundle."),
   bundle: z.strictObject({
     format: z.enum(["markdown", "json"]),
     agent_prompt_found: z.boolean(),
     has_memory: z.boolean(),
     has_metrics: z.boolean(),
-    pointers: z.array(z.string()).describe("Repository pointer labels found, e.g. scope, todo."),
+    pointers: z.array(z.string().regex(POINTER_LABEL_PATTERN)).describe(
+      "Repository pointer labels found: scope, todo.",
+    ),
     bytes: z.int().nonnegative().describe("Size of the rendered bundle."),
   }),
-  session_close: z.array(z.string()).describe("Commands the session should end with."),
+  session_close: z.array(z.string().min(1)).min(1).describe(
+    "Commands the session should end with.",
+  ),
 }).meta({
   title: "kaizen.schedule.prepared v1",
   description: "Published when `kaizen schedule prepare` assembled a bundle. Metadata only.",
@@ -45,9 +54,9 @@ export const MetricsRecordedModel = z.strictObject({
   event: z.literal("kaizen.metrics.recorded"),
   version: z.literal("1"),
   occurred_at: rfc3339.describe("When the record was written."),
-  repo: z.string(),
-  root: z.string(),
-  agent: z.string(),
+  repo: slug,
+  root: absolutePath,
+  agent: agentName,
   success: z.boolean(),
   time_seconds: z.number().nonnegative(),
   quality: z.number().min(0).max(1),
@@ -69,9 +78,9 @@ export const AgentInstalledModel = z.strictObject({
   event: z.literal("kaizen.agent.installed"),
   version: z.literal("1"),
   occurred_at: rfc3339.describe("When the prompt was installed."),
-  repo: z.string(),
-  root: z.string(),
-  agent: z.string(),
+  repo: slug,
+  root: absolutePath,
+  agent: agentName,
   path: z.string().describe("Installed prompt, relative to the repository root."),
   sha256: z.string().regex(/^[0-9a-f]{64}$/).describe("Hash of the installed prompt."),
   replaced: z.boolean().describe("An earlier installed copy was overwritten (--force)."),
@@ -92,8 +101,8 @@ export interface SchedulePrepared {
   root: string;
   /** Agent the bundle orients. */
   agent: string;
-  /** The agent's cadence; null when the manifest does not list it. */
-  cadence: "daily" | "weekly" | "monthly" | null;
+  /** The agent's cadence in the repository's valid manifest. */
+  cadence: "daily" | "weekly" | "monthly";
   /** The exact command that produced the bundle. */
   prepare_command: string;
   bundle: {

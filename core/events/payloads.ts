@@ -9,10 +9,39 @@ import type { SchedulePrepared } from "./model.ts";
 import { SCHEDULE_PREPARED } from "./subjects.ts";
 
 /**
+ * Why `bundle` is not a scheduled run, or undefined when it is. The event
+ * contract describes runs an orchestrator scheduled: the agent is listed,
+ * with a cadence, in the repository's valid manifest. A bundle prepared
+ * without one is still a bundle, but announcing it would hand consumers a
+ * payload the contract does not allow (`cadence: null`).
+ *
+ * @example
+ * ```ts
+ * const why = notScheduledReason(bundle);
+ * if (why) console.error(`not announced: ${why}`);
+ * ```
+ */
+export function notScheduledReason(bundle: Bundle): string | undefined {
+  if (bundle.schedule.manifest === "absent") {
+    return "the repository has no .kaizen/schedule.yml, so this is not a scheduled run";
+  }
+  if (bundle.schedule.manifest === "invalid") {
+    return "the repository's .kaizen/schedule.yml is invalid, so this is not a scheduled run";
+  }
+  if (!bundle.schedule.listed || bundle.cadence === null) {
+    return `agent '${bundle.agent}' is not listed in .kaizen/schedule.yml, so this is not a scheduled run`;
+  }
+  return undefined;
+}
+
+/**
  * The `kaizen.schedule.prepared` v1 payload for a rendered bundle (its
  * `bytes` is the rendered size). Exactly the spec's fields, in its order.
+ * Throws for a bundle that is not a scheduled run ({@link notScheduledReason}).
  */
 export function schedulePrepared(bundle: Bundle): SchedulePrepared {
+  const why = notScheduledReason(bundle);
+  if (why !== undefined || bundle.cadence === null) throw new Error(why ?? "no cadence");
   return {
     event: SCHEDULE_PREPARED,
     version: "1",
