@@ -215,7 +215,11 @@ export interface RunSinkOptions extends FixtureOptions {
    * sections). Pass `[]` for a bundle without sections.
    */
   sections?: readonly Plugin[];
-  /** Sink options, as the command line would give them (`{ "webhook-url": "…" }`). */
+  /**
+   * The command line's options, keyed by flag (`{ "webhook-url": "…", "dry-run": true }`):
+   * the sink receives its declared ones resolved as `prepare` resolves them
+   * (the flag, else its variable from `env`, else its default) and `dry-run`.
+   */
   sinkOptions?: EmitOptions["options"];
   /** `fetch` for HTTP sinks (default `globalThis.fetch`). */
   fetch?: typeof fetch;

@@ -219,3 +219,29 @@ Deno.test("runSection: fixture paths may not leave the repository", async () => 
     /must stay inside the repository/,
   );
 });
+
+Deno.test("runSink: a sink's declared options resolve as on the command line", async () => {
+  const seen: unknown[] = [];
+  const tagged = definePlugin({
+    name: "tagged",
+    apiVersion: 1,
+    sinks: [{
+      name: "tagged",
+      options: [
+        { flag: "tag", env: "TAGGED_TAG", kind: "string", description: "A tag" },
+        { flag: "pause", kind: "duration", default: "2s", description: "A pause" },
+      ],
+      emit(_bundle, ctx) {
+        seen.push(ctx.options);
+      },
+    }],
+  });
+  await runSink(tagged, { sections: [], sinkOptions: { tag: "from-flag", other: "x" } });
+  await runSink(tagged, { sections: [], env: { TAGGED_TAG: "from-env" } });
+  await runSink(tagged, { sections: [], sinkOptions: { pause: "250ms", "dry-run": true } });
+  assert.deepEqual(seen, [
+    { "dry-run": false, tag: "from-flag", pause: 2000 },
+    { "dry-run": false, tag: "from-env", pause: 2000 },
+    { "dry-run": true, tag: undefined, pause: 250 },
+  ]);
+});
