@@ -28,7 +28,8 @@ const CREDENTIAL_VARIABLES = ["NATS_CREDS", "NATS_NKEY", "NATS_TOKEN"];
 
 export const natsSink: SinkPlugin = {
   name: "nats",
-  credentialVariables: CREDENTIAL_VARIABLES,
+  // NATS_CREDS names a file: its path is no secret (doctor may show it).
+  credentialVariables: ["NATS_NKEY", "NATS_TOKEN"],
   options: [
     {
       flag: "nats-url",
