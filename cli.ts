@@ -20,6 +20,7 @@ import type { Plugin } from "./core/plugin/types.ts";
 import { printable } from "./core/text/printable.ts";
 import { VERSION } from "./core/version.ts";
 import { agentsCommand } from "./core/commands/agents.ts";
+import { eventsCommand } from "./core/commands/events.ts";
 import { memoryCommand } from "./core/commands/memory.ts";
 import { metricsCommand } from "./core/commands/metrics.ts";
 import {
@@ -113,6 +114,7 @@ export function commandTree(
       agentsCommand,
       memoryCommand,
       metricsCommand,
+      eventsCommand,
       {
         name: "roster",
         description: "Resolve which (repo, agent) runs exist on this host",

@@ -1,0 +1,396 @@
+/**
+ * `kaizen events setup | tail`: provision and watch the JetStream stream
+ * that keeps kaizen's events, for operators without the `nats` CLI (which
+ * Debian does not package). This module only parses and prints and is cheap
+ * to import: the NATS client, the stream logic and the redactor load when a
+ * subcommand runs, so the command tree can import it at start-up.
+ *
+ * Connections go through the NATS sink's own door (`core/nats/`): the same
+ * URL parsing, credentials (`user:password@` or `token@` in the URL,
+ * `NATS_TOKEN`, `NATS_NKEY`, `NATS_CREDS`), transport and error wording, and
+ * a URL is only ever shown masked.
+ *
+ * @module
+ */
+import {
+  type CommandSpec,
+  type OptionSpec,
+  typed,
+  type TypedInvocation,
+} from "../cli/framework.ts";
+import { CliError, stdout, warn } from "../cli/io.ts";
+import { programName } from "../cli/program.ts";
+import { printable } from "../text/printable.ts";
+import { parseDuration } from "../time/duration.ts";
+import type { StreamManager } from "../events/stream.ts";
+import { NATS_URL } from "./options.ts";
+
+const NATS_URL_OPTION = {
+  ...NATS_URL,
+  description: "NATS server (default: $NATS_URL, else nats://127.0.0.1:4222)",
+} as const satisfies OptionSpec;
+
+/** `events setup` */
+export const EVENTS_SETUP_OPTIONS = [
+  {
+    name: "stream",
+    type: "string",
+    valueName: "NAME",
+    default: "KAIZEN",
+    description: "Stream name",
+  },
+  {
+    name: "retention",
+    type: "string",
+    choices: ["limits", "interest", "workqueue"],
+    default: "limits",
+    description: "Retention policy (cannot change on an existing stream)",
+  },
+  {
+    name: "storage",
+    type: "string",
+    choices: ["file", "memory"],
+    default: "file",
+    description: "Storage type (cannot change on an existing stream)",
+  },
+  {
+    name: "max-age",
+    type: "string",
+    valueName: "DURATION",
+    default: "90d",
+    description: "Keep events this long (30d, PT12H; 0 for no limit)",
+  },
+  {
+    name: "duplicate-window",
+    type: "string",
+    valueName: "DURATION",
+    default: "2h",
+    description: "Store a retried publish once within this window (at least 2h)",
+  },
+  {
+    name: "replicas",
+    type: "string",
+    valueName: "N",
+    number: { min: 1, max: 5, integer: true },
+    default: "1",
+    description: "Copies in a NATS cluster (1-5)",
+  },
+  NATS_URL_OPTION,
+  {
+    name: "dry-run",
+    type: "boolean",
+    description: "Print the JetStream API request without connecting",
+  },
+] as const satisfies readonly OptionSpec[];
+
+/** `events tail` */
+export const EVENTS_TAIL_OPTIONS = [
+  {
+    name: "subject",
+    type: "string",
+    valueName: "S",
+    default: "kaizen.>",
+    description: "Subject filter (NATS wildcards * and >)",
+  },
+  {
+    name: "since",
+    type: "string",
+    valueName: "DURATION",
+    description: "First replay what the stream stored in the last DURATION (1h, PT30M)",
+  },
+  {
+    name: "stream",
+    type: "string",
+    valueName: "NAME",
+    description: "Read this stream (default: the one that stores the subject)",
+  },
+  {
+    name: "count",
+    type: "string",
+    valueName: "N",
+    number: { min: 1, integer: true },
+    description: "Stop after N events",
+  },
+  {
+    name: "timeout",
+    type: "string",
+    valueName: "DURATION",
+    description: "Stop after DURATION (exit 1 if --count events had not arrived)",
+  },
+  {
+    name: "format",
+    type: "string",
+    choices: ["text", "json"],
+    default: "text",
+    description: "One summary line per event, or one JSON object per line",
+  },
+  NATS_URL_OPTION,
+] as const satisfies readonly OptionSpec[];
+
+/** The environment as the NATS door reads it; unreadable counts as unset. */
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `--nats-url`, else `$NATS_URL`, else the default; refused (exit 2) when it is not a NATS URL. */
+async function natsUrl(flag: string | undefined): Promise<string> {
+  const url = await import("../nats/url.ts");
+  const chosen = flag || env("NATS_URL") || url.DEFAULT_NATS_URL;
+  try {
+    url.parseNatsUrl(chosen);
+  } catch (err) {
+    throw new CliError(printable((err as Error).message, 300), 2);
+  }
+  return chosen;
+}
+
+/** A duration option in milliseconds; `0` only where `zero` allows it. */
+function duration(name: string, value: string, zero = false): number {
+  if (zero && value === "0") return 0;
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) {
+    throw new CliError(
+      `option '--${name}' must be a duration such as 30m, 2h, 7d or PT1H${
+        zero ? " (0 for no limit)" : ""
+      }, got '${printable(value, 40)}'`,
+      2,
+    );
+  }
+  return ms;
+}
+
+/** One printable line for a failure, credentials masked, secrets redacted. */
+async function oneLine(err: unknown, shownUrl: string): Promise<string> {
+  const { redactForOutput } = await import("../redact/output.ts");
+  const text = String((err as Error)?.message ?? err).split("\n")[0];
+  const named = text.includes(shownUrl) ? text : `${shownUrl}: ${text}`;
+  return printable(redactForOutput(named, "NATS error"), 300);
+}
+
+/** Opens a connection through the NATS sink's door; a failure is one line, exit 1. */
+async function connect(url: string, shown: string) {
+  const { openEventPublisher } = await import("../nats/mod.ts");
+  try {
+    return await openEventPublisher({ url, env, timeoutMs: 5_000 });
+  } catch (err) {
+    throw new CliError(await oneLine(err, shown), 1);
+  }
+}
+
+/** `kaizen events setup`. */
+export async function setupCommand(
+  inv: TypedInvocation<typeof EVENTS_SETUP_OPTIONS>,
+): Promise<number> {
+  const prog = programName();
+  const stream = await import("../events/stream.ts");
+  const opts = {
+    name: inv.opts.stream ?? stream.DEFAULT_STREAM,
+    retention: (inv.opts.retention ?? "limits") as typeof stream.RETENTIONS[number],
+    storage: (inv.opts.storage ?? "file") as typeof stream.STORAGES[number],
+    maxAgeMs: duration("max-age", inv.opts["max-age"] ?? "90d", true),
+    duplicateWindowMs: duration("duplicate-window", inv.opts["duplicate-window"] ?? "2h"),
+    replicas: Number(inv.opts.replicas ?? "1"),
+  };
+  const problem = stream.checkStreamOptions(opts);
+  if (problem) throw new CliError(problem, 2);
+  const url = await natsUrl(inv.opts["nats-url"]);
+  const { maskUrl } = await import("../nats/url.ts");
+  const shown = maskUrl(url);
+  if (inv.opts["dry-run"]) {
+    const req = stream.createRequest(opts);
+    stdout(`${req.subject}\n${JSON.stringify(req.body, null, 2)}\n`);
+    warn(
+      prog,
+      `dry run: nothing sent to ${shown}; when stream ${opts.name} exists, setup sends $JS.API.STREAM.UPDATE.${opts.name} with the fields that differ instead, or nothing when none does`,
+      "notice",
+    );
+    return 0;
+  }
+  const pub = await connect(url, shown);
+  try {
+    const { jetstreamManager } = await import("@nats-io/jetstream");
+    let jsm;
+    try {
+      jsm = await jetstreamManager(pub.connection, { timeout: 5_000 });
+    } catch (err) {
+      const text = String((err as Error)?.message ?? err);
+      throw new CliError(
+        /not enabled|no responders|503/i.test(text)
+          ? `JetStream is not enabled on ${shown} for this account (run nats-server with -js)`
+          : await oneLine(err, shown),
+        1,
+      );
+    }
+    let outcome;
+    try {
+      outcome = await stream.setupEventStream(
+        jsm.streams as unknown as StreamManager,
+        opts,
+      );
+    } catch (err) {
+      if (err instanceof stream.StreamSetupError) {
+        throw new CliError(printable(err.message, 400), 1);
+      }
+      throw new CliError(await oneLine(err, shown), 1);
+    }
+    const name = printable(opts.name, 64);
+    if (outcome.action === "created") {
+      stdout(
+        `created stream ${name} on ${shown}: ${stream.describeStream(outcome.config)}\n`,
+      );
+    } else if (outcome.action === "unchanged") {
+      stdout(
+        `stream ${name} on ${shown} is up to date: ${
+          stream.describeStream(outcome.config)
+        }; nothing changed\n`,
+      );
+    } else {
+      const what = outcome.changes.map((c) =>
+        `${stream.fieldLabel(c.field)} ${printable(c.from, 120)} → ${printable(c.to, 120)}`
+      ).join(", ");
+      stdout(`updated stream ${name} on ${shown}: ${what}\n`);
+      for (const c of outcome.ignored) {
+        warn(
+          prog,
+          `the server kept ${stream.fieldLabel(c.field)} ${
+            printable(c.from, 60)
+          } (asked for ${c.to})${c.field === "num_replicas" ? ": is it a cluster?" : ""}`,
+        );
+      }
+    }
+    return 0;
+  } finally {
+    await pub.close();
+  }
+}
+
+/** A NATS subject filter: dot-separated tokens, `*` a token, `>` the last one. */
+function checkSubject(subject: string): void {
+  const tokens = subject.split(".");
+  const ok = subject.length <= 256 &&
+    tokens.every((t, i) =>
+      t !== "" && /^[\x21-\x7e]+$/.test(t) &&
+      (t === ">" ? i === tokens.length - 1 : !t.includes(">")) && (t === "*" || !t.includes("*"))
+    );
+  if (!ok) {
+    throw new CliError(
+      `'${
+        printable(subject, 60)
+      }' is not a NATS subject filter (e.g. kaizen.> or kaizen.*.prepared)`,
+      2,
+    );
+  }
+}
+
+/** `kaizen events tail`. */
+export async function tailCommand(
+  inv: TypedInvocation<typeof EVENTS_TAIL_OPTIONS>,
+): Promise<number> {
+  const prog = programName();
+  const notice = (m: string) => warn(prog, m, "notice");
+  const subject = inv.opts.subject ?? "kaizen.>";
+  checkSubject(subject);
+  const streamName = inv.opts.stream;
+  if (streamName !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(streamName)) {
+    throw new CliError(`stream name '${printable(streamName, 64)}' is not valid`, 2);
+  }
+  const sinceMs = inv.opts.since !== undefined ? duration("since", inv.opts.since) : undefined;
+  const timeoutMs = inv.opts.timeout !== undefined
+    ? duration("timeout", inv.opts.timeout)
+    : undefined;
+  const count = inv.opts.count !== undefined ? Number(inv.opts.count) : undefined;
+  const format = inv.opts.format === "json" ? "json" : "text";
+  const url = await natsUrl(inv.opts["nats-url"]);
+  const { maskUrl } = await import("../nats/url.ts");
+  const shown = maskUrl(url);
+  const tailing = await import("../events/tail.ts");
+  const pub = await connect(url, shown);
+  const stop = new AbortController();
+  let why: "signal" | "count" | "timeout" | "lost" | undefined;
+  const end = (reason: typeof why) => {
+    why ??= reason;
+    stop.abort();
+  };
+  const onSignal = () => end("signal");
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const timer = timeoutMs !== undefined ? setTimeout(() => end("timeout"), timeoutMs) : undefined;
+  pub.connection.closed().then(() => end("lost"));
+  let tail: Awaited<ReturnType<typeof tailing.openTail>> | undefined;
+  let seen = 0;
+  try {
+    try {
+      tail = await tailing.openTail(pub.connection, {
+        subject,
+        sinceMs,
+        stream: streamName,
+        now: new Date(),
+        timeoutMs: 5_000,
+      });
+    } catch (err) {
+      if (err instanceof tailing.TailError) throw new CliError(printable(err.message, 400), 1);
+      throw new CliError(await oneLine(err, shown), 1);
+    }
+    const t = tail;
+    stop.signal.addEventListener("abort", () => void t.stop(), { once: true });
+    if (stop.signal.aborted) await t.stop();
+    const from = t.plan.stream === undefined
+      ? "no stream: live events only"
+      : t.plan.startTime !== undefined
+      ? `stream ${printable(t.plan.stream, 64)}, replaying from ${t.plan.startTime}`
+      : `stream ${printable(t.plan.stream, 64)}, from seq ${t.plan.startSeq}`;
+    notice(`following ${printable(subject, 100)} on ${shown} (${from})`);
+    for await (const ev of t.events) {
+      if (stop.signal.aborted) break;
+      stdout(`${await tailing.renderEvent(ev, format, new Date(), notice)}\n`);
+      seen++;
+      if (count !== undefined && seen >= count) {
+        end("count");
+        break;
+      }
+    }
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    if (timer !== undefined) clearTimeout(timer);
+    await tail?.stop();
+    // Closing is ours, not a lost connection.
+    why ??= "signal";
+    await pub.close();
+  }
+  if (why === "lost") {
+    throw new CliError(`the connection to ${shown} closed after ${seen} event(s)`, 1);
+  }
+  if (why === "timeout" && count !== undefined && seen < count) {
+    warn(prog, `timed out after ${seen} of ${count} event(s)`, "error");
+    return 1;
+  }
+  return 0;
+}
+
+/** The `events` command group. */
+export const eventsCommand: CommandSpec = {
+  name: "events",
+  description: "Set up and watch the JetStream stream that keeps kaizen's NATS events",
+  subcommands: [
+    {
+      name: "setup",
+      description: "Create or update the stream that stores kaizen.> (idempotent)",
+      options: EVENTS_SETUP_OPTIONS,
+      epilog:
+        "Credentials as for --sink nats: user:password@ or token@ in the URL, NATS_TOKEN, NATS_NKEY, NATS_CREDS. See docs/events.md",
+      run: (inv) => setupCommand(typed(inv, EVENTS_SETUP_OPTIONS)),
+    },
+    {
+      name: "tail",
+      description: "Print kaizen events as they arrive; --since replays from the stream first",
+      options: EVENTS_TAIL_OPTIONS,
+      epilog:
+        "Stops on Ctrl-C / SIGTERM (exit 0), after --count events or at --timeout. See docs/events.md",
+      run: (inv) => tailCommand(typed(inv, EVENTS_TAIL_OPTIONS)),
+    },
+  ],
+};
