@@ -78,6 +78,12 @@ async function makeTarget(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "kaizen-team-target-" });
   await Deno.mkdir(`${dir}/docs`);
   await Deno.writeTextFile(`${dir}/docs/CONVENTIONS.md`, "- Tabs, not spaces.\n");
+  // A scheduled coach run: the event the webhook posts exists only for those.
+  await Deno.mkdir(`${dir}/.kaizen`);
+  await Deno.writeTextFile(
+    `${dir}/.kaizen/schedule.yml`,
+    'version: "1"\nagents:\n  coach:\n    cadence: weekly\n',
+  );
   return dir;
 }
 

@@ -42,6 +42,11 @@ async function withHook(
 
 const PILOT = `${REPO_ROOT}/examples/pilot`;
 
+/** The smallest repository whose coach run is a scheduled one (the event is only for those). */
+const SCHEDULED = {
+  ".kaizen/schedule.yml": 'version: "1"\nagents:\n  coach:\n    cadence: weekly\n',
+};
+
 Deno.test("webhook: POSTs the schedule.prepared event as JSON, with its key and token", async () => {
   await withHook([204], async (base, received) => {
     const run = await runSink(webhook, {
@@ -72,6 +77,7 @@ Deno.test("webhook: a 503 is retried with the same idempotency key", async () =>
   await withHook([503, 204], async (base, received) => {
     const run = await runSink(webhook, {
       sections: [],
+      files: SCHEDULED,
       sinkOptions: { "webhook-url": `${base}/hook` },
     });
     assert.equal(run.ok, true, run.detail);
@@ -88,13 +94,21 @@ Deno.test("webhook: a 503 is retried with the same idempotency key", async () =>
 
 Deno.test("webhook: an error status fails the sink; a 4xx is not retried", async () => {
   await withHook([500], async (base, received) => {
-    const run = await runSink(webhook, { sections: [], sinkOptions: { "webhook-url": base } });
+    const run = await runSink(webhook, {
+      sections: [],
+      files: SCHEDULED,
+      sinkOptions: { "webhook-url": base },
+    });
     assert.equal(run.ok, false);
     assert.equal(run.detail, `${base} answered 500 after 3 tries`);
     assert.equal(received.length, 3);
   });
   await withHook([401], async (base, received) => {
-    const run = await runSink(webhook, { sections: [], sinkOptions: { "webhook-url": base } });
+    const run = await runSink(webhook, {
+      sections: [],
+      files: SCHEDULED,
+      sinkOptions: { "webhook-url": base },
+    });
     assert.equal(run.detail, `${base} answered 401`);
     assert.equal(received.length, 1);
     assert.deepEqual(run.reports.map((r) => r.level), ["error"]);
@@ -105,6 +119,7 @@ Deno.test("webhook: the URL can come from KAIZEN_WEBHOOK_URL", async () => {
   await withHook([204], async (base, received) => {
     const run = await runSink(webhook, {
       sections: [],
+      files: SCHEDULED,
       env: { KAIZEN_WEBHOOK_URL: `${base}/from-env` },
     });
     assert.equal(run.ok, true, run.detail);
@@ -113,12 +128,13 @@ Deno.test("webhook: the URL can come from KAIZEN_WEBHOOK_URL", async () => {
 });
 
 Deno.test("webhook: no URL, a bad URL, and a dry run send nothing", async () => {
-  const none = await runSink(webhook, { sections: [] });
+  const none = await runSink(webhook, { sections: [], files: SCHEDULED });
   assert.equal(none.ok, false);
   assert.equal(none.detail, "no URL: pass --webhook-url URL or set KAIZEN_WEBHOOK_URL");
 
   const ftp = await runSink(webhook, {
     sections: [],
+    files: SCHEDULED,
     sinkOptions: { "webhook-url": "ftp://user:pw@example.com/x" },
   });
   assert.equal(ftp.detail, "the webhook URL must be http(s), not ftp:");
@@ -126,6 +142,7 @@ Deno.test("webhook: no URL, a bad URL, and a dry run send nothing", async () => 
   await withHook([204], async (base, received) => {
     const dry = await runSink(webhook, {
       sections: [],
+      files: SCHEDULED,
       sinkOptions: { "webhook-url": `${base}/secret-path`, "dry-run": true },
     });
     assert.equal(dry.ok, true);
@@ -135,5 +152,14 @@ Deno.test("webhook: no URL, a bad URL, and a dry run send nothing", async () => 
     assert.equal(shown.to, base);
     assert.equal(shown.event.event, "kaizen.schedule.prepared");
     assert.ok(!dry.printed.join("").includes("secret-path"));
+  });
+});
+
+Deno.test("webhook: a bundle that is not a scheduled run is not announced", async () => {
+  await withHook([204], async (base, received) => {
+    const run = await runSink(webhook, { sections: [], sinkOptions: { "webhook-url": base } });
+    assert.equal(run.ok, false);
+    assert.match(run.detail, /no \.kaizen\/schedule\.yml, so this is not a scheduled run/);
+    assert.equal(received.length, 0);
   });
 });
