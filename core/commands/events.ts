@@ -22,7 +22,6 @@ import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { printable } from "../text/printable.ts";
 import { parseDuration } from "../time/duration.ts";
-import type { StreamManager } from "../events/stream.ts";
 import { NATS_URL } from "./options.ts";
 
 const NATS_URL_OPTION = {
@@ -212,10 +211,10 @@ export async function setupCommand(
   }
   const pub = await connect(url, shown);
   try {
-    const { jetstreamManager } = await import("@nats-io/jetstream");
-    let jsm;
+    const { streamManager } = await import("../events/manager.ts");
+    let streams;
     try {
-      jsm = await jetstreamManager(pub.connection, { timeout: 5_000 });
+      streams = await streamManager(pub.connection, 5_000);
     } catch (err) {
       const text = String((err as Error)?.message ?? err);
       throw new CliError(
@@ -227,10 +226,7 @@ export async function setupCommand(
     }
     let outcome;
     try {
-      outcome = await stream.setupEventStream(
-        jsm.streams as unknown as StreamManager,
-        opts,
-      );
+      outcome = await stream.setupEventStream(streams, opts);
     } catch (err) {
       if (err instanceof stream.StreamSetupError) {
         throw new CliError(printable(err.message, 400), 1);
