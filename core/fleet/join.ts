@@ -1,0 +1,431 @@
+/**
+ * The join: what the schedule expected against what the stream says
+ * happened, one (repo, agent) at a time, as events stream in.
+ *
+ * The rule (docs/fleet.md):
+ * - a firing is matched by the first `prepared` event of the same
+ *   (repo, agent) between that firing and the next (`[f_i, f_{i+1})`);
+ * - a `recorded` event closes the latest open `prepared` one before it;
+ * - a firing with no match is `missed` once its grace is over (`pending`
+ *   before); a prepared run not closed is `open` once its grace is over
+ *   (`running` before); a match later than the grace after its firing is
+ *   counted `late` as well.
+ *
+ * Events are joined in the order they arrive (the stream's order, which is
+ * publication order): an event published long after it happened can match
+ * only the current firing or a later one. Memory is bounded per row: the
+ * firings are generated lazily, open runs and duplicate keys are capped.
+ *
+ * @module
+ */
+import { firingsFrom } from "./firings.ts";
+import { BoundedSample } from "./sample.ts";
+import type {
+  FleetCounts,
+  FleetDay,
+  FleetRow,
+  QualityTrend,
+  RowStatus,
+  RunOutcome,
+  UnscheduledPair,
+} from "./types.ts";
+
+/** One event, reduced to what the join needs. */
+export type FleetEvent =
+  | { kind: "prepared"; repo: string; agent: string; at: number }
+  | {
+    kind: "recorded";
+    repo: string;
+    agent: string;
+    at: number;
+    success: boolean;
+    timeSeconds: number;
+    quality: number;
+  };
+
+/** One expected (repo, agent) run of the schedule. */
+export interface ExpectedRun {
+  repo: string;
+  agent: string;
+  /** The effective 5-field cron. */
+  cron: string;
+  /** IANA zone the cron is read in. */
+  timezone: string;
+  /** Scatter shift of every firing (ms), as `roster discover --scatter` computes it. */
+  offsetMs?: number;
+}
+
+/** The window and the clock. */
+export interface JoinWindow {
+  /** Window start and end (epoch ms, half-open). */
+  start: number;
+  end: number;
+  /** The time the report is for. */
+  now: number;
+  graceMs: number;
+}
+
+/** Open prepared runs remembered per row; older ones are settled as never closed. */
+export const MAX_OPEN_PER_ROW = 10_000;
+/** Recent event keys remembered per row to drop duplicates. */
+export const DEDUP_KEYS_PER_ROW = 64;
+/** Unscheduled (repo, agent) pairs listed (the rest are counted). */
+export const MAX_UNSCHEDULED_PAIRS = 100;
+
+const DAY = 86_400_000;
+
+function dayOf(ms: number): string {
+  return new Date(Math.floor(ms / DAY) * DAY).toISOString().slice(0, 10);
+}
+
+/** Running sums shared by rows and the total. */
+class Tally {
+  expected = 0;
+  prepared = 0;
+  closed_ok = 0;
+  closed_failed = 0;
+  open = 0;
+  running = 0;
+  missed = 0;
+  pending = 0;
+  late = 0;
+  unscheduled = 0;
+  unmatched_records = 0;
+  readonly times = new BoundedSample();
+  qSum = 0;
+  qN = 0;
+  q1Sum = 0;
+  q1N = 0;
+  q2Sum = 0;
+  q2N = 0;
+  lastAt = -Infinity;
+  lastOutcome: RunOutcome = "running";
+
+  quality(): QualityTrend {
+    const mean = (s: number, n: number) => (n > 0 ? round(s / n, 3) : null);
+    const first = mean(this.q1Sum, this.q1N);
+    const second = mean(this.q2Sum, this.q2N);
+    const trend = first === null || second === null
+      ? null
+      : second - first > 0.05
+      ? "up"
+      : first - second > 0.05
+      ? "down"
+      : "flat";
+    return { mean: mean(this.qSum, this.qN), first_half: first, second_half: second, trend };
+  }
+
+  counts(): FleetCounts {
+    const closed = this.closed_ok + this.closed_failed;
+    return {
+      expected: this.expected,
+      prepared: this.prepared,
+      closed_ok: this.closed_ok,
+      closed_failed: this.closed_failed,
+      open: this.open,
+      running: this.running,
+      missed: this.missed,
+      pending: this.pending,
+      late: this.late,
+      unscheduled: this.unscheduled,
+      unmatched_records: this.unmatched_records,
+      success_rate: closed > 0 ? round(this.closed_ok / closed, 4) : null,
+      time_p50_seconds: this.times.quantile(0.5),
+      time_p90_seconds: this.times.quantile(0.9),
+      quality: this.quality(),
+      last_run: this.lastAt === -Infinity
+        ? null
+        : { at: new Date(this.lastAt).toISOString(), outcome: this.lastOutcome },
+    };
+  }
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+interface OpenRun {
+  at: number;
+}
+
+class Row {
+  readonly tally = new Tally();
+  readonly #firings: Iterator<number, void>;
+  /** The firing whose interval `[cur, next)` events are matched against. */
+  cur: number;
+  next: number;
+  curMatched = false;
+  readonly openRuns: OpenRun[] = [];
+  readonly keys: string[] = [];
+  readonly keySet = new Set<string>();
+
+  constructor(readonly run: ExpectedRun, readonly join: FleetJoin) {
+    this.#firings = firingsFrom(run.cron, run.timezone, join.window.start, run.offsetMs ?? 0);
+    this.cur = this.#pull();
+    this.next = this.#pull();
+  }
+
+  #pull(): number {
+    const r = this.#firings.next();
+    return r.done ? Infinity : r.value;
+  }
+
+  /** Settles the current firing and moves to the next one. */
+  advance(): void {
+    const w = this.join.window;
+    if (this.cur < w.end) {
+      this.tally.expected++;
+      this.join.total.expected++;
+      if (!this.curMatched) {
+        if (this.cur + w.graceMs <= w.now) {
+          this.tally.missed++;
+          this.join.total.missed++;
+          this.join.day(this.cur, this.run.agent).missed++;
+        } else {
+          this.tally.pending++;
+          this.join.total.pending++;
+        }
+      }
+    }
+    this.cur = this.next;
+    this.next = this.#pull();
+    this.curMatched = false;
+  }
+
+  /** True when the event was seen already (a duplicate publish). */
+  duplicate(key: string): boolean {
+    if (this.keySet.has(key)) return true;
+    this.keySet.add(key);
+    this.keys.push(key);
+    if (this.keys.length > DEDUP_KEYS_PER_ROW) this.keySet.delete(this.keys.shift()!);
+    return false;
+  }
+}
+
+/**
+ * The streaming join. Feed it events with {@link FleetJoin.add} in the
+ * order the stream delivers them, then call {@link FleetJoin.finish} once.
+ *
+ * @example
+ * ```ts
+ * const join = new FleetJoin(
+ *   { start: Date.parse("2026-11-23T00:00:00Z"), end: Date.parse("2026-11-30T00:00:00Z"),
+ *     now: Date.parse("2026-11-30T00:00:00Z"), graceMs: 6 * 3_600_000 },
+ *   [{ repo: "web", agent: "coach", cron: "0 9 * * 1", timezone: "UTC" }],
+ * );
+ * join.add({ kind: "prepared", repo: "web", agent: "coach", at: Date.parse("2026-11-23T09:01:00Z") });
+ * join.finish().rows[0].open; // 1
+ * ```
+ */
+export class FleetJoin {
+  readonly total: Tally = new Tally();
+  readonly #rows = new Map<string, Row>();
+  readonly #days = new Map<string, FleetDay>();
+  readonly #unscheduled = new Map<string, UnscheduledPair>();
+  unscheduledEvents = 0;
+  duplicates = 0;
+  outsideWindow = 0;
+  joined = 0;
+  readonly #mid: number;
+  readonly #horizon: number;
+
+  constructor(readonly window: JoinWindow, expected: Iterable<ExpectedRun>) {
+    for (const run of expected) {
+      const key = `${run.repo}\u0000${run.agent}`;
+      if (!this.#rows.has(key)) this.#rows.set(key, new Row(run, this));
+    }
+    this.#mid = this.window.start + (this.window.end - this.window.start) / 2;
+    this.#horizon = readHorizon(this.window);
+  }
+
+  /** The per-day entry of `agent` on the UTC day of `ms`. */
+  day(ms: number, agent: string): FleetDay {
+    const date = dayOf(ms);
+    const key = `${date}\u0000${agent}`;
+    let d = this.#days.get(key);
+    if (!d) {
+      d = { date, agent, prepared: 0, closed_ok: 0, closed_failed: 0, missed: 0 };
+      this.#days.set(key, d);
+    }
+    return d;
+  }
+
+  /** Joins one event. */
+  add(ev: FleetEvent): void {
+    const w = this.window;
+    if (!(ev.at >= w.start && ev.at < this.#horizon)) {
+      this.outsideWindow++;
+      return;
+    }
+    const row = this.#rows.get(`${ev.repo}\u0000${ev.agent}`);
+    if (!row) {
+      this.#unscheduledEvent(ev);
+      return;
+    }
+    const key = ev.kind === "prepared"
+      ? `p${ev.at}`
+      : `r${ev.at}|${ev.success}|${ev.timeSeconds}|${ev.quality}`;
+    if (row.duplicate(key)) {
+      this.duplicates++;
+      return;
+    }
+    if (ev.kind === "prepared") this.#prepared(row, ev.at);
+    else this.#recorded(row, ev);
+  }
+
+  #prepared(row: Row, at: number): void {
+    const w = this.window;
+    while (row.next <= at) row.advance();
+    const matches = row.cur <= at && at < row.next && !row.curMatched && row.cur < w.end;
+    if (matches) {
+      row.curMatched = true;
+      if (at >= row.cur + w.graceMs) {
+        row.tally.late++;
+        this.total.late++;
+      }
+    } else if (at >= w.end) {
+      // After the window, only a run that answers one of its firings counts.
+      this.outsideWindow++;
+      return;
+    } else {
+      row.tally.unscheduled++;
+      this.total.unscheduled++;
+    }
+    this.joined++;
+    row.tally.prepared++;
+    this.total.prepared++;
+    this.day(at, row.run.agent).prepared++;
+    row.openRuns.push({ at });
+    if (row.openRuns.length > MAX_OPEN_PER_ROW) {
+      // The oldest open run is closed only after every later one: give it up.
+      this.#settleOpen(row, row.openRuns.shift()!);
+    }
+    if (at >= row.tally.lastAt) {
+      row.tally.lastAt = at;
+      row.tally.lastOutcome = "running";
+    }
+    if (at >= this.total.lastAt) {
+      this.total.lastAt = at;
+      this.total.lastOutcome = "running";
+    }
+  }
+
+  #recorded(row: Row, ev: Extract<FleetEvent, { kind: "recorded" }>): void {
+    const open = row.openRuns;
+    let i = open.length - 1;
+    while (i >= 0 && open[i].at > ev.at) i--;
+    if (i < 0) {
+      if (ev.at < this.window.end) {
+        this.joined++;
+        row.tally.unmatched_records++;
+        this.total.unmatched_records++;
+      } else this.outsideWindow++;
+      return;
+    }
+    const [run] = open.splice(i, 1);
+    this.joined++;
+    const outcome: RunOutcome = ev.success ? "ok" : "failed";
+    for (const t of [row.tally, this.total]) {
+      if (ev.success) t.closed_ok++;
+      else t.closed_failed++;
+      t.times.add(ev.timeSeconds);
+      t.qSum += ev.quality;
+      t.qN++;
+      if (ev.at < this.#mid) {
+        t.q1Sum += ev.quality;
+        t.q1N++;
+      } else {
+        t.q2Sum += ev.quality;
+        t.q2N++;
+      }
+      if (t.lastAt === run.at) t.lastOutcome = outcome;
+    }
+    const d = this.day(run.at, row.run.agent);
+    if (ev.success) d.closed_ok++;
+    else d.closed_failed++;
+  }
+
+  #settleOpen(row: Row, run: OpenRun): void {
+    const open = run.at + this.window.graceMs <= this.window.now;
+    for (const t of [row.tally, this.total]) {
+      if (open) t.open++;
+      else t.running++;
+      if (t.lastAt === run.at) t.lastOutcome = open ? "open" : "running";
+    }
+  }
+
+  #unscheduledEvent(ev: FleetEvent): void {
+    this.unscheduledEvents++;
+    const key = `${ev.repo}\u0000${ev.agent}`;
+    const pair = this.#unscheduled.get(key);
+    if (pair) pair.events++;
+    else if (this.#unscheduled.size < MAX_UNSCHEDULED_PAIRS) {
+      this.#unscheduled.set(key, { repo: ev.repo, agent: ev.agent, events: 1 });
+    }
+  }
+
+  /** Settles every firing and open run; rows sorted worst first, then by repo and agent. */
+  finish(): {
+    rows: FleetRow[];
+    total: FleetCounts;
+    daily: FleetDay[];
+    unscheduled: { events: number; pairs: UnscheduledPair[] };
+  } {
+    const rows: FleetRow[] = [];
+    for (const row of this.#rows.values()) {
+      while (row.cur < this.window.end) row.advance();
+      for (const run of row.openRuns) this.#settleOpen(row, run);
+      row.openRuns.length = 0;
+      const counts = row.tally.counts();
+      rows.push({
+        repo: row.run.repo,
+        agent: row.run.agent,
+        cron: row.run.cron,
+        timezone: row.run.timezone,
+        status: rowStatus(counts),
+        ...counts,
+      });
+    }
+    rows.sort(compareRows);
+    const daily = [...this.#days.values()].sort((a, b) =>
+      cmp(a.date, b.date) || cmp(a.agent, b.agent)
+    );
+    const pairs = [...this.#unscheduled.values()].sort((a, b) =>
+      cmp(a.repo, b.repo) || cmp(a.agent, b.agent)
+    );
+    return {
+      rows,
+      total: this.total.counts(),
+      daily,
+      unscheduled: { events: this.unscheduledEvents, pairs },
+    };
+  }
+}
+
+/**
+ * Events are joined until the window's end plus the grace (a run prepared
+ * at the end of the window has its grace to close), but never past `now`.
+ */
+export function readHorizon(w: JoinWindow): number {
+  return Math.min(w.now, w.end + w.graceMs);
+}
+
+/** The worst thing a row shows: missed, then failed, then open. */
+export function rowStatus(c: FleetCounts): RowStatus {
+  if (c.missed > 0) return "missed";
+  if (c.closed_failed > 0) return "failed";
+  if (c.open > 0) return "open";
+  return "ok";
+}
+
+const STATUS_ORDER: Record<RowStatus, number> = { missed: 0, failed: 1, open: 2, ok: 3 };
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareRows(a: FleetRow, b: FleetRow): number {
+  return STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || cmp(a.repo, b.repo) ||
+    cmp(a.agent, b.agent);
+}
