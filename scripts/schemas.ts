@@ -5,6 +5,7 @@ import { ScheduleListModel } from "../core/manifest/listing_model.ts";
 import { EVENT_MODELS } from "../core/events/model.ts";
 import { RosterDiscoverModel } from "../core/roster/model.ts";
 import { DoctorReportModel } from "../core/doctor/model.ts";
+import { EventsTailLineModel } from "../core/events/tail_model.ts";
 
 /** File name → JSON text of every generated schema. */
 export function generatedSchemas(): Record<string, string> {
@@ -19,6 +20,8 @@ export function generatedSchemas(): Record<string, string> {
   out["roster-discover.schema.json"] = JSON.stringify(roster, null, 2) + "\n";
   const doctor = z.toJSONSchema(DoctorReportModel, { io: "output" });
   out["doctor.schema.json"] = JSON.stringify(doctor, null, 2) + "\n";
+  const tail = z.toJSONSchema(EventsTailLineModel, { io: "output" });
+  out["events-tail.schema.json"] = JSON.stringify(tail, null, 2) + "\n";
   for (const [subject, model] of Object.entries(EVENT_MODELS)) {
     const schema = z.toJSONSchema(model, { io: "output" });
     out[`events/${subject}.schema.json`] = JSON.stringify(schema, null, 2) + "\n";

@@ -626,3 +626,45 @@ cliTest("events tail: a server that is down → one line, exit 1", async (e) => 
   oneErrorLine(r.stderr);
   assert.match(r.stderr, /cannot connect to nats:\/\/127\.0\.0\.1:\d+: connection refused/);
 });
+
+Deno.test("events: bash completion offers setup and tail, their options and choices", async () => {
+  const { CLI_ENTRIES } = await import("./_cli.ts");
+  const r = await kaizen(CLI_ENTRIES[0], ["completions", "bash"]);
+  assert.equal(r.code, 0, r.stderr);
+  const dir = await Deno.makeTempDir({ prefix: "kaizen-events-" });
+  try {
+    const script = `${dir}/kaizen.bash`;
+    await Deno.writeTextFile(script, r.stdout);
+    const fn = /^complete -F (\S+) kaizen$/m.exec(r.stdout)![1];
+    const complete = async (...words: string[]) => {
+      const out = await new Deno.Command("bash", {
+        args: [
+          "-c",
+          `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); ${fn}; ` +
+          'printf "%s\\n" "${COMPREPLY[@]}"',
+          "bash",
+          script,
+          ...words,
+        ],
+        stdout: "piped",
+      }).output();
+      return new TextDecoder().decode(out.stdout).split("\n").filter((s) => s !== "");
+    };
+    assert.deepEqual(await complete("kaizen", "ev"), ["events"]);
+    assert.deepEqual(await complete("kaizen", "events", ""), ["setup", "tail", "--help", "-h"]);
+    const setup = await complete("kaizen", "events", "setup", "--");
+    for (const f of ["--stream", "--max-age", "--duplicate-window", "--replicas", "--dry-run"]) {
+      assert.ok(setup.includes(f), f);
+    }
+    assert.deepEqual(await complete("kaizen", "events", "setup", "--storage", ""), [
+      "file",
+      "memory",
+    ]);
+    const tail = await complete("kaizen", "events", "tail", "--");
+    for (const f of ["--subject", "--since", "--count", "--timeout", "--format", "--nats-url"]) {
+      assert.ok(tail.includes(f), f);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -27,6 +27,7 @@ Deno.test("every generated schema in schemas/ is up to date (bundle.schema.json 
   assert.deepEqual(Object.keys(generated).sort(), [
     "bundle.schema.json",
     "doctor.schema.json",
+    "events-tail.schema.json",
     "events/kaizen.agent.installed.schema.json",
     "events/kaizen.metrics.recorded.schema.json",
     "events/kaizen.schedule.prepared.schema.json",
