@@ -35,7 +35,7 @@ export {
   MANIFEST_PATH,
 } from "./core/manifest/constants.ts";
 export { effectiveCron } from "./core/time/next_run.ts";
-export { nextRuns, runsBetween } from "./core/time/runs.ts";
+export { nextRuns, runsBetween, runsInWindow, type WindowRuns } from "./core/time/runs.ts";
 export { type CronParse, type CronProblem, type CronSpec, parseCron } from "./core/time/cron.ts";
 export { isValidTimeZone, timeZoneProblem } from "./core/time/timezone.ts";
 export { listSchedule } from "./core/manifest/listing.ts";
@@ -95,7 +95,7 @@ export { DEFAULT_SINK_TIMEOUT_MS, emitToSinks } from "./core/bundle/emit.ts";
 export type { EmitOptions, SafeRendering, SinkResult } from "./core/bundle/emit.ts";
 
 // Roster
-export { discoverScheduledRuns, RosterSourceError } from "./core/roster/discover.ts";
+export { discoverScheduledRuns, MAX_DUE_AT, RosterSourceError } from "./core/roster/discover.ts";
 export type {
   DiscoverOptions,
   DiscoverResult,

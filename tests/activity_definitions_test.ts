@@ -426,7 +426,8 @@ Deno.test("activity definitions: the scheduled-run drafts fire as documented", (
     assert.deepEqual(doc.trigger, { cron: want.cron, timezone: "Europe/Berlin" }, file);
     assert.deepEqual((doc.for_each as Json).where, { agent: want.agent }, file);
     assert.deepEqual((doc.action as Json).commands, [
-      `kaizen schedule prepare ${want.agent} --target {{ run.root }}`,
+      // --repo: the run announces the roster's slug, not the checkout's folder (issue 19).
+      `kaizen schedule prepare ${want.agent} --target {{ run.root }} --repo {{ run.repo }}`,
     ], file);
   }
 });

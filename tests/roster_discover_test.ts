@@ -134,7 +134,7 @@ cliTest(
             cadence: "weekly",
             cron: "0 9 * * 1",
             timezone: "Europe/Berlin",
-            prepare_command: `kaizen schedule prepare coach --target ${f.eligible}`,
+            prepare_command: `kaizen schedule prepare coach --target ${f.eligible} --repo eligible`,
           },
           {
             repo: "eligible",
@@ -143,7 +143,8 @@ cliTest(
             cadence: "weekly",
             cron: "30 2 * * *",
             timezone: "Europe/Berlin",
-            prepare_command: `kaizen schedule prepare optimization --target ${f.eligible}`,
+            prepare_command:
+              `kaizen schedule prepare optimization --target ${f.eligible} --repo eligible`,
           },
         ]);
         assert.deepEqual(

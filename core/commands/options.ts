@@ -240,7 +240,8 @@ export const DISCOVER_OPTIONS = [
     name: "due",
     type: "string",
     valueName: "START/END",
-    description: "Only runs due in this window (END may be a duration, e.g. PT1H)",
+    description:
+      "Only runs due in this window (END may be a duration, e.g. PT1H; at most 366 days); lists at most 100 due_at per run, with due_count",
   },
   {
     name: "scatter",

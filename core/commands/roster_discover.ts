@@ -135,6 +135,16 @@ export async function discoverCommand(
   }
 }
 
+/** The first few due times, and how many there are when that is more. */
+function dueCell(r: ScheduledRun): string {
+  const shown = (r.due_at ?? []).slice(0, TABLE_DUE_AT);
+  const count = r.due_count ?? shown.length;
+  return shown.join(", ") + (count > shown.length ? `, … (${count} in all)` : "");
+}
+
+/** Due times a table row shows; `--format json` lists up to MAX_DUE_AT. */
+const TABLE_DUE_AT = 3;
+
 function table(runs: ScheduledRun[], skipped: SkippedRepo[], due: boolean): string {
   const out: string[] = [];
   if (runs.length === 0) out.push("no scheduled runs\n");
@@ -147,7 +157,7 @@ function table(runs: ScheduledRun[], skipped: SkippedRepo[], due: boolean): stri
         r.cadence,
         r.cron,
         r.timezone,
-        due ? (r.due_at ?? []).join(", ") : printable(r.root, 120),
+        due ? dueCell(r) : printable(r.root, 120),
       ]),
     ));
   }

@@ -11,13 +11,16 @@ import { formatDiagnostic } from "../diagnostics.ts";
 import { loadSchedule } from "../manifest/load.ts";
 import { DEFAULT_TIMEZONE } from "../manifest/constants.ts";
 import { effectiveCron } from "../time/next_run.ts";
-import { runsBetween } from "../time/runs.ts";
+import { runsInWindow } from "../time/runs.ts";
 import { formatUtc } from "../time/timezone.ts";
 import { printable } from "../text/printable.ts";
 import { shellQuote } from "../text/shell_quote.ts";
 import { fetchHubRoster } from "./hub.ts";
 import { scanRoster } from "./scan.ts";
-import type { RosterEntry, RosterSourceKind } from "./types.ts";
+import { duplicateSlugMessage, duplicateSlugs } from "./slug.ts";
+import { MAX_DUE_AT, type RosterEntry, type RosterSourceKind } from "./types.ts";
+
+export { MAX_DUE_AT };
 
 /** Where the roster comes from. */
 export type RosterSource =
@@ -58,9 +61,20 @@ export interface ScheduledRun {
   cadence: string;
   cron: string;
   timezone: string;
+  /**
+   * `kaizen schedule prepare <agent> --target <root> --repo <slug>`, words
+   * shell-quoted: the run announces the roster's slug, not the folder's name.
+   */
   prepare_command: string;
-  /** With a due window: every firing inside it (after scatter), RFC 3339 UTC. */
+  /**
+   * With a due window: the first {@link MAX_DUE_AT} firings inside it (after
+   * scatter), ascending, RFC 3339 UTC.
+   */
   due_at?: string[];
+  /** With a due window: how many firings there are in it, listed or not. */
+  due_count?: number;
+  /** With a due window: true when `due_at` lists fewer than `due_count`. */
+  due_truncated?: boolean;
 }
 
 export type SkipReason =
@@ -93,6 +107,8 @@ export interface DiscoverResult {
     skipped: number;
     due_window: { start: string; end: string } | null;
     scatter_seconds: number;
+    /** The most `due_at` instants listed per run ({@link MAX_DUE_AT}). */
+    due_at_limit: number;
   };
 }
 
@@ -103,7 +119,11 @@ export class RosterSourceError extends Error {
 
 async function loadRoster(opts: DiscoverOptions): Promise<RosterEntry[]> {
   const s = opts.source;
-  if (s.kind === "entries") return s.entries;
+  if (s.kind === "entries") {
+    const dups = duplicateSlugs(s.entries);
+    if (dups.length > 0) throw new RosterSourceError(`roster: ${duplicateSlugMessage(dups)}`);
+    return s.entries;
+  }
   if (s.kind === "scan") return await scanRoster(s.dir, s.maxDepth);
   if (s.kind === "hub") {
     const { HubError } = await import("./hub.ts");
@@ -151,6 +171,26 @@ async function loadRoster(opts: DiscoverOptions): Promise<RosterEntry[]> {
     );
   }
   return parsed.entries;
+}
+
+/**
+ * The command a runner executes for one run, in `schedule prepare`'s
+ * canonical option order (agent, `--target`, `--repo`, then the rest; see
+ * docs/bundle.md). `--repo` carries the roster's slug, so the bundle and the
+ * `kaizen.schedule.prepared` event name the repo the way the hub does, not by
+ * the checkout's folder. The roster knows nothing else that shapes a bundle.
+ */
+export function prepareCommand(program: string, agent: string, root: string, slug: string): string {
+  return [
+    program,
+    "schedule",
+    "prepare",
+    shellQuote(agent),
+    "--target",
+    shellQuote(root),
+    "--repo",
+    shellQuote(slug),
+  ].join(" ");
 }
 
 /** A checkout path a runner may use: absolute, no `..`, no control characters. */
@@ -210,23 +250,25 @@ async function judgeRepo(
       cadence: s.cadence,
       cron,
       timezone,
-      prepare_command: [program, "schedule", "prepare", agent, "--target", shellQuote(path)].join(
-        " ",
-      ),
+      prepare_command: prepareCommand(program, agent, path, repo),
     };
     if (opts.due) {
       const offset = opts.scatterMs
         ? (await import("./scatter.ts")).scatterOffsetMs(repo, agent, opts.scatterMs)
         : 0;
       // Due when the shifted time falls in the window: fire + offset ∈ [start, end).
-      const fires = runsBetween(
+      // The first few are listed, the rest only counted: bounded whatever the window.
+      const fires = runsInWindow(
         cron,
         timezone,
         new Date(opts.due.start.getTime() - offset),
         new Date(opts.due.end.getTime() - offset),
+        MAX_DUE_AT,
       );
-      if (fires.length === 0) continue;
-      run.due_at = fires.map((d) => formatUtc(new Date(d.getTime() + offset)));
+      if (fires.total === 0) continue;
+      run.due_at = fires.runs.map((d) => formatUtc(new Date(d.getTime() + offset)));
+      run.due_count = fires.total;
+      run.due_truncated = fires.total > fires.runs.length;
     }
     runs.push(run);
   }
@@ -287,6 +329,7 @@ export async function discoverScheduledRuns(opts: DiscoverOptions): Promise<Disc
         ? { start: formatUtc(opts.due.start), end: formatUtc(opts.due.end) }
         : null,
       scatter_seconds: Math.floor((opts.scatterMs ?? 0) / 1000),
+      due_at_limit: MAX_DUE_AT,
     },
   };
 }

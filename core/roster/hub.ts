@@ -7,6 +7,7 @@
  */
 import { readCapped } from "../http/read_capped.ts";
 import type { RosterEntry } from "./types.ts";
+import { duplicateSlugMessage, duplicateSlugs, slugProblem } from "./slug.ts";
 
 /** Bodies larger than this are refused (10,000 repos are about 2 MiB). */
 export const MAX_HUB_BODY_BYTES = 32 * 1024 * 1024;
@@ -97,7 +98,12 @@ export async function fetchHubRoster(opts: HubOptions): Promise<RosterEntry[]> {
     ? (data as { repos: unknown[] }).repos
     : undefined;
   if (!list) throw new HubError(`hub ${shown} answered JSON that is not a list of repos`);
-  return list.map((item, i) => toEntry(item, i, shown));
+  const entries = list.map((item, i) => toEntry(item, i, shown));
+  // As in a roster file: one slug listed twice is refused, not resolved to
+  // two runs for one (repo, agent) with different checkouts.
+  const dups = duplicateSlugs(entries);
+  if (dups.length > 0) throw new HubError(`hub ${shown}: ${duplicateSlugMessage(dups)}`);
+  return entries;
 }
 
 function toEntry(item: unknown, i: number, shown: string): RosterEntry {
@@ -108,6 +114,11 @@ function toEntry(item: unknown, i: number, shown: string): RosterEntry {
   if (typeof r.slug !== "string" || r.slug === "") {
     throw new HubError(`hub ${shown}: repo #${i + 1} has no slug`);
   }
+  // The slug goes into the `--repo` of every run's prepare_command: the
+  // roster file's rule keeps it one plain word that no shell or option
+  // parser misreads.
+  const bad = slugProblem(r.slug);
+  if (bad !== undefined) throw new HubError(`hub ${shown}: repo #${i + 1} slug ${bad}`);
   const paths: Record<string, string> = {};
   if (r.host_paths !== undefined && r.host_paths !== null) {
     if (typeof r.host_paths !== "object" || Array.isArray(r.host_paths)) {

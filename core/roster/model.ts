@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "zod";
+import { MAX_DUE_AT } from "./types.ts";
 
 export const ScheduledRunModel = z.strictObject({
   repo: z.string().describe("Roster slug."),
@@ -14,10 +15,16 @@ export const ScheduledRunModel = z.strictObject({
   cron: z.string().describe("Effective cron: the override, else the cadence default."),
   timezone: z.string().describe("The manifest's zone (UTC when it names none)."),
   prepare_command: z.string().describe(
-    "Exactly `kaizen schedule prepare <agent> --target <root>`, the root shell-quoted.",
+    "Exactly `kaizen schedule prepare <agent> --target <root> --repo <repo>`, words shell-quoted.",
   ),
-  due_at: z.array(z.string()).optional().describe(
-    "With --due: every firing inside the window, scatter applied, RFC 3339 UTC.",
+  due_at: z.array(z.string()).max(MAX_DUE_AT).optional().describe(
+    `With --due: the first ${MAX_DUE_AT} firings inside the window (all when fewer), ascending, scatter applied, RFC 3339 UTC.`,
+  ),
+  due_count: z.int().positive().optional().describe(
+    "With --due: how many firings the window holds, listed in due_at or not.",
+  ),
+  due_truncated: z.boolean().optional().describe(
+    "With --due: true when due_at lists fewer than due_count.",
   ),
 });
 
@@ -49,6 +56,7 @@ export const RosterDiscoverModel = z.strictObject({
     skipped: z.int().nonnegative(),
     due_window: z.strictObject({ start: z.string(), end: z.string() }).nullable(),
     scatter_seconds: z.int().nonnegative(),
+    due_at_limit: z.int().positive().describe("The most due_at instants listed per run."),
   }),
 }).meta({
   title: "kaizen roster discover",

@@ -44,6 +44,7 @@ import type { Diagnostic } from "../diagnostics.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { printable } from "../text/printable.ts";
 import type { RosterEntry } from "./types.ts";
+import { slugProblem } from "./slug.ts";
 import {
   countAliases,
   describe,
@@ -66,12 +67,8 @@ export const MAX_ROSTER_BYTES = 4 * 1024 * 1024;
 /** The host key a plain `path:` stands for: the same checkout on every host. */
 export const ANY_HOST = "*";
 
-/**
- * Slugs are hub ids and may be `org/name`; they also end up in file names,
- * hashes and shell-quoted commands, so the shape is kept plain.
- */
-export const ROSTER_SLUG_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._/-]*$";
-const SLUG_RE = new RegExp(ROSTER_SLUG_PATTERN);
+// Slugs: the shape every roster source shares (hub answers are checked alike).
+export { ROSTER_SLUG_PATTERN } from "./slug.ts";
 
 // Hostnames as `hostname` prints them (letters, digits, '.', '-', and '_' which
 // some fleets use), or `*`. Starting with a letter or digit also keeps
@@ -618,20 +615,6 @@ class Walker {
     );
     return undefined;
   }
-}
-
-/** Why `slug` is not a usable slug (a phrase after "slug "), or undefined. */
-function slugProblem(slug: string): string | undefined {
-  if (!SLUG_RE.test(slug)) {
-    return `'${
-      printable(slug)
-    }' must match ${ROSTER_SLUG_PATTERN} (letters, digits, '.', '_', '-', '/' for org/name)`;
-  }
-  // The pattern admits `org//name` and `org/../name`; neither names a repo.
-  if (slug.split("/").some((s) => s === "" || s === "." || s === "..")) {
-    return `'${printable(slug)}' has an empty, '.' or '..' part; write org/name`;
-  }
-  return undefined;
 }
 
 /** The UTF-8 size of `s` without encoding it (a huge input is refused unallocated). */

@@ -21,3 +21,10 @@ export interface RosterEntry {
 
 /** Where a roster came from, for messages and `stats`. */
 export type RosterSourceKind = "hub" | "roster-file" | "scan";
+
+/**
+ * At most this many `due_at` instants are listed per run; `due_count` says
+ * how many there are in all. A `* * * * *` cron fires 527,040 times in 366
+ * days: listing them all cost gigabytes for one fleet.
+ */
+export const MAX_DUE_AT = 100;

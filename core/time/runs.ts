@@ -32,11 +32,13 @@ const DAY = 86_400_000;
  */
 const SLACK = 16 * 3_600_000;
 /**
- * How far ahead a search goes before saying "no run". A cron that passed
- * validation fires at least once in any 8 consecutive years (29 February
- * skips 2100); the extra year is margin.
+ * How long a search goes on without finding a run before it says "no more
+ * runs". A cron that passed validation fires at least once in any 8
+ * consecutive years (29 February skips 2100); the extra year is margin. The
+ * horizon counts from the last run found (or from the start), so a search for
+ * many runs of a rare cron (`0 9 29 2 *`) finds them all.
  */
-const HORIZON_DAYS = 366 * 9;
+export const HORIZON_DAYS = 366 * 9;
 
 function compile(cron: string | CronSpec): CronSpec {
   if (typeof cron !== "string") return cron;
@@ -60,23 +62,33 @@ function localDayOf(epochMs: number, zone: string): number {
   return daysFromCivil(z.year, z.month, z.day);
 }
 
-/** The run instants (epoch ms, ascending, no duplicates) that local day `days` contributes. */
-function runsOnDay(spec: CronSpec, zone: string, days: number): number[] {
+/**
+ * Where local day `days` begins (epoch ms), and whether it is plain: exactly
+ * 24 hours from 00:00 with one offset throughout, so its wall times map to
+ * instants by plain addition, all inside `[startMs, startMs + DAY)`.
+ */
+function dayShape(zone: string, days: number): { startMs: number; plain: boolean } {
   const { year, month, day } = civilFromDays(days);
   const date = new Temporal.PlainDate(year, month, day);
   const start = date.toZonedDateTime(zone);
   const startMs = start.epochMilliseconds;
-  const out: number[] = [];
   const next = start.getTimeZoneTransition("next");
-  // A day of exactly 24 hours with no offset change inside. A change at the
-  // very end can still repeat the day's last hour (America/Santiago falls
-  // back from 24:00 to 23:00), hence the look at where the next day begins.
-  if (
-    start.day === day && start.hour === 0 && start.minute === 0 && start.second === 0 &&
+  // A change at the very end can still repeat the day's last hour
+  // (America/Santiago falls back from 24:00 to 23:00), hence the look at
+  // where the next day begins.
+  const plain = start.day === day && start.hour === 0 && start.minute === 0 &&
+    start.second === 0 &&
     (next === null || next.epochMilliseconds > startMs + DAY ||
       (next.epochMilliseconds === startMs + DAY &&
-        date.add({ days: 1 }).toZonedDateTime(zone).epochMilliseconds === startMs + DAY))
-  ) {
+        date.add({ days: 1 }).toZonedDateTime(zone).epochMilliseconds === startMs + DAY));
+  return { startMs, plain };
+}
+
+/** The run instants (epoch ms, ascending, no duplicates) that local day `days` contributes. */
+function runsOnDay(spec: CronSpec, zone: string, days: number): number[] {
+  const { startMs, plain } = dayShape(zone, days);
+  const out: number[] = [];
+  if (plain) {
     // One offset all day: wall time maps to instants by plain addition.
     for (let h = 0; h < 24; h++) {
       if (!spec.hours[h]) continue;
@@ -86,6 +98,7 @@ function runsOnDay(spec: CronSpec, zone: string, days: number): number[] {
     }
     return out;
   }
+  const { year, month, day } = civilFromDays(days);
   for (let h = 0; h < 24; h++) {
     if (!spec.hours[h]) continue;
     for (let m = 0; m < 60; m++) {
@@ -124,10 +137,16 @@ function* runsAfter(
   const first = localDayOf(afterMs, zone) - 1;
   let pending: number[] = [];
   let last = -Infinity;
-  for (let d = first; d <= first + HORIZON_DAYS && d * DAY - SLACK < untilMs; d++) {
+  // The last day that contributed a run: the horizon counts from there.
+  let found = first;
+  for (let d = first; d <= found + HORIZON_DAYS && d * DAY - SLACK < untilMs; d++) {
     if (dayMatches(spec, d)) {
+      const before = pending.length;
       for (const t of runsOnDay(spec, zone, d)) if (t > afterMs) pending.push(t);
-      pending.sort((a, b) => a - b);
+      if (pending.length > before) {
+        found = d;
+        pending.sort((a, b) => a - b);
+      }
     }
     // Runs of later local days cannot come before this bound, so everything
     // earlier is final (days near an offset change may interleave).
@@ -143,8 +162,10 @@ function* runsAfter(
 
 /**
  * The next `count` times `cron` fires in `timeZone`, strictly after `after`.
- * Fewer are returned only when the cron fires less often than that within
- * nine years. Throws `RangeError` for an invalid cron or zone.
+ * Fewer are returned only when the search finds no run for nine years
+ * ({@link HORIZON_DAYS}) after the last one it found, which a cron that
+ * {@link parseCron} accepts never does. Throws `RangeError` for an invalid
+ * cron or zone.
  *
  * @example
  * ```ts
@@ -195,4 +216,108 @@ export function runsBetween(
     out.push(new Date(t));
   }
   return out;
+}
+
+/** How many times `spec` fires on a plain day that matches (see {@link dayShape}). */
+function runsPerPlainDay(spec: CronSpec): number {
+  return spec.hours.filter(Boolean).length * spec.minutes.filter(Boolean).length;
+}
+
+/**
+ * How many distinct instants `t` with `fromMs <= t < toMs` the cron fires at,
+ * without listing them: a plain day wholly inside the window counts in closed
+ * form (matching hours × matching minutes); the window's edge days and the
+ * days with an offset change are listed with the same rules as
+ * {@link runsOnDay}. Memory stays bounded whatever the window.
+ */
+function countRuns(spec: CronSpec, zone: string, fromMs: number, toMs: number): number {
+  if (toMs <= fromMs) return 0;
+  const perDay = runsPerPlainDay(spec);
+  const midnight = spec.hours[0] && spec.minutes[0];
+  let total = 0;
+  // Days counted whole whose 00:00 is a run: another day's run can land on
+  // exactly that instant (a skipped time runs when the clock jumps, and a
+  // jump can end at midnight), and must not be counted twice.
+  const wholeMidnights = new Set<number>();
+  // Instants from listed days, not yet counted; kept for a few days because
+  // the same instant can come from neighbouring days (Pacific/Apia skipped a
+  // whole day in 2011: its runs fall on the next day's midnight).
+  let listed = new Set<number>();
+  const flush = (beforeMs: number) => {
+    const keep = new Set<number>();
+    for (const t of listed) {
+      if (t >= beforeMs) keep.add(t);
+      else if (!wholeMidnights.has(t)) total++;
+    }
+    listed = keep;
+  };
+  const first = localDayOf(fromMs, zone) - 1;
+  for (let d = first; d * DAY - SLACK < toMs; d++) {
+    if (!dayMatches(spec, d)) continue;
+    const { startMs, plain } = dayShape(zone, d);
+    if (plain && startMs >= fromMs && startMs + DAY <= toMs) {
+      total += perDay;
+      if (midnight) wholeMidnights.add(startMs);
+    } else {
+      for (const t of runsOnDay(spec, zone, d)) if (t >= fromMs && t < toMs) listed.add(t);
+    }
+    // No run of a later day comes before d * DAY - SLACK - 2 * DAY: older
+    // listed instants can no longer meet a duplicate.
+    if (listed.size > 4096) flush((d - 2) * DAY - SLACK);
+  }
+  flush(Infinity);
+  return total;
+}
+
+/** What {@link runsInWindow} found: the first runs, and how many there are in all. */
+export interface WindowRuns {
+  /** The first `limit` runs in the window, ascending. */
+  runs: Date[];
+  /** Every run in the window, listed or not. */
+  total: number;
+}
+
+/**
+ * The runs of `cron` in `timeZone` within the half-open window `[start, end)`:
+ * the first `limit` of them, ascending, and how many there are in all — the
+ * rest are counted, never listed, so memory stays bounded whatever the window
+ * and the cron (a `* * * * *` cron fires 527,040 times in 366 days). The same
+ * daylight-saving rules as {@link runsBetween}. Throws `RangeError` for an
+ * invalid cron or zone.
+ *
+ * @example
+ * ```ts
+ * runsInWindow("* * * * *", "UTC",
+ *   new Date("2026-01-01T00:00:00Z"), new Date("2027-01-01T00:00:00Z"), 2);
+ * // { runs: [2026-01-01T00:00:00Z, 2026-01-01T00:01:00Z], total: 525600 }
+ * ```
+ */
+export function runsInWindow(
+  cron: string | CronSpec,
+  timeZone: string,
+  start: Date,
+  end: Date,
+  limit: number,
+): WindowRuns {
+  const spec = compile(cron);
+  assertTimeZone(timeZone);
+  const runs: Date[] = [];
+  const endMs = end.getTime();
+  const startMs = start.getTime();
+  if (endMs <= startMs) return { runs, total: 0 };
+  let lastMs = startMs - 1;
+  let more = false;
+  for (const t of runsAfter(spec, timeZone, startMs - 1, endMs)) {
+    if (t >= endMs) break;
+    if (runs.length >= limit) {
+      more = true;
+      break;
+    }
+    runs.push(new Date(t));
+    lastMs = t;
+  }
+  return {
+    runs,
+    total: more ? runs.length + countRuns(spec, timeZone, lastMs + 1, endMs) : runs.length,
+  };
 }
