@@ -138,7 +138,7 @@ cliTest(
     );
     assert.match(
       out,
-      /\n---\n_kaizen bundle `[0-9a-f]{16}` · kaizen schedule prepare coach --target \S+_\n$/,
+      /\n---\n_kaizen bundle `[0-9a-f]{16}` · kaizen schedule prepare coach --target \S+ --repo \S+_\n$/,
     );
   },
 );
@@ -186,7 +186,7 @@ cliTest(
     assert.equal(json.generated_at, NOW);
     assert.equal(
       json.prepare_command,
-      `kaizen schedule prepare coach --target ${PILOT_REAL} --format json`,
+      `kaizen schedule prepare coach --target ${PILOT_REAL} --repo ${json.repo} --format json`,
     );
     assert.equal(json.format, "json");
     assert.equal(json.agent_prompt_found, true);

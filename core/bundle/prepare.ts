@@ -53,6 +53,12 @@ export interface PrepareOptions {
   registry?: PluginRegistry;
   /** Program name used in `prepare_command` and session-close commands (default `kaizen`). */
   program?: string;
+  /**
+   * Shell words the front end adds to `prepare_command` for options that
+   * shape the bundle but that this function does not see (the CLI's
+   * `--plugins FILE`, `--trust-repo-plugins`), already quoted, in order.
+   */
+  commandArgs?: readonly string[];
   /** Warnings and notices, one line each, already printable. */
   onWarning?: (message: string, level: "warning" | "notice") => void;
   /** Environment lookups (`KAIZEN_REPO`); default: the process's. */
@@ -148,8 +154,16 @@ export async function prepareBundle(options: PrepareOptions): Promise<PreparedBu
   );
   const redact = defaultRedactor;
   const { slug } = await resolveRepoSlug(files, options.repo, env);
-  const command = [program, "schedule", "prepare", agent, "--target", shellQuote(files.root)];
-  if (format !== "markdown") command.push("--format", format);
+  const command = reproducingCommand({
+    program,
+    agent,
+    root: files.root,
+    repo: slug,
+    format,
+    maxTokens: options.maxTokens,
+    maxFileBytes: options.maxFileBytes,
+    extra: options.commandArgs ?? [],
+  });
 
   let result;
   try {
@@ -162,7 +176,7 @@ export async function prepareBundle(options: PrepareOptions): Promise<PreparedBu
       now: options.now ?? new Date(),
       format,
       program,
-      prepareCommand: command.join(" "),
+      prepareCommand: command,
       countTokens: format === "json",
       maxTokens: options.maxTokens,
       onWarning: (m) => notify(m, "warning"),
@@ -186,4 +200,49 @@ export async function prepareBundle(options: PrepareOptions): Promise<PreparedBu
     redact,
     registry,
   };
+}
+
+/**
+ * The `prepare_command` of a bundle: every option that shapes the bundle,
+ * in one canonical order (agent, `--target`, `--repo`, `--format`,
+ * `--max-tokens`, `--max-file-bytes`, then the front end's plugin options),
+ * shell-quoted, so that running it again with the same `--now` prints the
+ * same bytes. `--repo` is always there: the slug it names would otherwise
+ * depend on the environment (`KAIZEN_REPO`) or the remote of the moment.
+ *
+ * @example
+ * ```ts
+ * reproducingCommand({
+ *   program: "kaizen", agent: "coach", root: "/srv/alpha", repo: "acme-invoices",
+ *   format: "markdown", extra: [],
+ * });
+ * // "kaizen schedule prepare coach --target /srv/alpha --repo acme-invoices"
+ * ```
+ */
+export function reproducingCommand(parts: {
+  program: string;
+  agent: string;
+  root: string;
+  repo: string;
+  format: BundleFormat;
+  maxTokens?: number;
+  maxFileBytes?: number;
+  extra: readonly string[];
+}): string {
+  const words = [
+    parts.program,
+    "schedule",
+    "prepare",
+    parts.agent,
+    "--target",
+    shellQuote(parts.root),
+    "--repo",
+    shellQuote(parts.repo),
+  ];
+  if (parts.format !== "markdown") words.push("--format", parts.format);
+  if (parts.maxTokens !== undefined) words.push("--max-tokens", String(parts.maxTokens));
+  if (parts.maxFileBytes !== undefined && parts.maxFileBytes !== DEFAULT_MAX_FILE_BYTES) {
+    words.push("--max-file-bytes", String(parts.maxFileBytes));
+  }
+  return [...words, ...parts.extra].join(" ");
 }

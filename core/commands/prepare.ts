@@ -95,6 +95,7 @@ export async function prepareCommand(
       maxFileBytes,
       registry,
       program: prog,
+      commandArgs: await pluginCommandArgs(inv.opts),
       onWarning: (m, level) => warn(prog, m, level),
     });
   } catch (err) {
@@ -122,4 +123,31 @@ export async function prepareCommand(
     everySink: typeof inv.opts.sink === "string",
   });
   return results.some((r) => !r.ok) ? 1 : 0;
+}
+
+/**
+ * The plugin options for the bundle's `prepare_command`: the plugins file
+ * that was read (given, or the host default that exists now, by absolute
+ * path, so the command does not depend on the runner's `XDG_CONFIG_HOME`)
+ * and `--trust-repo-plugins`.
+ */
+async function pluginCommandArgs(
+  opts: { readonly plugins?: string; readonly "trust-repo-plugins"?: boolean },
+): Promise<string[]> {
+  const { shellQuote } = await import("../text/shell_quote.ts");
+  const { defaultHostFile } = await import("../plugin/locations.ts");
+  const words: string[] = [];
+  let file = typeof opts.plugins === "string" ? resolve(opts.plugins) : undefined;
+  if (file === undefined) {
+    const host = defaultHostFile((name) => Deno.env.get(name));
+    if (host !== undefined) {
+      try {
+        Deno.lstatSync(host);
+        file = host;
+      } catch { /* no host file: nothing to name */ }
+    }
+  }
+  if (file !== undefined) words.push("--plugins", shellQuote(file));
+  if (opts["trust-repo-plugins"] === true) words.push("--trust-repo-plugins");
+  return words;
 }
