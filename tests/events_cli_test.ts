@@ -157,6 +157,16 @@ Deno.test("events stream: the create request is the subject and the JSON body, t
 Deno.test("events stream: a matching config has no changes; each differing field is named", () => {
   const same = streamConfig(DEFAULT_STREAM_OPTIONS);
   assert.deepEqual(diffStream({ ...same, discard: "old" } as never, DEFAULT_STREAM_OPTIONS), []);
+  // Not given: an operator's limits stay; a window under the minimum does not.
+  assert.deepEqual(
+    diffStream({ ...same, max_age: 0, duplicate_window: 120e9 }, DEFAULT_STREAM_OPTIONS, new Set())
+      .map((c) => c.field),
+    ["duplicate_window"],
+  );
+  assert.deepEqual(
+    diffStream({ ...same, duplicate_window: 4 * HOUR_NS }, DEFAULT_STREAM_OPTIONS, new Set()),
+    [],
+  );
   const changes = diffStream(
     { ...same, max_age: 0, duplicate_window: 120e9, storage: "memory" },
     DEFAULT_STREAM_OPTIONS,
@@ -236,7 +246,7 @@ cliTest("events setup: creates the stream; a second run changes nothing and says
 });
 
 cliTest(
-  "events setup: a stream with a narrower subject gets kaizen.> (said what changed)",
+  "events setup: an existing stream gets kaizen.> and a 2h window; limits not asked for stay",
   async (e) => {
     if (ignore) return;
     await withNats(async (s) => {
@@ -245,15 +255,22 @@ cliTest(
         name: "KAIZEN",
         subjects: ["kaizen.schedule.prepared"],
         duplicate_window: 120e9,
+        max_age: 30 * 24 * HOUR_NS,
+        storage: "memory" as never,
       });
       await nc.close();
-      const r = await kaizen(e, ["events", "setup", "--nats-url", s.url, "--max-age", "0"]);
+      const r = await kaizen(e, ["events", "setup", "--nats-url", s.url]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(
         r.stdout,
         /^updated stream KAIZEN on .*: subjects kaizen\.schedule\.prepared → kaizen\.>, duplicate window 2m → 2h\n$/,
       );
-      assert.deepEqual((await streamInfo(s.url)).config.subjects, ["kaizen.>"]);
+      const info = await streamInfo(s.url);
+      assert.deepEqual(info.config.subjects, ["kaizen.>"]);
+      assert.equal(info.config.max_age, 30 * 24 * HOUR_NS, "the operator's max age stays");
+      assert.equal(info.config.storage, "memory");
+      const again = await kaizen(e, ["events", "setup", "--nats-url", s.url]);
+      assert.match(again.stdout, /is up to date: .*max age 30d, duplicate window 2h/);
     });
   },
 );

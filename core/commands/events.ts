@@ -22,6 +22,7 @@ import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { printable } from "../text/printable.ts";
 import { parseDuration } from "../time/duration.ts";
+import type { StreamOption } from "../events/stream.ts";
 import { NATS_URL } from "./options.ts";
 
 const NATS_URL_OPTION = {
@@ -42,37 +43,32 @@ export const EVENTS_SETUP_OPTIONS = [
     name: "retention",
     type: "string",
     choices: ["limits", "interest", "workqueue"],
-    default: "limits",
-    description: "Retention policy (cannot change on an existing stream)",
+    description: "Retention policy (new stream: limits; cannot change on an existing one)",
   },
   {
     name: "storage",
     type: "string",
     choices: ["file", "memory"],
-    default: "file",
-    description: "Storage type (cannot change on an existing stream)",
+    description: "Storage type (new stream: file; cannot change on an existing one)",
   },
   {
     name: "max-age",
     type: "string",
     valueName: "DURATION",
-    default: "90d",
-    description: "Keep events this long (30d, PT12H; 0 for no limit)",
+    description: "Keep events this long (new stream: 90d; 0 for no limit)",
   },
   {
     name: "duplicate-window",
     type: "string",
     valueName: "DURATION",
-    default: "2h",
-    description: "Store a retried publish once within this window (at least 2h)",
+    description: "Store a retried publish once within this window (at least and by default 2h)",
   },
   {
     name: "replicas",
     type: "string",
     valueName: "N",
     number: { min: 1, max: 5, integer: true },
-    default: "1",
-    description: "Copies in a NATS cluster (1-5)",
+    description: "Copies in a NATS cluster, 1-5 (new stream: 1)",
   },
   NATS_URL_OPTION,
   {
@@ -194,6 +190,13 @@ export async function setupCommand(
     duplicateWindowMs: duration("duplicate-window", inv.opts["duplicate-window"] ?? "2h"),
     replicas: Number(inv.opts.replicas ?? "1"),
   };
+  // An existing stream keeps what the operator did not ask to change.
+  const given = new Set<StreamOption>();
+  if (inv.opts.retention !== undefined) given.add("retention");
+  if (inv.opts.storage !== undefined) given.add("storage");
+  if (inv.opts["max-age"] !== undefined) given.add("maxAgeMs");
+  if (inv.opts["duplicate-window"] !== undefined) given.add("duplicateWindowMs");
+  if (inv.opts.replicas !== undefined) given.add("replicas");
   const problem = stream.checkStreamOptions(opts);
   if (problem) throw new CliError(problem, 2);
   const url = await natsUrl(inv.opts["nats-url"]);
@@ -204,7 +207,9 @@ export async function setupCommand(
     stdout(`${req.subject}\n${JSON.stringify(req.body, null, 2)}\n`);
     warn(
       prog,
-      `dry run: nothing sent to ${shown}; when stream ${opts.name} exists, setup sends $JS.API.STREAM.UPDATE.${opts.name} with the fields that differ instead, or nothing when none does`,
+      `dry run: nothing sent to ${shown}; when stream ${opts.name} exists, setup sends $JS.API.STREAM.UPDATE.${opts.name} instead, and only when it lacks kaizen.>, keeps duplicates for less than ${
+        stream.formatDuration(opts.duplicateWindowMs)
+      } or differs from an option given here`,
       "notice",
     );
     return 0;
@@ -226,7 +231,7 @@ export async function setupCommand(
     }
     let outcome;
     try {
-      outcome = await stream.setupEventStream(streams, opts);
+      outcome = await stream.setupEventStream(streams, opts, given);
     } catch (err) {
       if (err instanceof stream.StreamSetupError) {
         throw new CliError(printable(err.message, 400), 1);

@@ -180,9 +180,27 @@ export function wantedSubjects(existing: readonly string[]): string[] {
 /** The fields kaizen manages, as they are on the server (missing ones read as JetStream's defaults). */
 type Current = Partial<Record<keyof EventStreamConfig, unknown>>;
 
+/** The options a user can set; each maps to one configuration field. */
+export type StreamOption = "retention" | "storage" | "maxAgeMs" | "duplicateWindowMs" | "replicas";
+
+/** Every option, as if all were given (library callers, tests). */
+export const ALL_OPTIONS: ReadonlySet<StreamOption> = new Set([
+  "retention",
+  "storage",
+  "maxAgeMs",
+  "duplicateWindowMs",
+  "replicas",
+]);
+
 /**
  * How an existing stream's configuration differs from the options, field by
  * field; empty when it is up to date.
+ *
+ * An existing stream is the operator's: only what kaizen needs and what
+ * `given` names is compared. Always: the subjects cover `kaizen.>`, and the
+ * duplicate window is at least the options' (two hours by default). The
+ * retention, storage, max age and replicas are compared only when given, so
+ * `kaizen events setup` never undoes a limit someone tuned on purpose.
  *
  * @example
  * ```ts
@@ -190,7 +208,11 @@ type Current = Partial<Record<keyof EventStreamConfig, unknown>>;
  * // [{ field: "max_age", from: "unlimited", to: "90d", fixed: false }]
  * ```
  */
-export function diffStream(current: Current, opts: EventStreamOptions): StreamChange[] {
+export function diffStream(
+  current: Current,
+  opts: EventStreamOptions,
+  given: ReadonlySet<StreamOption> = ALL_OPTIONS,
+): StreamChange[] {
   const want = streamConfig(opts);
   const changes: StreamChange[] = [];
   const subjects = Array.isArray(current.subjects)
@@ -214,11 +236,16 @@ export function diffStream(current: Current, opts: EventStreamOptions): StreamCh
   const text = (v: unknown) => (typeof v === "string" ? v : "unset");
   const nanos = (v: unknown) =>
     typeof v === "number" ? (v === 0 ? "unlimited" : formatDuration(v / 1e6)) : "unset";
-  same("retention", text, true);
-  same("storage", text, true);
-  same("max_age", nanos);
-  same("duplicate_window", nanos);
-  same("num_replicas", (v) => (typeof v === "number" ? String(v) : "unset"));
+  if (given.has("retention")) same("retention", text, true);
+  if (given.has("storage")) same("storage", text, true);
+  if (given.has("maxAgeMs")) same("max_age", nanos);
+  const window = typeof current.duplicate_window === "number" ? current.duplicate_window : 0;
+  if (given.has("duplicateWindowMs") || window < want.duplicate_window) {
+    same("duplicate_window", nanos);
+  }
+  if (given.has("replicas")) {
+    same("num_replicas", (v) => (typeof v === "number" ? String(v) : "unset"));
+  }
   return changes;
 }
 
@@ -279,7 +306,8 @@ function isNotFound(err: unknown): boolean {
 }
 
 /**
- * Creates the stream, or brings an existing one in line with `opts`;
+ * Creates the stream from `opts`, or brings an existing one in line with
+ * what kaizen needs and the options in `given` (see {@link diffStream});
  * changes nothing when it matches. Refuses (with a {@link StreamSetupError})
  * when another stream already stores kaizen subjects, or when a field that
  * JetStream cannot change (retention, storage) differs.
@@ -287,6 +315,7 @@ function isNotFound(err: unknown): boolean {
 export async function setupEventStream(
   streams: StreamManager,
   opts: EventStreamOptions,
+  given: ReadonlySet<StreamOption> = ALL_OPTIONS,
 ): Promise<SetupOutcome> {
   let current: Current | undefined;
   try {
@@ -311,7 +340,7 @@ export async function setupEventStream(
     const made = await streams.add(streamConfig(opts));
     return { action: "created", config: pick(made.config as Current, opts) };
   }
-  const changes = diffStream(current, opts);
+  const changes = diffStream(current, opts, given);
   if (changes.length === 0) return { action: "unchanged", config: pick(current, opts) };
   const fixed = changes.filter((c) => c.fixed);
   if (fixed.length > 0) {
@@ -328,7 +357,7 @@ export async function setupEventStream(
       : want[c.field];
   }
   const after = (await streams.update(opts.name, patch)).config as Current;
-  const ignored = diffStream(after, opts);
+  const ignored = diffStream(after, opts, given);
   return { action: "updated", config: pick(after, opts), changes, ignored };
 }
 
