@@ -23,6 +23,7 @@ import { agentsCommand } from "./core/commands/agents.ts";
 import { eventsCommand } from "./core/commands/events.ts";
 import { memoryCommand } from "./core/commands/memory.ts";
 import { metricsCommand } from "./core/commands/metrics.ts";
+import { fleetCommand } from "./core/commands/fleet.ts";
 import {
   DISCOVER_OPTIONS,
   DOCTOR_OPTIONS,
@@ -114,6 +115,7 @@ export function commandTree(
       agentsCommand,
       memoryCommand,
       metricsCommand,
+      fleetCommand,
       eventsCommand,
       {
         name: "roster",
