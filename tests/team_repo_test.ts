@@ -208,6 +208,29 @@ Deno.test({
       assert.equal(event.agent, "coach");
       assert.equal(event.occurred_at, "2026-01-05T09:00:00Z");
       assert.ok(!req.body.includes("Tabs, not spaces"), "the event never carries bundle content");
+
+      // The sink's readiness check runs in the team binary's doctor: a HEAD,
+      // delivering nothing, with the token; the token is never shown.
+      const doctor = await deno(team, [
+        "task",
+        "kaizen",
+        "doctor",
+        "--target",
+        target,
+        "--webhook-url",
+        url,
+        "--format",
+        "json",
+      ], { KAIZEN_WEBHOOK_TOKEN: "team-hook-token" });
+      assert.ok(!doctor.stdout.includes("team-hook-token"));
+      const checks = JSON.parse(doctor.stdout).checks as Array<{ id: string; status: string }>;
+      assert.deepEqual(
+        checks.filter((c) => c.id.startsWith("webhook.")).map((c) => `${c.id} ${c.status}`),
+        ["webhook.reachable pass"],
+      );
+      assert.equal(received.length, 2);
+      assert.equal(received[1].method, "HEAD");
+      assert.equal(received[1].headers.get("authorization"), "Bearer team-hook-token");
     } finally {
       await server.shutdown();
       await Deno.remove(team, { recursive: true });

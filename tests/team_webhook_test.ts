@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { runSink } from "../testing.ts";
 import { SchedulePreparedModel } from "../core/events/model.ts";
-import { webhook } from "../examples/plugins/webhook/webhook.ts";
+import { webhook, webhookSink } from "../examples/plugins/webhook/webhook.ts";
 import { REPO_ROOT } from "./_cli.ts";
 
 interface Received {
@@ -162,4 +162,47 @@ Deno.test("webhook: a bundle that is not a scheduled run is not announced", asyn
     assert.match(run.detail, /no \.kaizen\/schedule\.yml, so this is not a scheduled run/);
     assert.equal(received.length, 0);
   });
+});
+
+Deno.test("webhook check: reachable, refused token, server error, no answer, not configured", async () => {
+  const run = async (url: string | undefined, env: Record<string, string> = {}) => {
+    const lines: string[] = [];
+    await webhookSink.check!({
+      options: { "webhook-url": url },
+      env: (k) => env[k],
+      signal: AbortSignal.timeout(5_000),
+      now: new Date(),
+      report: {
+        step: () => {},
+        pass: (id, detail) => lines.push(`pass ${id} ${detail}`),
+        warn: (id, detail) => lines.push(`warn ${id} ${detail}`),
+        fail: (id, detail) => lines.push(`fail ${id} ${detail}`),
+        skip: (id, detail) => lines.push(`skip ${id} ${detail}`),
+      },
+    });
+    return lines;
+  };
+  await withHook([405], async (base, received) => {
+    assert.deepEqual(await run(`${base}/hook`), [`pass webhook.reachable ${base} answered 405`]);
+    assert.equal(received.length, 1);
+    assert.equal(received[0].body, "");
+  });
+  await withHook([401], async (base, received) => {
+    assert.deepEqual(await run(base, { KAIZEN_WEBHOOK_TOKEN: "t0ken" }), [
+      `fail webhook.auth ${base} refused the request (401)`,
+    ]);
+    assert.equal(received[0].headers.get("authorization"), "Bearer t0ken");
+  });
+  await withHook([500], async (base) => {
+    assert.deepEqual(await run(base), [`warn webhook.reachable ${base} answered 500`]);
+  });
+  // A port nothing listens on: the server is shut down before the check.
+  let closed = "";
+  await withHook([204], (base) => Promise.resolve(void (closed = base)));
+  assert.deepEqual(await run(`${closed}/secret-path`), [
+    `fail webhook.reachable ${closed}: the connection failed`,
+  ]);
+  assert.deepEqual(await run(undefined), [
+    "skip webhook.reachable no --webhook-url or KAIZEN_WEBHOOK_URL",
+  ]);
 });

@@ -40,6 +40,52 @@ export const webhookSink: SinkPlugin = {
     valueName: "URL",
     description: `Where --sink webhook POSTs the event (default: $${WEBHOOK_URL_VARIABLE})`,
   }],
+  // `kaizen doctor` masks this variable's value wherever it would show it.
+  credentialVariables: [WEBHOOK_TOKEN_VARIABLE],
+  // `kaizen doctor`: can this host reach the hook, and is the token accepted?
+  // A HEAD request delivers nothing; a hook that only takes POST answers 405,
+  // which still proves it is reachable.
+  async check(ctx) {
+    const url = ctx.options["webhook-url"];
+    if (typeof url !== "string" || url === "") {
+      ctx.report.skip("webhook.reachable", `no --webhook-url or ${WEBHOOK_URL_VARIABLE}`);
+      return;
+    }
+    const where = originOf(url);
+    const token = ctx.env(WEBHOOK_TOKEN_VARIABLE);
+    ctx.report.step("webhook.reachable", `check that this host can reach ${where}`);
+    let status: number;
+    try {
+      const response = await fetch(url, {
+        method: "HEAD",
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        redirect: "manual",
+        signal: ctx.signal,
+      });
+      await response.body?.cancel();
+      status = response.status;
+    } catch {
+      // Not the error's text: it quotes the whole URL, secret path and all.
+      const why = ctx.signal.aborted ? "no answer in time" : "the connection failed";
+      ctx.report.fail("webhook.reachable", `${where}: ${why}`, "check the URL");
+      return;
+    }
+    if (status === 401 || status === 403) {
+      ctx.report.fail(
+        "webhook.auth",
+        `${where} refused the request (${status})`,
+        `check ${WEBHOOK_TOKEN_VARIABLE}`,
+      );
+    } else if (status >= 500) {
+      ctx.report.warn(
+        "webhook.reachable",
+        `${where} answered ${status}`,
+        "check the hook's server",
+      );
+    } else {
+      ctx.report.pass("webhook.reachable", `${where} answered ${status}`);
+    }
+  },
   async emit(bundle, ctx) {
     // Resolved by kaizen (flag, else the variable); a library caller may pass neither.
     const url = ctx.options?.["webhook-url"] ?? ctx.env?.(WEBHOOK_URL_VARIABLE);
