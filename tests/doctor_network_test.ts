@@ -723,7 +723,7 @@ Deno.test({
         [
           "nats.duplicate-window",
           "warn",
-          /^nats stream edit KAIZEN --dupe-window 2h$/,
+          /^kaizen events setup --stream KAIZEN --duplicate-window 2h$/,
           /de-duplicates for only 2m: a re-run .* stored twice/,
         ],
         ["nats.publish", "pass", null],
@@ -741,7 +741,7 @@ Deno.test({
         [
           "nats.stream",
           "fail",
-          /^create a stream capturing it: nats stream add KAIZEN --subjects 'kaizen.>' --storage file --dupe-window 2h --defaults$/,
+          /^create a stream capturing it: kaizen events setup$/,
           /no stream captures kaizen.schedule.prepared/,
         ],
         ["nats.publish", "pass", null],

@@ -685,3 +685,30 @@ Deno.test("events: bash completion offers setup and tail, their options and choi
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+cliTest(
+  "events setup: doctor's nats.stream fix line is kaizen events setup, and it works",
+  async (e) => {
+    if (ignore) return;
+    await withNats(async (s) => {
+      const doctor = async () => {
+        const r = await kaizen(e, ["doctor", "--format", "json"], {
+          NATS_URL: s.url,
+          STATE_HUB_URL: "",
+          ARTIFACTSTORE_API_URL: "",
+        });
+        const checks = JSON.parse(r.stdout).checks as { id: string; status: string; fix: string }[];
+        return new Map(checks.map((c) => [c.id, c]));
+      };
+      const before = await doctor();
+      assert.equal(before.get("nats.stream")?.status, "fail");
+      const fix = before.get("nats.stream")!.fix;
+      assert.match(fix, /: kaizen events setup$/);
+      const r = await kaizen(e, fix.replace(/^.*: kaizen /, "").split(" "), { NATS_URL: s.url });
+      assert.equal(r.code, 0, r.stderr);
+      const after = await doctor();
+      assert.equal(after.get("nats.stream")?.status, "pass");
+      assert.equal(after.get("nats.duplicate-window")?.status, "pass");
+    });
+  },
+);

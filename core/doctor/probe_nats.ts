@@ -19,8 +19,8 @@
  * bundle, is stored once — but only while the first copy is inside the
  * stream's duplicate window. A re-run happens when the orchestrator or an
  * operator retries a scheduled session that failed, which takes a session
- * length or more (the pilot's average is about 17 minutes); `docs/events.md`
- * therefore creates the stream with `--dupe-window 2h`, and doctor warns
+ * length or more (the pilot's average is about 17 minutes); `kaizen events
+ * setup` therefore creates the stream with a 2 h duplicate window, and doctor warns
  * below that. JetStream's own default (2 minutes) covers only the sink's
  * retries.
  *
@@ -52,8 +52,7 @@ const CONNECT_MS = 3_000;
 /** An INFO line is a few hundred bytes; past this it is not a NATS server. */
 const MAX_INFO_BYTES = 64 * 1024;
 
-const STREAM_FIX =
-  "create a stream capturing it: nats stream add KAIZEN --subjects 'kaizen.>' --storage file --dupe-window 2h --defaults";
+const STREAM_FIX = "create a stream capturing it: kaizen events setup";
 const CREDENTIALS_FIX =
   "set NATS_TOKEN, NATS_CREDS or NATS_NKEY (or user:password@ in NATS_URL) to credentials this server accepts";
 
@@ -193,7 +192,7 @@ async function checkJetStream(request: Requester, report: Reporter): Promise<boo
       report.fail(
         "nats.jetstream",
         `$JS.API.INFO failed: ${printable(errorText(err), 200)}`,
-        "check the server's JetStream status (nats account info) and its logs",
+        "check that JetStream is enabled for this account (nats-server -js) and the server's logs",
       );
     }
     return false;
@@ -222,7 +221,7 @@ async function checkStream(request: Requester, report: Reporter): Promise<void> 
     report.fail(
       "nats.stream",
       `listing streams failed: ${printable(listProblem, 200)}`,
-      "check the account's JetStream status (nats account info)",
+      "check that JetStream is enabled for this account (nats-server -js, or the account's jetstream limits)",
     );
     return;
   }
@@ -246,7 +245,7 @@ async function checkStream(request: Requester, report: Reporter): Promise<void> 
       `stream ${shownName} captures ${SCHEDULE_PREPARED} but its info failed: ${
         printable(infoProblem, 200)
       }`,
-      "check the stream with: nats stream info " + shownName,
+      `see and repair the stream with: kaizen events setup --stream ${shownName}`,
     );
     return;
   }
@@ -259,7 +258,10 @@ async function checkStream(request: Requester, report: Reporter): Promise<void> 
       subjects ? ` (subjects ${printable(subjects, 120)})` : ""
     }`,
   );
-  report.step("nats.duplicate-window", `check the stream with: nats stream info ${shownName}`);
+  report.step(
+    "nats.duplicate-window",
+    `see and repair the stream with: kaizen events setup --stream ${shownName}`,
+  );
   const windowNs = typeof config.duplicate_window === "number" ? config.duplicate_window : 0;
   const windowMs = windowNs / 1e6;
   const need = formatDuration(MIN_DUPLICATE_WINDOW_MS);
@@ -274,7 +276,7 @@ async function checkStream(request: Requester, report: Reporter): Promise<void> 
       `stream ${shownName} de-duplicates for only ${
         formatDuration(windowMs)
       }: a re-run that prepares the same bundle later than that is stored twice (kaizen wants ${need})`,
-      `nats stream edit ${shownName} --dupe-window ${need}`,
+      `kaizen events setup --stream ${shownName} --duplicate-window ${need}`,
     );
   }
 }
@@ -447,7 +449,7 @@ async function checkConnected(
           `looking up the stream failed: ${printable(errorText(err), 200)}`,
           requestProblem(err) === "permission"
             ? "allow the user to publish to $JS.API.> (kaizen looks streams up through it)"
-            : "check the account's JetStream status (nats account info) and the server's logs",
+            : "check that JetStream is enabled for this account (nats-server -js) and the server's logs",
         );
       }
     }
