@@ -21,6 +21,7 @@
 import { firingsFrom } from "./firings.ts";
 import { BoundedSample } from "./sample.ts";
 import type {
+  DurationBin,
   FleetCounts,
   FleetDay,
   FleetRow,
@@ -73,6 +74,24 @@ export const DEDUP_KEYS_PER_ROW = 64;
 export const MAX_UNSCHEDULED_PAIRS = 100;
 
 const DAY = 86_400_000;
+
+/** Upper bounds (seconds) of the run-time bins; a last bin holds everything longer. */
+export const DURATION_BOUNDS: readonly number[] = [
+  60,
+  120,
+  300,
+  600,
+  900,
+  1200,
+  1800,
+  2700,
+  3600,
+  5400,
+  7200,
+  10800,
+  14400,
+  21600,
+];
 
 function dayOf(ms: number): string {
   return new Date(Math.floor(ms / DAY) * DAY).toISOString().slice(0, 10);
@@ -223,6 +242,7 @@ export class FleetJoin {
   readonly #rows = new Map<string, Row>();
   readonly #days = new Map<string, FleetDay>();
   readonly #unscheduled = new Map<string, UnscheduledPair>();
+  readonly #durations = new Map<string, number[]>();
   unscheduledEvents = 0;
   duplicates = 0;
   outsideWindow = 0;
@@ -341,6 +361,14 @@ export class FleetJoin {
       }
       if (t.lastAt === run.at) t.lastOutcome = outcome;
     }
+    let bins = this.#durations.get(row.run.agent);
+    if (!bins) {
+      bins = new Array(DURATION_BOUNDS.length + 1).fill(0);
+      this.#durations.set(row.run.agent, bins);
+    }
+    let b = 0;
+    while (b < DURATION_BOUNDS.length && ev.timeSeconds > DURATION_BOUNDS[b]) b++;
+    bins[b]++;
     const d = this.day(run.at, row.run.agent);
     if (ev.success) d.closed_ok++;
     else d.closed_failed++;
@@ -370,6 +398,7 @@ export class FleetJoin {
     rows: FleetRow[];
     total: FleetCounts;
     daily: FleetDay[];
+    durations: DurationBin[];
     unscheduled: { events: number; pairs: UnscheduledPair[] };
   } {
     const rows: FleetRow[] = [];
@@ -394,10 +423,17 @@ export class FleetJoin {
     const pairs = [...this.#unscheduled.values()].sort((a, b) =>
       cmp(a.repo, b.repo) || cmp(a.agent, b.agent)
     );
+    const durations: DurationBin[] = [];
+    for (const agent of [...this.#durations.keys()].sort(cmp)) {
+      this.#durations.get(agent)!.forEach((runs, i) =>
+        durations.push({ agent, upper_seconds: DURATION_BOUNDS[i] ?? null, runs })
+      );
+    }
     return {
       rows,
       total: this.total.counts(),
       daily,
+      durations,
       unscheduled: { events: this.unscheduledEvents, pairs },
     };
   }

@@ -186,6 +186,7 @@ export async function fleetStatus(opts: FleetStatusOptions): Promise<FleetStatus
       unscheduled: done.unscheduled,
       skipped: expected.skipped,
       daily: done.daily,
+      durations: done.durations,
     };
     return cleanReport(report, opts.notice);
   } finally {
@@ -230,6 +231,7 @@ export function cleanReport(
     },
     skipped: report.skipped.map((s) => ({ repo: clean(s.repo), reason: clean(s.reason) })),
     daily: report.daily.map((d) => ({ ...d, agent: clean(d.agent) })),
+    durations: report.durations.map((d) => ({ ...d, agent: clean(d.agent) })),
     source: {
       ...report.source,
       stream: report.source.stream === null ? null : clean(report.source.stream),

@@ -79,6 +79,14 @@ export interface FleetDay {
   missed: number;
 }
 
+/** How many closed runs of one agent took up to `upper_seconds` (and more than the bin before). */
+export interface DurationBin {
+  agent: string;
+  /** The bin's upper bound in seconds; null for the last, open-ended bin. */
+  upper_seconds: number | null;
+  runs: number;
+}
+
 /** Events for a (repo, agent) the schedule does not list. */
 export interface UnscheduledPair {
   repo: string;
@@ -117,4 +125,6 @@ export interface FleetStatusReport {
   /** Repos of the roster that give no expected run, and why (as `roster discover` says). */
   skipped: { repo: string; reason: string }[];
   daily: FleetDay[];
+  /** Run times of the closed runs per agent, in fixed bins (for the distribution chart). */
+  durations: DurationBin[];
 }

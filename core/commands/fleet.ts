@@ -1,0 +1,450 @@
+/**
+ * `kaizen fleet status | publish-roster`: how the fleet is doing — the
+ * schedule joined with the events on JetStream — and, for operators who
+ * cannot read the runner hosts' checkouts, the runner side that publishes a
+ * host's resolved runs into the stream. This module only parses and prints
+ * and is cheap to import: the roster resolver, the NATS client, the join
+ * and the charting libraries load when a subcommand runs.
+ *
+ * @module
+ */
+import {
+  type CommandSpec,
+  type OptionSpec,
+  typed,
+  type TypedInvocation,
+} from "../cli/framework.ts";
+import { CliError, stderr, stdout, useColorOnStdout, warn } from "../cli/io.ts";
+import { programName } from "../cli/program.ts";
+import { printable } from "../text/printable.ts";
+import { parseDuration } from "../time/duration.ts";
+import { DISCOVER_OPTIONS } from "./options.ts";
+import type { FleetStatusReport } from "../fleet/types.ts";
+import type { ExpectedSource } from "../fleet/status.ts";
+
+const ROSTER_NAMES = ["hub", "roster", "scan", "host", "domain", "agent", "hub-filter"];
+/** The roster source options, exactly as `roster discover` declares them. */
+const ROSTER_OPTIONS = DISCOVER_OPTIONS.filter((o) => ROSTER_NAMES.includes(o.name));
+
+const NATS_URL_OPTION = {
+  name: "nats-url",
+  type: "string",
+  valueName: "URL",
+  description: "NATS server (default: $NATS_URL, else nats://127.0.0.1:4222)",
+} as const satisfies OptionSpec;
+
+/** The `--fail-on` conditions. */
+export const FAIL_ON = ["missed", "failed", "open"] as const;
+
+/** `fleet status` */
+export const FLEET_STATUS_OPTIONS = [
+  ...ROSTER_OPTIONS,
+  {
+    name: "runs",
+    type: "string",
+    valueName: "FILE",
+    description: "Expected runs from a saved 'roster discover --format json' (- for stdin)",
+  },
+  {
+    name: "runs-from-stream",
+    type: "boolean",
+    description: "Expected runs from the hosts' 'fleet publish-roster' messages in the stream",
+  },
+  {
+    name: "since",
+    type: "string",
+    valueName: "DURATION",
+    description: "The window: the last DURATION up to now (default 7d)",
+  },
+  {
+    name: "window",
+    type: "string",
+    valueName: "START/END",
+    description: "The window: ISO instants, END may be a duration (2026-11-16T00:00:00Z/P7D)",
+  },
+  {
+    name: "now",
+    type: "string",
+    valueName: "ISO",
+    description: "Pin the clock (reproducible output)",
+  },
+  {
+    name: "grace",
+    type: "string",
+    valueName: "DURATION",
+    default: "6h",
+    description: "How long a firing waits for its prepare, and a prepare for its record",
+  },
+  {
+    name: "scatter",
+    type: "string",
+    valueName: "DURATION",
+    description: "The orchestrator's 'roster discover --scatter' span",
+  },
+  NATS_URL_OPTION,
+  {
+    name: "stream",
+    type: "string",
+    valueName: "NAME",
+    description: "Stream to read (default: the one that stores kaizen.schedule.prepared)",
+  },
+  {
+    name: "format",
+    type: "string",
+    choices: ["table", "json", "html"],
+    default: "table",
+    description: "A table, JSON (schemas/fleet-status.schema.json) or a self-contained HTML report",
+  },
+  {
+    name: "out",
+    type: "string",
+    valueName: "FILE",
+    description: "Write the report to FILE (atomically) instead of stdout",
+  },
+  {
+    name: "fail-on",
+    type: "string",
+    valueName: "LIST",
+    description: "Exit 1 when any row is missed, failed or open (comma-separated)",
+  },
+] as const satisfies readonly OptionSpec[];
+
+/** `fleet publish-roster` */
+export const FLEET_PUBLISH_OPTIONS = [
+  ...ROSTER_OPTIONS,
+  NATS_URL_OPTION,
+  {
+    name: "dry-run",
+    type: "boolean",
+    description: "Print the message instead of publishing it",
+  },
+] as const satisfies readonly OptionSpec[];
+
+/** The environment as the NATS door reads it; unreadable counts as unset. */
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+async function natsUrl(flag: string | undefined): Promise<string> {
+  const url = await import("../nats/url.ts");
+  const chosen = flag || env("NATS_URL") || url.DEFAULT_NATS_URL;
+  try {
+    url.parseNatsUrl(chosen);
+  } catch (err) {
+    throw new CliError(printable((err as Error).message, 300), 2);
+  }
+  return chosen;
+}
+
+function duration(name: string, value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    throw new CliError(
+      `option '--${name}' must be a duration such as 30m, 6h, 7d or PT1H, got '${
+        printable(value, 40)
+      }'`,
+      2,
+    );
+  }
+  return ms;
+}
+
+function instant(text: string, flag: string): Date {
+  const d = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(d.getTime())) {
+    throw new CliError(
+      `${flag}: '${printable(text)}' is not an ISO 8601 instant (e.g. 2026-11-23T08:00:00Z)`,
+      2,
+    );
+  }
+  return d;
+}
+
+const MAX_WINDOW_MS = 366 * 86_400_000;
+
+/** `--since` / `--window` / `--now` to a window and a clock. */
+export function parseWindow(
+  opts: { since?: string; window?: string; now?: string },
+): { start: Date; end: Date; now: Date } {
+  const now = opts.now !== undefined ? instant(opts.now, "--now") : new Date();
+  if (opts.since !== undefined && opts.window !== undefined) {
+    throw new CliError("give --since or --window, not both", 2);
+  }
+  let start: Date;
+  let end: Date;
+  if (opts.window !== undefined) {
+    const parts = opts.window.split("/");
+    if (parts.length !== 2) {
+      throw new CliError(
+        `--window '${printable(opts.window)}' must be START/END or START/DURATION`,
+        2,
+      );
+    }
+    start = instant(parts[0], "--window");
+    const span = parseDuration(parts[1]);
+    end = span !== undefined ? new Date(start.getTime() + span) : instant(parts[1], "--window");
+  } else {
+    const span = duration("since", opts.since ?? "7d");
+    end = now;
+    start = new Date(now.getTime() - span);
+  }
+  if (end.getTime() <= start.getTime()) throw new CliError("the window ends before it starts", 2);
+  if (end.getTime() - start.getTime() > MAX_WINDOW_MS) {
+    throw new CliError("the window is longer than 366 days", 2);
+  }
+  return { start, end, now };
+}
+
+/** `--fail-on missed,failed,open` to the set of conditions. */
+export function parseFailOn(text: string | undefined): Set<typeof FAIL_ON[number]> {
+  const out = new Set<typeof FAIL_ON[number]>();
+  if (text === undefined) return out;
+  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+    if (!(FAIL_ON as readonly string[]).includes(part)) {
+      throw new CliError(
+        `--fail-on: '${printable(part, 40)}' is not one of ${FAIL_ON.join(", ")}`,
+        2,
+      );
+    }
+    out.add(part as typeof FAIL_ON[number]);
+  }
+  return out;
+}
+
+/** The rows that trip `--fail-on`. */
+export function failingRows(
+  report: FleetStatusReport,
+  failOn: ReadonlySet<typeof FAIL_ON[number]>,
+): FleetStatusReport["rows"] {
+  return report.rows.filter((r) =>
+    (failOn.has("missed") && r.missed > 0) || (failOn.has("failed") && r.closed_failed > 0) ||
+    (failOn.has("open") && r.open > 0)
+  );
+}
+
+type RosterOpts = TypedInvocation<typeof ROSTER_OPTIONS>["opts"];
+
+async function rosterSource(opts: RosterOpts) {
+  const { nonEmptyEnv } = await import("../env.ts");
+  const { resolveHost } = await import("./target.ts");
+  const given = [opts.hub, opts.roster, opts.scan].filter((x) => typeof x === "string");
+  if (given.length > 1) throw new CliError("give one roster source: --hub, --roster or --scan", 2);
+  const url = opts.hub ?? nonEmptyEnv("STATE_HUB_URL");
+  const source = opts.roster
+    ? { kind: "roster-file" as const, path: opts.roster }
+    : opts.scan
+    ? { kind: "scan" as const, dir: opts.scan }
+    : url
+    ? { kind: "hub" as const, url, token: nonEmptyEnv("STATE_HUB_TOKEN") }
+    : { kind: "scan" as const, dir: "." };
+  return {
+    source,
+    host: resolveHost(opts.host),
+    domain: opts.domain,
+    agent: opts.agent,
+    hubFilter: opts["hub-filter"] === true,
+  };
+}
+
+/** A progress line on stderr, only on a terminal. */
+function progressBar(): { update(read: number, total: number): void; done(): void } | undefined {
+  if (!Deno.stderr.isTerminal()) return undefined;
+  let shown = false;
+  return {
+    update(read, total) {
+      const f = Math.min(1, read / total);
+      const width = 30;
+      const full = Math.round(f * width);
+      stderr(
+        `\rfleet: reading events [${"#".repeat(full)}${"-".repeat(width - full)}] ${
+          Math.round(f * 100)
+        }% (${read.toLocaleString("en")} of ~${total.toLocaleString("en")})`,
+      );
+      shown = true;
+    },
+    done() {
+      if (shown) stderr("\r\u001b[K");
+    },
+  };
+}
+
+async function statusCommand(inv: TypedInvocation<typeof FLEET_STATUS_OPTIONS>): Promise<number> {
+  const o = inv.opts;
+  const prog = programName();
+  const window = parseWindow({ since: o.since, window: o.window, now: o.now });
+  const graceMs = duration("grace", o.grace ?? "6h");
+  const scatterMs = o.scatter !== undefined ? duration("scatter", o.scatter) : undefined;
+  if (scatterMs !== undefined && scatterMs > 7 * 86_400_000) {
+    throw new CliError("--scatter must be at most 7 days", 2);
+  }
+  const failOn = parseFailOn(o["fail-on"]);
+  const format = (o.format ?? "table") as "table" | "json" | "html";
+  const rosterGiven = [o.hub, o.roster, o.scan].some((x) => typeof x === "string");
+  const sources = [rosterGiven, o.runs !== undefined, o["runs-from-stream"] === true]
+    .filter(Boolean).length;
+  if (sources > 1) {
+    throw new CliError(
+      "give one source of expected runs: a roster (--hub, --roster, --scan), --runs or --runs-from-stream",
+      2,
+    );
+  }
+  if (o.stream !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(o.stream)) {
+    throw new CliError(`--stream '${printable(o.stream, 64)}' is not a stream name`, 2);
+  }
+  const expected: ExpectedSource = o.runs !== undefined
+    ? { kind: "runs-file", path: o.runs }
+    : o["runs-from-stream"]
+    ? { kind: "stream" }
+    : { kind: "roster", discover: await rosterSource(o) };
+  const url = await natsUrl(o["nats-url"]);
+  const { fleetStatus, FleetStatusError } = await import("../fleet/status.ts");
+  const bar = progressBar();
+  let report: FleetStatusReport;
+  try {
+    report = await fleetStatus({
+      expected,
+      window,
+      now: window.now,
+      graceMs,
+      scatterMs,
+      nats: { url, env, stream: o.stream },
+      onProgress: bar?.update,
+      notice: (m) => warn(prog, m, "notice"),
+    });
+  } catch (err) {
+    if (err instanceof FleetStatusError) {
+      const { maskUrl } = await import("../nats/url.ts");
+      const { redactForOutput } = await import("../redact/output.ts");
+      const text = err.message.split("\n")[0].replaceAll(url, maskUrl(url));
+      throw new CliError(printable(redactForOutput(text, "fleet status"), 400), 1);
+    }
+    throw err;
+  } finally {
+    bar?.done();
+  }
+  let text: string;
+  if (format === "json") text = JSON.stringify(report, null, 2) + "\n";
+  else if (format === "html") {
+    const { renderFleetHtml } = await import("../fleet/render_html.ts");
+    let charts: { id: string; title: string; svg: string }[] = [];
+    let problem: string | undefined;
+    try {
+      charts = await (await import("../fleet/charts.ts")).fleetCharts(report);
+    } catch (err) {
+      problem = printable(String((err as Error)?.message ?? err).split("\n")[0], 200);
+      warn(prog, `charts could not be drawn: ${problem}`);
+    }
+    text = renderFleetHtml(report, charts, problem);
+  } else {
+    const { renderFleetTable } = await import("../fleet/render_table.ts");
+    text = renderFleetTable(report, { color: o.out === undefined && useColorOnStdout() });
+  }
+  if (o.out !== undefined) {
+    const { writeFileAtomic } = await import("../fs/atomic.ts");
+    try {
+      await writeFileAtomic(o.out, text);
+    } catch (err) {
+      throw new CliError(
+        `--out ${printable(o.out, 200)}: cannot write (${(err as Error)?.name ?? "error"})`,
+        1,
+      );
+    }
+    stderr(`wrote ${printable(o.out, 200)} (${report.rows.length} rows)\n`);
+  } else stdout(text);
+  const failing = failingRows(report, failOn);
+  if (failing.length > 0) {
+    warn(
+      prog,
+      `${failing.length} row(s) match --fail-on ${[...failOn].join(",")}: ${
+        failing.slice(0, 3).map((r) => `${printable(r.repo, 60)}/${printable(r.agent, 40)}`)
+          .join(", ")
+      }${failing.length > 3 ? ", ..." : ""}`,
+      "error",
+    );
+    return 1;
+  }
+  return 0;
+}
+
+async function publishRosterCommand(
+  inv: TypedInvocation<typeof FLEET_PUBLISH_OPTIONS>,
+): Promise<number> {
+  const o = inv.opts;
+  const discover = await rosterSource(o);
+  const { discoverScheduledRuns, RosterSourceError } = await import("../roster/discover.ts");
+  const { rosterMessage, rosterSubject } = await import("../fleet/roster_event.ts");
+  let resolved;
+  try {
+    resolved = await discoverScheduledRuns(discover);
+  } catch (err) {
+    if (err instanceof RosterSourceError) throw new CliError(printable(err.message, 500), 1);
+    throw err;
+  }
+  const payload = rosterMessage(
+    discover.host,
+    resolved.scheduled_runs,
+    resolved.skipped,
+    new Date(),
+  );
+  const subject = rosterSubject(discover.host);
+  const bytes = new TextEncoder().encode(JSON.stringify(payload));
+  if (o["dry-run"]) {
+    const { redactForOutput } = await import("../redact/output.ts");
+    stdout(redactForOutput(JSON.stringify({ subject, payload }, null, 2), "fleet roster") + "\n");
+    return 0;
+  }
+  const url = await natsUrl(o["nats-url"]);
+  const { publishEvent, maskUrl } = await import("../nats/mod.ts");
+  const { eventMessageId } = await import("../events/payloads.ts");
+  // The same host and runs give the same id: an unchanged roster is stored once.
+  const msgId = await eventMessageId(subject, JSON.stringify(payload.runs));
+  try {
+    const r = await publishEvent(bytes, { url, subject, msgId, env });
+    if (r.mode === "core") {
+      throw new CliError(
+        `no stream stores ${subject} on ${
+          maskUrl(url)
+        }: nothing kept it (create one with 'kaizen events setup')`,
+        1,
+      );
+    }
+    stderr(
+      `published ${payload.runs.length} run(s) of ${
+        printable(discover.host, 80)
+      } on ${subject} (stream ${r.stream}, seq ${r.seq}${r.duplicate ? ", duplicate" : ""})\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(
+      printable(String((err as Error)?.message ?? err).split("\n")[0], 300),
+      1,
+    );
+  }
+}
+
+/** The `fleet` command group. */
+export const fleetCommand: CommandSpec = {
+  name: "fleet",
+  description: "How the fleet is doing: scheduled runs joined with the events on NATS",
+  subcommands: [
+    {
+      name: "status",
+      description: "Expected, prepared, closed, open and missed runs per (repo, agent)",
+      options: FLEET_STATUS_OPTIONS,
+      epilog:
+        "Exit 0, or 1 when --fail-on matches a row or the stream cannot be read; see docs/fleet.md",
+      run: (inv) => statusCommand(typed(inv, FLEET_STATUS_OPTIONS)),
+    },
+    {
+      name: "publish-roster",
+      description: "Publish this host's resolved runs for 'fleet status --runs-from-stream'",
+      options: FLEET_PUBLISH_OPTIONS,
+      run: (inv) => publishRosterCommand(typed(inv, FLEET_PUBLISH_OPTIONS)),
+    },
+  ],
+};
