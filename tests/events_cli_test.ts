@@ -712,3 +712,25 @@ cliTest(
     });
   },
 );
+
+cliTest("events tail: the server going away ends tail with one line, exit 1", async (e) => {
+  if (ignore) return;
+  const s = await startNatsServer();
+  let stopped = false;
+  try {
+    assert.equal((await kaizen(e, ["events", "setup", "--nats-url", s.url])).code, 0);
+    const tail = spawnCli(e, ["events", "tail", "--timeout", "60s"], { NATS_URL: s.url });
+    await tail.waitFor(/following kaizen\.>/);
+    await s.stop();
+    stopped = true;
+    const r = await tail.done;
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /error: the connection to nats:\/\/127\.0\.0\.1:\d+ closed after 0 event/,
+    );
+    noStackTrace(r.stderr);
+  } finally {
+    if (!stopped) await s.stop();
+  }
+});
