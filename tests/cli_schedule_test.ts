@@ -507,6 +507,7 @@ cliTest("list --format json", async (e) => {
     "agents",
     "count",
     "file",
+    "horizon_days",
     "now",
     "timezone",
     "timezone_source",
@@ -526,6 +527,7 @@ cliTest("list --format json", async (e) => {
     next_run: "2026-11-23T09:00:00+01:00",
     next_run_utc: "2026-11-23T08:00:00Z",
     next_runs: [{ local: "2026-11-23T09:00:00+01:00", utc: "2026-11-23T08:00:00Z" }],
+    complete: true,
   });
   assert.deepEqual(body.agents.map((a: { agent: string }) => a.agent), [
     "coach",
@@ -543,6 +545,7 @@ cliTest("list --format json", async (e) => {
     next_run: null,
     next_run_utc: null,
     next_runs: [],
+    complete: true,
   });
 });
 

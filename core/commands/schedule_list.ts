@@ -1,14 +1,18 @@
 import { formatDiagnostic, hasErrors } from "../diagnostics.ts";
 import type { TypedInvocation } from "../cli/framework.ts";
 import type { LIST_OPTIONS } from "./options.ts";
-import { CliError, stderr, stdout } from "../cli/io.ts";
+import { CliError, label, stderr, stdout } from "../cli/io.ts";
 import { loadSchedule } from "../manifest/load.ts";
-import { listSchedule } from "../manifest/listing.ts";
+import { incompleteNotice, listSchedule } from "../manifest/listing.ts";
 import { printable } from "../text/printable.ts";
 import { renderTable } from "../text/table.ts";
 import { resolveNow, resolveTarget } from "./target.ts";
 
-/** `--count`: how many next runs per agent; bounded so output stays readable. */
+/**
+ * `--count`: how many next runs per agent; bounded so output stays readable.
+ * The search finds them all for any cron that validates (it gives up only
+ * after nine years without a run); when it cannot, the listing says so.
+ */
 const MAX_COUNT = 1000;
 
 function parseCount(value: unknown): number {
@@ -40,12 +44,23 @@ export async function listCommand(inv: TypedInvocation<typeof LIST_OPTIONS>): Pr
     stderr(`${printable(loaded.file, 500)}: invalid; run 'kaizen schedule validate' for details\n`);
     return 1;
   }
+  // A valid manifest can still carry warnings (a fixed-offset zone): shown, not fatal.
+  for (const d of loaded.diagnostics) {
+    stderr(
+      formatDiagnostic(d, loaded.file).replace(`: ${d.severity}: `, `: ${label(d.severity)}: `) +
+        "\n",
+    );
+  }
   const list = listSchedule(loaded.schedule, {
     now,
     count,
     all: inv.opts.all === true,
     file: loaded.file,
   });
+  for (const a of list.agents) {
+    const notice = incompleteNotice(a, count, list.horizon_days);
+    if (notice) stderr(`${label("notice")}: ${printable(notice, 300)}\n`);
+  }
   if (inv.opts.format === "json") {
     stdout(JSON.stringify(list, null, 2) + "\n");
     return 0;
@@ -73,6 +88,13 @@ export async function listCommand(inv: TypedInvocation<typeof LIST_OPTIONS>): Pr
     a.next_runs.forEach((run, i) => {
       rows.push([...(i === 0 ? first : first.map(() => "")), run.local, run.utc]);
     });
+    if (!a.complete) {
+      rows.push([
+        ...first.map(() => ""),
+        `(no run within ${list.horizon_days} days of the last)`,
+        "-",
+      ]);
+    }
   }
   stdout(renderTable(
     [

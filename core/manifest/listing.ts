@@ -8,10 +8,31 @@ import { DEFAULT_TIMEZONE } from "./constants.ts";
 import type { Schedule } from "./types.ts";
 import type { ListedAgent, ScheduleList } from "./listing_model.ts";
 import { effectiveCron } from "../time/next_run.ts";
-import { nextRuns } from "../time/runs.ts";
+import { HORIZON_DAYS, nextRuns } from "../time/runs.ts";
 import { formatInZone, formatUtc } from "../time/timezone.ts";
 
 export type { ListedAgent, ListedRun, ScheduleList } from "./listing_model.ts";
+
+/**
+ * The notice for an agent whose search stopped before `count` runs, naming
+ * the horizon; undefined when the listing is complete.
+ *
+ * @example
+ * ```ts
+ * incompleteNotice(agent, 5, 3294);
+ * // "agent 'coach': 2 of 5 runs found; the search stops after 3294 days (9 years) without a run"
+ * ```
+ */
+export function incompleteNotice(
+  agent: ListedAgent,
+  count: number,
+  horizonDays: number,
+): string | undefined {
+  if (agent.complete) return undefined;
+  return `agent '${agent.agent}': ${agent.next_runs.length} of ${count} runs found; the search stops after ${horizonDays} days (${
+    Math.round(horizonDays / 366)
+  } years) without a run`;
+}
 
 /** Options for {@link listSchedule}. */
 export interface ListScheduleOptions {
@@ -54,6 +75,7 @@ export function listSchedule(schedule: Schedule, options: ListScheduleOptions): 
       next_run: next_runs[0]?.local ?? null,
       next_run_utc: next_runs[0]?.utc ?? null,
       next_runs,
+      complete: !s.enabled || runs.length === count,
     });
   }
   return {
@@ -62,6 +84,7 @@ export function listSchedule(schedule: Schedule, options: ListScheduleOptions): 
     count,
     timezone,
     timezone_source: schedule.timezone ? "manifest" : "default",
+    horizon_days: HORIZON_DAYS,
     agents,
   };
 }

@@ -30,6 +30,9 @@ export const ListedAgentModel = z.strictObject({
   next_runs: z.array(ListedRunModel).describe(
     "The next `count` runs strictly after `now`, DST-aware; empty unless state is scheduled.",
   ),
+  complete: z.boolean().describe(
+    "False when the search stopped before finding `count` runs: no run within `horizon_days` of the last one found (a cron that validates always finds them all). True for disabled agents.",
+  ),
 });
 
 export const ScheduleListModel = z.strictObject({
@@ -38,6 +41,9 @@ export const ScheduleListModel = z.strictObject({
   count: z.int().positive().describe("How many next runs were asked for per agent."),
   timezone: z.string().describe("Zone the crons are read in."),
   timezone_source: z.enum(["manifest", "default"]),
+  horizon_days: z.int().positive().describe(
+    "A search for next runs gives up after this many days without a run (nine years; a valid cron fires at least once in any eight).",
+  ),
   agents: z.array(ListedAgentModel).describe(
     "Enabled agents in manifest order; disabled ones too with --all.",
   ),
@@ -71,6 +77,8 @@ export interface ListedAgent {
   next_run_utc: string | null;
   /** The next runs strictly after `now`, DST-aware. */
   next_runs: ListedRun[];
+  /** False when the search stopped before finding `count` runs (see `horizon_days`). */
+  complete: boolean;
 }
 
 /** `kaizen schedule list --format json`. */
@@ -84,6 +92,8 @@ export interface ScheduleList {
   /** Zone the crons are read in. */
   timezone: string;
   timezone_source: "manifest" | "default";
+  /** A search for next runs gives up after this many days without a run. */
+  horizon_days: number;
   agents: ListedAgent[];
 }
 
