@@ -90,6 +90,8 @@ export interface EmitOptions {
    * with `--sink`; the default stdout/file delivery stays quiet).
    */
   everySink?: boolean;
+  /** Sinks whose `ok` is not reported even with `everySink` (a default delivery added by the CLI). */
+  quiet?: readonly string[];
 }
 
 /** A sink's deadline unless `--sink-timeout` says otherwise. */
@@ -169,7 +171,7 @@ export async function emitToSinks(
       ]);
       const said = typeof detail === "string" && detail !== "" ? await clean(detail, "sink") : "";
       result = { sink: name, plugin: owned.plugin, ok: true, detail: said };
-      if (said || opts.everySink) {
+      if (said || (opts.everySink && !opts.quiet?.includes(name))) {
         lines.push({ text: Promise.resolve(`sink '${name}': ${said || "ok"}`), level: "notice" });
       }
     } catch (err) {

@@ -64,6 +64,18 @@ export async function prepareCommand(
     : byDefault
     ? [byDefault.sink.name]
     : [];
+  const added: string[] = [];
+  // Notification sinks add, content sinks replace: when every chosen sink
+  // only announces the bundle, it still goes where it would go by default.
+  // (A dry run delivers nothing: stdout is the description's.)
+  if (
+    inv.opts["dry-run"] !== true &&
+    sinkNames.length > 0 && byDefault && !sinkNames.includes(byDefault.sink.name) &&
+    sinkNames.every((name) => registry.sink(name)?.sink.announces === true)
+  ) {
+    sinkNames.unshift(byDefault.sink.name);
+    added.push(byDefault.sink.name);
+  }
   if (sinkNames.length === 0) {
     throw new CliError(`no sink writes ${out ? "--out" : "to stdout"}: choose one with --sink`, 2);
   }
@@ -121,6 +133,7 @@ export async function prepareCommand(
     timeoutMs: sinkTimeout,
     print: stdout,
     everySink: typeof inv.opts.sink === "string",
+    quiet: added,
   });
   return results.some((r) => !r.ok) ? 1 : 0;
 }

@@ -221,6 +221,13 @@ export interface SinkPlugin {
    * standard output belongs to the protocol.
    */
   writes?: "stdout" | "out";
+  /**
+   * True for a sink that announces a bundle (an event about it) without
+   * delivering its content. Notification sinks add, content sinks replace:
+   * when every chosen sink only announces, `prepare` still writes the
+   * bundle to stdout (or `--out`), so `--sink nats` alone never loses it.
+   */
+  announces?: boolean;
   /** Command-line options this sink reads (see {@link SinkOption}). */
   options?: readonly SinkOption[];
   /**

@@ -28,6 +28,8 @@ const CREDENTIAL_VARIABLES = ["NATS_CREDS", "NATS_NKEY", "NATS_TOKEN"];
 
 export const natsSink: SinkPlugin = {
   name: "nats",
+  // The event is metadata: the bundle itself still goes to stdout or --out.
+  announces: true,
   // NATS_CREDS names a file: its path is no secret (doctor may show it).
   credentialVariables: ["NATS_NKEY", "NATS_TOKEN"],
   options: [
@@ -62,6 +64,8 @@ export const natsSink: SinkPlugin = {
     const url = (typeof ctx.options?.["nats-url"] === "string" ? ctx.options["nats-url"] : "") ||
       ctx.env?.("NATS_URL") || DEFAULT_NATS_URL;
     parseNatsUrl(url); // a malformed URL fails here, before anything else
+    // Only a scheduled run (listed, with a cadence, in a valid manifest) has a
+    // contract-valid payload: anything else is refused with the reason.
     const payload = schedulePrepared(bundle);
     // Same repo, agent and content → same id: JetStream stores a re-run once.
     const msgId = await eventMessageId(SCHEDULE_PREPARED, bundle.repo, bundle.agent, bundle.sha256);
