@@ -35,7 +35,7 @@
  */
 import { join } from "node:path";
 import { prepareBundle, type PreparedBundle } from "./core/bundle/prepare.ts";
-import { type EmitOptions, emitToSinks, type SinkResult } from "./core/bundle/emit.ts";
+import { emitToSinks, type SinkResult } from "./core/bundle/emit.ts";
 import type { Bundle, BundleFormat, BundleSection } from "./core/bundle/types.ts";
 import { definePlugin } from "./core/plugin/define.ts";
 import { PluginRegistry } from "./core/plugin/registry.ts";
@@ -44,6 +44,7 @@ import type {
   Plugin,
   SectionPlugin,
   SinkContext,
+  SinkOptionValue,
   SinkPlugin,
 } from "./core/plugin/types.ts";
 import { builtinPlugin } from "./plugins/builtin/mod.ts";
@@ -175,17 +176,23 @@ export async function runSection(
 
 /** What a sink was handed by kaizen. */
 export interface SinkReceived {
+  /** The finished bundle, as `emit`'s first argument. */
   bundle: Bundle;
   /** The bundle rendered in `format`, as written to stdout or `--out`. */
   rendered: string;
+  /** The format of `rendered`. */
   format: BundleFormat;
+  /** The `--out` path, if one was given. */
   out?: string;
-  options: NonNullable<SinkContext["options"]>;
+  /** The sink's declared options, resolved, and `dry-run`. */
+  options: Readonly<Record<string, SinkOptionValue | undefined>>;
 }
 
 /** One line kaizen reported about the sink (stderr in the CLI). */
 export interface SinkReport {
+  /** The line, without the `kaizen: <level>: ` prefix. */
   message: string;
+  /** `error` for a failure, `notice` for an outcome, `warning` for the sink's warnings. */
   level: "warning" | "error" | "notice";
 }
 
@@ -203,6 +210,7 @@ export interface SinkRun {
   printed: string[];
   /** Warnings from preparing the bundle. */
   warnings: string[];
+  /** The result as `emitToSinks` returns it. */
   result: SinkResult;
 }
 
@@ -220,7 +228,7 @@ export interface RunSinkOptions extends FixtureOptions {
    * the sink receives its declared ones resolved as `prepare` resolves them
    * (the flag, else its variable from `env`, else its default) and `dry-run`.
    */
-  sinkOptions?: EmitOptions["options"];
+  sinkOptions?: Readonly<Record<string, unknown>>;
   /** `fetch` for HTTP sinks (default `globalThis.fetch`). */
   fetch?: typeof fetch;
   /** The `--out` path handed to the sink. */
