@@ -723,3 +723,29 @@ Deno.test({
     }
   },
 });
+
+cliTest("doctor without the hostname permission reports it as a check, not exit 2", async (e) => {
+  const r = await runCli(
+    {
+      name: e.name,
+      argv: [
+        Deno.execPath(),
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        "--allow-run",
+        "--allow-net",
+        e.argv.at(-1)!,
+      ],
+    },
+    ["doctor", "--offline", "--format", "json"],
+    { cwd: EMPTY_CONFIG_HOME },
+  );
+  assert.notEqual(r.code, 2, r.stderr);
+  assert.doesNotMatch(r.stderr, /cannot tell this machine's hostname/);
+  const report = JSON.parse(r.stdout);
+  const perm = report.checks.find((c: { id: string }) => c.id === "binary.permissions");
+  assert.equal(perm.status, "warn");
+  assert.match(perm.detail, /sys=hostname|hostname/);
+});

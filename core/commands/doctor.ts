@@ -84,7 +84,12 @@ export async function doctorCommand(
   const o = inv.opts;
   const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
   const target = await doctorTarget(o.target);
-  const host = resolveHost(o.host);
+  // Without the hostname permission doctor still runs: binary.permissions
+  // names the missing flag and hub.repo says what it could not compare.
+  let host = "";
+  try {
+    host = resolveHost(o.host);
+  } catch { /* reported by the checks that need it */ }
   const hubUrl = str(o.hub) ?? nonEmptyEnv("STATE_HUB_URL");
   const sinks = sinkProbes(inProcessRegistry(runtime.plugins).sinks(), inv.opts, nonEmptyEnv);
   const secrets = [

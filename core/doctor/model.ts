@@ -54,7 +54,7 @@ export type DoctorReport = z.infer<typeof DoctorReportModel>;
 export interface DoctorContext {
   /** Absolute repo root, or undefined when no target applies. */
   target?: string;
-  /** This runner host's name (`--host`, else the hostname). */
+  /** This runner host's name (`--host`, else the hostname; empty when neither can be read). */
   host: string;
   /** `--agent`: restrict repo checks to one agent. */
   agent?: string;

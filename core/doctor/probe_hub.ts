@@ -91,6 +91,14 @@ async function checkRepo(
   roster: RosterEntry[],
 ): Promise<RosterEntry | undefined> {
   const host = printable(ctx.host, 100);
+  if (ctx.host === "") {
+    report.fail(
+      "hub.repo",
+      "cannot tell this machine's hostname, so the hub's host_paths cannot be matched",
+      "grant --allow-sys=hostname (see binary.permissions), or pass --host NAME",
+    );
+    return undefined;
+  }
   if (ctx.target === undefined) {
     const here = roster.filter((e) => hostPath(e, ctx.host) !== undefined);
     if (here.length > 0) {
