@@ -33,6 +33,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import { prepareBundle, type PreparedBundle } from "./core/bundle/prepare.ts";
 import { emitToSinks, type SinkResult } from "./core/bundle/emit.ts";
@@ -308,6 +309,67 @@ export async function runSink(
     });
     return { ok: result.ok, detail: result.detail, received, reports, printed, warnings, result };
   });
+}
+
+/**
+ * One case for {@link testSection}: a fixture, and what the section should
+ * make of it. Only the expectations given are checked.
+ */
+export interface SectionCase extends RunSectionOptions {
+  /** The test's name (after the section's id). */
+  name: string;
+  /** The rendered section: exactly this text, text matching this pattern, or `null` for "left out". */
+  markdown?: string | RegExp | null;
+  /** Exactly these warnings, in order (strings compared whole, patterns matched). */
+  warnings?: ReadonlyArray<string | RegExp>;
+  /** These summary fields, with these values. */
+  summary?: Partial<BundleSummary>;
+  /** Whether the hook failed (threw or timed out). */
+  failed?: boolean;
+}
+
+/**
+ * Registers one `Deno.test` per case, as ESLint's `RuleTester.run` does for
+ * rules: each runs the section against the case's fixture
+ * ({@link runSection}) and checks the expectations the case gives.
+ *
+ * @example
+ * ```ts ignore
+ * import { testSection } from "./testing.ts";
+ * import { conventions } from "./conventions.ts";
+ *
+ * testSection(conventions, [
+ *   { name: "the repo's file", files: { "docs/CONVENTIONS.md": "- Tabs.\n" }, markdown: /- Tabs\./ },
+ *   { name: "no file: the default list", markdown: /Small pull requests/, warnings: [] },
+ * ]);
+ * ```
+ */
+export function testSection(
+  plugin: Plugin | SectionPlugin,
+  cases: readonly SectionCase[],
+  test: (name: string, fn: () => Promise<void>) => void = Deno.test,
+): void {
+  const label = "id" in plugin ? plugin.id : plugin.name;
+  for (const c of cases) {
+    const { name, markdown, warnings, summary, failed, ...options } = c;
+    test(`${label}: ${name}`, async () => {
+      const run = await runSection(plugin, options);
+      if (markdown === null) assert.equal(run.section, null, "the section should be left out");
+      else if (typeof markdown === "string") assert.equal(run.markdown, markdown);
+      else if (markdown instanceof RegExp) assert.match(run.markdown, markdown);
+      if (warnings !== undefined) {
+        assert.equal(run.warnings.length, warnings.length, `warnings: ${run.warnings.join(" | ")}`);
+        warnings.forEach((w, i) => {
+          if (typeof w === "string") assert.equal(run.warnings[i], w);
+          else assert.match(run.warnings[i], w);
+        });
+      }
+      for (const [field, value] of Object.entries(summary ?? {})) {
+        assert.deepEqual(run.summary[field as keyof BundleSummary], value, `summary.${field}`);
+      }
+      if (failed !== undefined) assert.equal(run.failed, failed, "failed");
+    });
+  }
 }
 
 function asPlugin(p: Plugin | SectionPlugin | SinkPlugin): Plugin {

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { definePlugin } from "../plugin.ts";
-import { DEFAULT_AGENT, DEFAULT_REPO, FIXED_NOW, runSection, runSink } from "../testing.ts";
+import {
+  DEFAULT_AGENT,
+  DEFAULT_REPO,
+  FIXED_NOW,
+  runSection,
+  runSink,
+  testSection,
+} from "../testing.ts";
 import { builtinPlugin } from "../plugins/builtin/mod.ts";
 import { REPO_ROOT } from "./_cli.ts";
 import { ALNUM, fake } from "./_fake_secrets.ts";
@@ -244,4 +251,34 @@ Deno.test("runSink: a sink's declared options resolve as on the command line", a
     { "dry-run": false, tag: "from-env", pause: 2000 },
     { "dry-run": true, tag: undefined, pause: 250 },
   ]);
+});
+
+// testSection registers one test per case, the way RuleTester.run does.
+testSection(notes, [
+  {
+    name: "the file, rendered",
+    files: { "NOTES.md": "Ship on Fridays.\n" },
+    markdown: "## Notes\n\n_Source: `NOTES.md`_\n\nShip on Fridays.\n",
+    warnings: [],
+    failed: false,
+  },
+  { name: "no file: left out", markdown: null },
+]);
+testSection(builtinPlugin.sections!.find((s) => s.id === "memory")!, [
+  {
+    name: "a memory file sets has_memory",
+    files: { ".kaizen/agents/coach/memory.md": "- noted\n" },
+    markdown: /- noted/,
+    summary: { has_memory: true },
+  },
+]);
+
+Deno.test("testSection: a case that does not hold fails its test", async () => {
+  const registered: Array<{ name: string; fn: () => Promise<void> }> = [];
+  testSection(notes, [
+    { name: "wrong text", files: { "NOTES.md": "a\n" }, markdown: /b/ },
+    { name: "wrong warnings", warnings: ["x"] },
+  ], (name, fn) => registered.push({ name, fn }));
+  assert.deepEqual(registered.map((r) => r.name), ["notes: wrong text", "notes: wrong warnings"]);
+  for (const r of registered) await assert.rejects(r.fn, assert.AssertionError);
 });
