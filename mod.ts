@@ -170,6 +170,37 @@ export async function publishEvent(
   return (await import("./core/nats/publish.ts")).publishEvent(payload, opts);
 }
 
+export { DEFAULT_STREAM_OPTIONS, StreamSetupError } from "./core/events/stream.ts";
+export type { EventStreamOptions, SetupOutcome, StreamChange } from "./core/events/stream.ts";
+
+/**
+ * Creates or updates the JetStream stream that keeps kaizen's events, on a
+ * publisher's connection: what `kaizen events setup` does (docs/events.md).
+ * Options left out take the defaults for a new stream and leave an existing
+ * stream's own value alone; `kaizen.>` and a duplicate window of at least
+ * two hours are always ensured.
+ *
+ * @example
+ * ```ts
+ * const publisher = await openEventPublisher({
+ *   url: "nats://127.0.0.1:4222",
+ *   env: (k) => Deno.env.get(k),
+ * });
+ * try {
+ *   const r = await setupEventStream(publisher, { maxAgeMs: 30 * 86_400_000 });
+ *   console.log(r.action); // "created", "updated" or "unchanged"
+ * } finally {
+ *   await publisher.close();
+ * }
+ * ```
+ */
+export async function setupEventStream(
+  publisher: import("./core/nats/publish.ts").EventPublisher,
+  options: Partial<import("./core/events/stream.ts").EventStreamOptions> = {},
+): Promise<import("./core/events/stream.ts").SetupOutcome> {
+  return (await import("./core/events/manager.ts")).setupEventStreamOn(publisher, options);
+}
+
 // CLI
 export { main as runCli } from "./cli.ts";
 export type { RunCliOptions } from "./cli.ts";

@@ -21,6 +21,8 @@ import {
   streamConfig,
   wantedSubjects,
 } from "../core/events/stream.ts";
+import { setupEventStreamOn } from "../core/events/manager.ts";
+import { openEventPublisher } from "../core/nats/mod.ts";
 import { type CliEntry, cliTest, REPO_ROOT, runCli } from "./_cli.ts";
 import { fake } from "./_fake_secrets.ts";
 import { haveNatsServer, type NatsServer, startNatsServer } from "./_nats_server.ts";
@@ -733,4 +735,49 @@ cliTest("events tail: the server going away ends tail with one line, exit 1", as
   } finally {
     if (!stopped) await s.stop();
   }
+});
+
+Deno.test({
+  name: "events stream: the library call creates, then leaves alone, and names a conflict",
+  ignore,
+  fn: () =>
+    withNats(async (s) => {
+      const publisher = await openEventPublisher({ url: s.url, env: () => undefined });
+      try {
+        const made = await setupEventStreamOn(publisher, { maxAgeMs: 0 });
+        assert.equal(made.action, "created");
+        assert.equal(made.config.max_age, 0);
+        // Options left out leave the stream's own values alone.
+        assert.equal((await setupEventStreamOn(publisher)).action, "unchanged");
+        const raised = await setupEventStreamOn(publisher, { duplicateWindowMs: 4 * 3_600_000 });
+        assert.equal(raised.action, "updated");
+        await assert.rejects(
+          setupEventStreamOn(publisher, { duplicateWindowMs: 60_000 }),
+          (err: Error) => err.name === "StreamSetupError" && /at least 2h/.test(err.message),
+        );
+        await assert.rejects(
+          setupEventStreamOn(publisher, { name: "OTHER" }),
+          (err: Error) => /stream KAIZEN already stores kaizen subjects/.test(err.message),
+        );
+      } finally {
+        await publisher.close();
+      }
+    }),
+});
+
+cliTest("events setup and tail: a server without JetStream", async (e) => {
+  if (ignore) return;
+  await withNats(async (s) => {
+    const r = await kaizen(e, ["events", "setup", "--nats-url", s.url]);
+    assert.equal(r.code, 1);
+    oneErrorLine(r.stderr);
+    assert.match(
+      r.stderr,
+      /JetStream is not enabled on nats:\/\/127\.0\.0\.1:\d+ for this account/,
+    );
+    const t = await kaizen(e, ["events", "tail", "--since", "1h", "--nats-url", s.url]);
+    assert.equal(t.code, 1);
+    oneErrorLine(t.stderr);
+    assert.match(t.stderr, /no stream stores kaizen\.>: nothing to replay/);
+  }, { jetstream: false });
 });

@@ -22,7 +22,7 @@ import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { printable } from "../text/printable.ts";
 import { parseDuration } from "../time/duration.ts";
-import type { StreamOption } from "../events/stream.ts";
+import type { EventStreamOptions } from "../events/stream.ts";
 import { NATS_URL } from "./options.ts";
 
 const NATS_URL_OPTION = {
@@ -182,21 +182,24 @@ export async function setupCommand(
 ): Promise<number> {
   const prog = programName();
   const stream = await import("../events/stream.ts");
-  const opts = {
+  // Only the flags given: an existing stream keeps what the operator did not
+  // ask to change; a new one takes the defaults for the rest.
+  const given: Partial<EventStreamOptions> = {
     name: inv.opts.stream ?? stream.DEFAULT_STREAM,
-    retention: (inv.opts.retention ?? "limits") as typeof stream.RETENTIONS[number],
-    storage: (inv.opts.storage ?? "file") as typeof stream.STORAGES[number],
-    maxAgeMs: duration("max-age", inv.opts["max-age"] ?? "90d", true),
-    duplicateWindowMs: duration("duplicate-window", inv.opts["duplicate-window"] ?? "2h"),
-    replicas: Number(inv.opts.replicas ?? "1"),
+    retention: inv.opts.retention as EventStreamOptions["retention"] | undefined,
+    storage: inv.opts.storage as EventStreamOptions["storage"] | undefined,
+    maxAgeMs: inv.opts["max-age"] !== undefined
+      ? duration("max-age", inv.opts["max-age"], true)
+      : undefined,
+    duplicateWindowMs: inv.opts["duplicate-window"] !== undefined
+      ? duration("duplicate-window", inv.opts["duplicate-window"])
+      : undefined,
+    replicas: inv.opts.replicas !== undefined ? Number(inv.opts.replicas) : undefined,
   };
-  // An existing stream keeps what the operator did not ask to change.
-  const given = new Set<StreamOption>();
-  if (inv.opts.retention !== undefined) given.add("retention");
-  if (inv.opts.storage !== undefined) given.add("storage");
-  if (inv.opts["max-age"] !== undefined) given.add("maxAgeMs");
-  if (inv.opts["duplicate-window"] !== undefined) given.add("duplicateWindowMs");
-  if (inv.opts.replicas !== undefined) given.add("replicas");
+  const opts: EventStreamOptions = { ...stream.DEFAULT_STREAM_OPTIONS };
+  for (const [k, v] of Object.entries(given)) {
+    if (v !== undefined) (opts as unknown as Record<string, unknown>)[k] = v;
+  }
   const problem = stream.checkStreamOptions(opts);
   if (problem) throw new CliError(problem, 2);
   const url = await natsUrl(inv.opts["nats-url"]);
@@ -216,11 +219,14 @@ export async function setupCommand(
   }
   const pub = await connect(url, shown);
   try {
-    const { streamManager } = await import("../events/manager.ts");
-    let streams;
+    const { setupEventStreamOn } = await import("../events/manager.ts");
+    let outcome;
     try {
-      streams = await streamManager(pub.connection, 5_000);
+      outcome = await setupEventStreamOn(pub, given);
     } catch (err) {
+      if (err instanceof stream.StreamSetupError) {
+        throw new CliError(printable(err.message, 400), 1);
+      }
       const text = String((err as Error)?.message ?? err);
       throw new CliError(
         /not enabled|no responders|503/i.test(text)
@@ -228,15 +234,6 @@ export async function setupCommand(
           : await oneLine(err, shown),
         1,
       );
-    }
-    let outcome;
-    try {
-      outcome = await stream.setupEventStream(streams, opts, given);
-    } catch (err) {
-      if (err instanceof stream.StreamSetupError) {
-        throw new CliError(printable(err.message, 400), 1);
-      }
-      throw new CliError(await oneLine(err, shown), 1);
     }
     const name = printable(opts.name, 64);
     if (outcome.action === "created") {
