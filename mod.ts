@@ -37,7 +37,7 @@ export {
 export { effectiveCron } from "./core/time/next_run.ts";
 export { nextRuns, runsBetween, runsInWindow, type WindowRuns } from "./core/time/runs.ts";
 export { type CronParse, type CronProblem, type CronSpec, parseCron } from "./core/time/cron.ts";
-export { isValidTimeZone, timeZoneProblem } from "./core/time/timezone.ts";
+export { isValidTimeZone, timeZoneProblem, timeZoneWarning } from "./core/time/timezone.ts";
 export { listSchedule } from "./core/manifest/listing.ts";
 export type {
   ListedAgent,

@@ -12,7 +12,8 @@
  * is inside the shape *and* valid. Anything else — other YAML syntax (flow
  * collections, anchors, escapes, multi-line scalars, tabs, documents,
  * duplicate keys), any value whose YAML type is not plainly a string or a
- * boolean, or any rule the manifest breaks — returns `undefined`, and the
+ * boolean, any rule the manifest breaks, or anything that earns a warning
+ * (a fixed-offset zone such as `EST`) — returns `undefined`, and the
  * caller runs the full parser, which finds the same schedule or reports the
  * positioned diagnostics. So the fast path can only agree with the full
  * parser or step aside; `tests/manifest_fast_parse_test.ts` checks that on a
@@ -29,7 +30,7 @@ import {
 } from "./constants.ts";
 import type { AgentSchedule, Schedule } from "./types.ts";
 import { parseCron } from "../time/cron.ts";
-import { isValidTimeZone } from "../time/timezone.ts";
+import { isValidTimeZone, timeZoneWarning } from "../time/timezone.ts";
 
 interface Line {
   indent: number;
@@ -140,7 +141,10 @@ export function fastParseSchedule(
       version = line.value.text;
     } else if (line.key === "timezone") {
       const tz = str(line.value);
-      if (tz === undefined || !isValidTimeZone(tz)) return undefined;
+      // A zone that earns a warning (EST) steps aside too: the full parser reports it.
+      if (tz === undefined || !isValidTimeZone(tz) || timeZoneWarning(tz) !== undefined) {
+        return undefined;
+      }
       timezone = tz;
     } else {
       if (line.value !== null) return undefined;

@@ -20,7 +20,7 @@ import type { Diagnostic } from "../diagnostics.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { printable } from "../text/printable.ts";
 import { parseCron } from "../time/cron.ts";
-import { timeZoneProblem } from "../time/timezone.ts";
+import { timeZoneProblem, timeZoneWarning } from "../time/timezone.ts";
 import {
   AGENT_KEYS,
   AGENT_NAME_PATTERN,
@@ -249,6 +249,17 @@ class Walker {
         );
       } else {
         timezone = tz.value;
+        // Valid, but likely not what was meant: a warning, the manifest stays valid.
+        const warning = timeZoneWarning(tz.value);
+        if (warning !== undefined) {
+          this.diagnostics.report(
+            "fixed-offset-timezone",
+            `timezone ${printable(warning, 300)}`,
+            ["timezone"],
+            offsetOf(tz),
+            "warning",
+          );
+        }
       }
     }
 

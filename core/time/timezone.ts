@@ -150,6 +150,57 @@ function closestZone(tz: string): string | undefined {
   return near ? byCity.get(near) : undefined;
 }
 
+/**
+ * tzdata names that are one fixed offset all year but read like the region
+ * people mean by them, with that region. Only these three: `Etc/GMT+5`
+ * says it is an offset, `UTC`/`GMT` and friends mean offset zero, the
+ * `EST5EDT` family follows US daylight saving, and fixed-offset regions
+ * (`Asia/Tokyo`, `America/Phoenix`) are those regions' real clocks.
+ */
+const FIXED_OFFSET_LOOKALIKES: Record<string, string> = {
+  EST: "America/New_York",
+  MST: "America/Denver, or America/Phoenix (Arizona, which keeps UTC-7 all year)",
+  HST:
+    "Pacific/Honolulu (the same UTC-10 all year, as a region) or America/Adak (with daylight saving)",
+};
+
+/** `UTC-5`, `UTC+5:30`: the zone's one offset, when it has not changed since 1970; else undefined. */
+function fixedOffset(tz: string): string | undefined {
+  let z: Temporal.ZonedDateTime;
+  try {
+    z = new Temporal.ZonedDateTime(0n, tz);
+  } catch {
+    return undefined;
+  }
+  if (z.getTimeZoneTransition("next") !== null) return undefined;
+  const m = /^([+-])(\d\d):(\d\d)/.exec(z.offset);
+  if (!m) return undefined;
+  return `UTC${m[1]}${Number(m[2])}${m[3] === "00" ? "" : `:${m[3]}`}`;
+}
+
+/**
+ * A warning for a valid zone name that is probably not what its author
+ * meant: `EST`, `MST` and `HST` are tzdata zones, but fixed offsets with no
+ * daylight saving, so a weekly 09:00 in `EST` is 10:00 in New York all
+ * summer. Whether the zone really is fixed is asked of the runtime's zone
+ * data, not assumed. Undefined for every other name.
+ *
+ * @example
+ * ```ts
+ * timeZoneWarning("EST");
+ * // "EST is a fixed UTC-5 offset with no daylight saving; did you mean America/New_York?"
+ * timeZoneWarning("America/New_York"); // undefined
+ * ```
+ */
+export function timeZoneWarning(tz: string): string | undefined {
+  if (!Object.hasOwn(FIXED_OFFSET_LOOKALIKES, tz)) return undefined;
+  const offset = fixedOffset(tz);
+  if (offset === undefined) return undefined;
+  return `${tz} is a fixed ${offset} offset with no daylight saving; did you mean ${
+    FIXED_OFFSET_LOOKALIKES[tz]
+  }?`;
+}
+
 /** Throws a `RangeError` with {@link timeZoneProblem}'s message unless `tz` is a valid zone. */
 export function assertTimeZone(tz: string): void {
   const problem = timeZoneProblem(tz);
