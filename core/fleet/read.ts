@@ -5,8 +5,8 @@
  * each message handed to `onMessage` as it arrives — nothing is collected.
  *
  * The read ends at the first of: the last message the stream held when the
- * read began, a message stored at or after `until`, or no more pending
- * messages. Imported only by `fleet status`; the NATS client comes with it.
+ * read began, a message stored a day ({@link LATE_MS}) or more after
+ * `until`, or no more pending messages. Imported only by `fleet status`; the NATS client comes with it.
  *
  * @module
  */
@@ -43,6 +43,13 @@ export interface ReadResult {
 
 /** Clock skew allowed between the publishers and the server (the read starts this much earlier). */
 export const SKEW_MS = 5 * 60_000;
+/**
+ * How long after `until` the stream is still read: an event is stored when
+ * it is published, and a runner that was offline publishes late (the sinks
+ * retry; a backfill publishes days later). Events stored later than this
+ * are not read.
+ */
+export const LATE_MS = 24 * 3_600_000;
 
 const message = (err: unknown) => printable(String((err as Error)?.message ?? err), 200);
 
@@ -112,7 +119,7 @@ export async function readFleetMessages(
     opt_start_time: new Date(Math.max(0, start)).toISOString(),
   });
   const messages = await consumer.consume({ max_messages: 4096 });
-  const untilNanos = BigInt(Math.floor(opts.until + SKEW_MS)) * 1_000_000n;
+  const untilNanos = BigInt(Math.floor(opts.until + LATE_MS)) * 1_000_000n;
   let count = 0;
   let first: number | undefined;
   // Nothing stored at or after the start (of this filter): the consumer
