@@ -106,6 +106,22 @@ export type {
 } from "./core/roster/discover.ts";
 export type { RosterEntry } from "./core/roster/types.ts";
 
+// Fleet status: the schedule joined with the events on JetStream
+export { DEFAULT_GRACE_MS, fleetStatus, FleetStatusError } from "./core/fleet/status.ts";
+export type { ExpectedSource, FleetStatusOptions } from "./core/fleet/status.ts";
+export type { ExpectedRun } from "./core/fleet/join.ts";
+export type {
+  DurationBin,
+  FleetCounts,
+  FleetDay,
+  FleetRow,
+  FleetStatusReport,
+  QualityTrend,
+  RowStatus,
+  RunOutcome,
+  UnscheduledPair,
+} from "./core/fleet/types.ts";
+
 // Project state: what a session records and the next bundle reads
 export { executionsPath, memoryPath, OPTIMIZER_DIR, summaryPath } from "./core/state/layout.ts";
 export { appendMemoryNote, readMemory, scaffoldMemory } from "./core/state/memory.ts";
