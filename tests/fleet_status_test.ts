@@ -130,7 +130,7 @@ function checkReport(r: FleetStatusReport, fx: Awaited<ReturnType<typeof fleetFi
   assert.equal(r.unscheduled.events, 2);
   assert.equal(r.unscheduled.pairs.length, 2);
   const evil = r.unscheduled.pairs.find((p) => p.repo.startsWith("evil"))!;
-  assert.ok(!/[\u0000-\u001f]/.test(evil.repo), evil.repo);
+  assert.ok(![...evil.repo].some((c) => c.charCodeAt(0) < 0x20), evil.repo);
   assert.ok(!evil.repo.includes(SLUG_TOKEN), evil.repo);
   assert.ok(evil.repo.includes("<script>"), evil.repo);
   assert.deepEqual(r.unscheduled.pairs.find((p) => p.repo === "ghost"), {
@@ -197,8 +197,8 @@ for (const entry of CLI_ENTRIES) {
         assert.match(lines[2], /^\(fleet\)\s+10\s+7\s+4\s+2\s+1\s+3\s+67%/);
         assert.match(lines[3], /^alpha\s+optimization\s+7\s+5\s+3\s+1\s+1\s+2\s+75%/);
         assert.match(lines[4], /^beta\s+coach/);
-        assert.doesNotMatch(failing.stdout, /\x1b\[/);
-        assert.doesNotMatch(failing.stdout, /\x1b/);
+
+        assert.ok(!failing.stdout.includes("\u001b"), "no colour without a terminal");
       } finally {
         await fx.cleanup();
       }
