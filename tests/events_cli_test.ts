@@ -386,6 +386,8 @@ cliTest(
       ]);
       assert.equal(prep.code, 0, prep.stderr);
       assert.match(prep.stderr, /stored in stream KAIZEN as seq 1/);
+      // A second stored event: --count 1 stops after the first.
+      await publish(s.url, "kaizen.agent.installed", { event: "kaizen.agent.installed" });
       const r = await kaizen(e, [
         "events",
         "tail",
