@@ -194,7 +194,7 @@ Deno.test("a writer killed between append and summary, and one killed mid-line: 
   }
 });
 
-Deno.test("after five records the next bundle's metrics table shows the percentiles and the trend; an odd trend shows no row", async () => {
+Deno.test("after five records the next bundle's metrics table shows the percentiles and the trend; an odd stored trend is re-derived", async () => {
   const root = await pilotCopy();
   try {
     for (let i = 0; i < 5; i++) {
@@ -229,16 +229,24 @@ Deno.test("after five records the next bundle's metrics table shows the percenti
     ) {
       assert.ok(p.stdout.includes(row), `${row}\n${p.stdout.slice(0, 2000)}`);
     }
-    // A summary from another writer with a trend of another shape: no row, no crash.
+    // A current summary from a newer writer: its own scalar keys still show.
     const s = await readJson(`${root}/${SUMMARY}`);
+    await Deno.writeTextFile(`${root}/${SUMMARY}`, JSON.stringify({ ...s, custom_note: "hi" }));
+    const newer = await prepare();
+    assert.equal(newer.code, 0, newer.stderr);
+    assert.ok(newer.stdout.includes("| custom_note | hi |"), "unknown scalars still show");
+    // A summary with a trend of another shape does not match the records (issue
+    // 17: one derivation): the derived trend is shown, no crash.
     await Deno.writeTextFile(
       `${root}/${SUMMARY}`,
       JSON.stringify({ ...s, trend: { direction: "up" }, custom_note: "hi" }),
     );
     const odd = await prepare();
     assert.equal(odd.code, 0, odd.stderr);
-    assert.ok(!odd.stdout.includes("Latest 5 runs |"));
-    assert.ok(odd.stdout.includes("| custom_note | hi |"), "unknown scalars still show");
+    assert.ok(
+      odd.stdout.includes("| Latest 5 runs | 80.0% success, average 30m 0s, quality 0.50 |"),
+    );
+    assert.ok(!odd.stdout.includes("custom_note"));
     assert.ok(odd.stdout.includes("| Median time | 21m 0s |"));
   } finally {
     await Deno.remove(root, { recursive: true });

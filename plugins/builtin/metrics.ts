@@ -53,7 +53,8 @@ export const metricsSection: SectionPlugin = {
     const hasLog = reading.hasLog;
     let data: Record<string, unknown>;
     if (hasLog) {
-      data = { ...reading.summary };
+      // A newer writer's own keys, when its summary is current, show after ours.
+      data = { ...reading.summary, ...reading.extra };
     } else if (reading.storedOnly) {
       data = reading.storedOnly;
     } else if (reading.notices.length > 0) {

@@ -137,6 +137,11 @@ export interface MetricsReading {
    * derive from: kept from a pilot, or the log archived away.
    */
   storedOnly?: Record<string, unknown>;
+  /**
+   * Keys a current `summary.json` has beyond the summary's own (a newer
+   * writer's additions), shown by the bundle as they are.
+   */
+  extra?: Record<string, unknown>;
   /** What is wrong with a `summary.json` that exists but cannot be used as a summary. */
   storedProblem?: "not valid JSON" | "not a JSON object";
   /** Why a state file was not used (refused by the safe reader), for notices. */
@@ -223,6 +228,11 @@ export async function readMetrics(
       (await readLatest(log.file, up.size, agent, keep, options.deadline)).reverse();
     const derived = summaryFromAccumulator(agent, up.acc, now);
     const current = storedSummaryMatches(stored, derived);
+    const extra = current
+      ? Object.fromEntries(
+        Object.entries(stored as Record<string, unknown>).filter(([k]) => !(k in derived)),
+      )
+      : {};
     return {
       exists,
       hasLog: true,
@@ -235,6 +245,7 @@ export async function readMetrics(
       skipped: up.skipped,
       skippedCount: up.skippedCount,
       accumulator: up.acc,
+      ...(Object.keys(extra).length > 0 ? { extra } : {}),
       notices,
     };
   } finally {
