@@ -11,7 +11,7 @@ import { formatDiagnostic } from "../diagnostics.ts";
 import { loadSchedule } from "../manifest/load.ts";
 import { DEFAULT_TIMEZONE } from "../manifest/constants.ts";
 import { effectiveCron } from "../time/next_run.ts";
-import { runsInWindow } from "../time/runs.ts";
+import { runsInWindow, type WindowRuns } from "../time/runs.ts";
 import { formatUtc } from "../time/timezone.ts";
 import { printable } from "../text/printable.ts";
 import { shellQuote } from "../text/shell_quote.ts";
@@ -174,6 +174,24 @@ async function loadRoster(opts: DiscoverOptions): Promise<RosterEntry[]> {
 }
 
 /**
+ * A fleet repeats a handful of (cron, zone) pairs, and without scatter every
+ * repo asks about the same window: each is computed once per process.
+ * (Bounded: a cache that could grow without end is a leak.)
+ */
+const dueCache = new Map<string, WindowRuns>();
+
+function dueRuns(cron: string, timezone: string, startMs: number, endMs: number): WindowRuns {
+  const key = `${cron}\u0000${timezone}\u0000${startMs}\u0000${endMs}`;
+  let hit = dueCache.get(key);
+  if (!hit) {
+    hit = runsInWindow(cron, timezone, new Date(startMs), new Date(endMs), MAX_DUE_AT);
+    if (dueCache.size >= 256) dueCache.clear();
+    dueCache.set(key, hit);
+  }
+  return hit;
+}
+
+/**
  * The command a runner executes for one run, in `schedule prepare`'s
  * canonical option order (agent, `--target`, `--repo`, then the rest; see
  * docs/bundle.md). `--repo` carries the roster's slug, so the bundle and the
@@ -258,12 +276,11 @@ async function judgeRepo(
         : 0;
       // Due when the shifted time falls in the window: fire + offset ∈ [start, end).
       // The first few are listed, the rest only counted: bounded whatever the window.
-      const fires = runsInWindow(
+      const fires = dueRuns(
         cron,
         timezone,
-        new Date(opts.due.start.getTime() - offset),
-        new Date(opts.due.end.getTime() - offset),
-        MAX_DUE_AT,
+        opts.due.start.getTime() - offset,
+        opts.due.end.getTime() - offset,
       );
       if (fires.total === 0) continue;
       run.due_at = fires.runs.map((d) => formatUtc(new Date(d.getTime() + offset)));
