@@ -64,14 +64,30 @@ export function safeSvg(svg: string): string {
  * ```
  */
 export async function fleetCharts(report: FleetStatusReport): Promise<Chart[]> {
-  const success = report.daily
-    .filter((d) => d.closed_ok + d.closed_failed > 0)
-    .map((d) => ({
-      date: d.date,
-      agent: d.agent,
-      rate: d.closed_ok / (d.closed_ok + d.closed_failed),
-      closed: d.closed_ok + d.closed_failed,
-    }));
+  // Days for a window of up to three weeks, weeks (starting Monday, UTC) beyond.
+  const weekly = Date.parse(report.window.end) - Date.parse(report.window.start) > 21 * 86_400_000;
+  const bucket = (date: string) => {
+    if (!weekly) return date;
+    const t = Date.parse(date);
+    const monday = t - ((new Date(t).getUTCDay() + 6) % 7) * 86_400_000;
+    return new Date(monday).toISOString().slice(0, 10);
+  };
+  const closed = new Map<string, { date: string; agent: string; ok: number; all: number }>();
+  for (const d of report.daily) {
+    if (d.closed_ok + d.closed_failed === 0) continue;
+    const date = bucket(d.date);
+    const key = `${date}\u0000${d.agent}`;
+    const e = closed.get(key) ?? { date, agent: d.agent, ok: 0, all: 0 };
+    e.ok += d.closed_ok;
+    e.all += d.closed_ok + d.closed_failed;
+    closed.set(key, e);
+  }
+  const success = [...closed.values()].map((e) => ({
+    date: e.date,
+    agent: e.agent,
+    rate: e.ok / e.all,
+    closed: e.all,
+  }));
   const perDay = new Map<string, { runs: number; missed: number }>();
   for (const d of report.daily) {
     const e = perDay.get(d.date) ?? { runs: 0, missed: 0 };
@@ -105,14 +121,19 @@ export async function fleetCharts(report: FleetStatusReport): Promise<Chart[]> {
   return [
     {
       id: "success",
-      title: "Success rate per day, by agent",
+      title: `Success rate per ${weekly ? "week" : "day"}, by agent`,
       svg: await toSvg({
         width,
         height: 220,
         data: { values: success },
         mark: { type: "line", point: true },
         encoding: {
-          x: { field: "date", type: "temporal", timeUnit: "utcyearmonthdate", title: "day (UTC)" },
+          x: {
+            field: "date",
+            type: "temporal",
+            timeUnit: "utcyearmonthdate",
+            title: weekly ? "week (UTC, from Monday)" : "day (UTC)",
+          },
           y: {
             field: "rate",
             type: "quantitative",
