@@ -128,6 +128,16 @@ cliTest(
             const bundle = JSON.parse(p.stdout);
             assert.equal(bundle.repo, run.repo);
             assert.equal(bundle.root, run.root);
+            // The same canonical order as prepare's own command: the roster's, then --format.
+            assert.equal(bundle.prepare_command, `${run.prepare_command} --format json`);
+            // Re-run as the bundle records it (same --now): the same bytes.
+            const again = await runPrepareCommand(
+              e,
+              bundle.prepare_command,
+              "--now 2026-12-07T08:00:00Z",
+            );
+            assert.equal(again.code, 0, again.stderr);
+            assert.equal(again.stdout, p.stdout);
           }
         },
       );
