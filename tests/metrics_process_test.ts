@@ -16,8 +16,8 @@ const PILOT = `${REPO_ROOT}/examples/pilot`;
 const LOG = executionsPath("coach");
 const SUMMARY = summaryPath("coach");
 const NOW = "2026-11-23T08:00:00Z";
-/** Seconds one child may take before `timeout` kills it (100 start at once on 2 cores). */
-const CHILD_TIMEOUT_S = 120;
+/** Seconds one child may take before `timeout` kills it (100 start at once on 2 busy cores): a hang guard, not a timing. */
+const CHILD_TIMEOUT_S = 600;
 
 /** Whether coreutils `timeout` is there (not on a stock macOS). */
 function haveTimeout(): boolean {
