@@ -287,3 +287,15 @@ Deno.test("roster bounds: a year of every minute is counted exactly across both 
   );
   assert.equal(hourly.total, 25);
 });
+
+Deno.test("roster bounds: multi-year library windows count exactly (Apia's skipped day inside)", () => {
+  const start = new Date("2010-06-01T00:00:00Z");
+  const end = new Date("2013-06-01T00:00:00Z");
+  for (const zone of ["Pacific/Apia", "America/Santiago", "Australia/Lord_Howe"]) {
+    for (const cron of ["0,30 0,23 * * *", "*/15 * * * *", "30 0 * * *", "0 0 * * *"]) {
+      const all = runsBetween(cron, zone, start, end);
+      const w = runsInWindow(cron, zone, start, end, 10);
+      assert.equal(w.total, all.length, `${cron} in ${zone}`);
+    }
+  }
+});

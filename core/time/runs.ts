@@ -250,6 +250,8 @@ function countRuns(spec: CronSpec, zone: string, fromMs: number, toMs: number): 
       else if (!wholeMidnights.has(t)) total++;
     }
     listed = keep;
+    // A kept instant can only meet a midnight at or after `beforeMs`.
+    for (const t of wholeMidnights) if (t < beforeMs) wholeMidnights.delete(t);
   };
   const first = localDayOf(fromMs, zone) - 1;
   for (let d = first; d * DAY - SLACK < toMs; d++) {
@@ -263,7 +265,7 @@ function countRuns(spec: CronSpec, zone: string, fromMs: number, toMs: number): 
     }
     // No run of a later day comes before d * DAY - SLACK - 2 * DAY: older
     // listed instants can no longer meet a duplicate.
-    if (listed.size > 4096) flush((d - 2) * DAY - SLACK);
+    if (listed.size > 4096 || d % 64 === 0) flush((d - 2) * DAY - SLACK);
   }
   flush(Infinity);
   return total;
