@@ -35,7 +35,6 @@ import {
   VALIDATE_OPTIONS,
   withSinkOptions,
 } from "./core/commands/options.ts";
-import { builtinPlugin } from "./plugins/builtin/mod.ts";
 
 /** Options for embedding the CLI in a team's own entry point. */
 export interface RunCliOptions {
@@ -43,19 +42,33 @@ export interface RunCliOptions {
   plugins?: readonly Plugin[];
 }
 
+/** kaizen's own plugins, loaded when a command needs them (start-up of the others stays lean). */
+async function loadBuiltins(): Promise<readonly Plugin[]> {
+  return [(await import("./plugins/builtin/mod.ts")).builtinPlugin];
+}
+
+/** Words that name a command whose options include the sinks' (or that prints every option). */
+const SINK_OPTION_COMMANDS = new Set(["prepare", "mcp", "doctor", "completions"]);
+
 /**
  * The whole command tree; `completions` walks it too. `plugins` are a team
- * binary's own, registered after `builtins` (kaizen's built-in plugin unless
- * a caller says otherwise). The in-process sinks' declared options are part
- * of the tree, so they parse, show in `--help` and complete like any other.
+ * binary's own, registered after `builtins`, kaizen's built-in plugin. The
+ * in-process sinks' declared options are part of the tree, so they parse,
+ * show in `--help` and complete like any other. `builtins` may be left out
+ * when no sink option is needed (`schedule validate`): commands that run
+ * plugins then load them themselves.
  */
 export function commandTree(
   program = "kaizen",
   plugins: readonly Plugin[] = [],
-  builtins: readonly Plugin[] = [builtinPlugin],
+  builtins?: readonly Plugin[],
 ): CommandSpec {
-  const sources: PluginSources = { builtins, embedded: plugins };
-  const sinks = inProcessRegistry(sources).sinks();
+  const known: PluginSources = { builtins: builtins ?? [], embedded: plugins };
+  const sinks = inProcessRegistry(known).sinks();
+  const loadSources = async (): Promise<PluginSources> => ({
+    builtins: builtins ?? await loadBuiltins(),
+    embedded: plugins,
+  });
   const prepareOptions = withSinkOptions(PREPARE_OPTIONS, sinks);
   const mcpOptions = withSinkOptions(MCP_OPTIONS, sinks.filter((o) => !o.sink.writes));
   const doctorOptions = withSinkOptions(DOCTOR_OPTIONS, sinks.filter((o) => o.sink.check));
@@ -107,7 +120,7 @@ export function commandTree(
             run: async (inv) =>
               (await import("./core/commands/prepare.ts")).prepareCommand(
                 typed(inv, PREPARE_OPTIONS),
-                { program, plugins: sources },
+                { program, plugins: await loadSources() },
               ),
           },
         ],
@@ -143,7 +156,7 @@ export function commandTree(
           run: async (inv) =>
             (await import("./core/commands/plugins.ts")).pluginsList(
               typed(inv, PLUGINS_LIST_OPTIONS),
-              { program, plugins: sources },
+              { program, plugins: await loadSources() },
             ),
         }],
       },
@@ -154,7 +167,7 @@ export function commandTree(
         epilog: "Register it in a coding client's MCP configuration: see docs/mcp.md",
         run: async (inv) =>
           (await import("./core/commands/mcp.ts")).mcpCommand(typed(inv, MCP_OPTIONS), {
-            plugins: sources,
+            plugins: await loadSources(),
           }),
       },
       {
@@ -165,7 +178,7 @@ export function commandTree(
         run: async (inv) =>
           (await import("./core/commands/doctor.ts")).doctorCommand(
             typed(inv, DOCTOR_OPTIONS),
-            { plugins: sources },
+            { plugins: await loadSources() },
           ),
       },
       {
@@ -185,7 +198,11 @@ export function commandTree(
 export async function main(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
   const prog = programName();
   try {
-    const outcome = parseArgv(commandTree(prog, options.plugins ?? []), argv);
+    // The built-in sinks' options are needed to parse only the commands that take them.
+    const builtins = argv.some((a) => SINK_OPTION_COMMANDS.has(a))
+      ? await loadBuiltins()
+      : undefined;
+    const outcome = parseArgv(commandTree(prog, options.plugins ?? [], builtins), argv);
     if (outcome.kind === "version") {
       stdout(`${prog} ${VERSION}\n`);
       return 0;

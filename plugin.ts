@@ -62,8 +62,22 @@ export { VERSION } from "./core/version.ts";
 export type { SafeReader, SafeReadResult } from "./core/fs/safe_read.ts";
 export { executionsPath, memoryPath, metricsDir, summaryPath } from "./core/state/layout.ts";
 export { INSTALLED_AGENTS_DIR, packagedPrompt } from "./core/agents/catalog.ts";
-export { MetricsError, readMetrics } from "./core/state/metrics/mod.ts";
+export { MetricsError } from "./core/state/metrics/record.ts";
 export type { ExecutionRecord, MetricsReading } from "./core/state/metrics/mod.ts";
+
+/**
+ * An agent's metrics in a repository: the recorded runs' summary (the one
+ * derivation `metrics show` and the bundle use) and the latest runs. Throws
+ * `MetricsError` for state it cannot use. The metrics code loads on the
+ * first call, so a command that never reads metrics does not pay for it.
+ */
+export async function readMetrics(
+  root: string,
+  agent: string,
+  options: Parameters<typeof import("./core/state/metrics/mod.ts").readMetrics>[2] = {},
+): Promise<import("./core/state/metrics/mod.ts").MetricsReading> {
+  return (await import("./core/state/metrics/mod.ts")).readMetrics(root, agent, options);
+}
 
 // Content
 export { renderMarkdownTable } from "./core/text/markdown_table.ts";

@@ -10,7 +10,7 @@ import type {
   PublishArtifactResult,
 } from "./client.ts";
 
-export { TOKEN_VARIABLE, URL_VARIABLE } from "./request.ts";
+export { TOKEN_VARIABLE, URL_VARIABLE } from "./variables.ts";
 export type { ArtifactRequestDescription, PublishArtifactOptions, PublishArtifactResult };
 
 /**

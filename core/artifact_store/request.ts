@@ -18,11 +18,9 @@ import { ArtifactStoreError } from "./errors.ts";
 /** Path of the one endpoint, appended to the base URL. */
 export const PACKAGES_PATH = "/v1/packages";
 
-/** The variable the token comes from; messages name it. */
-export const TOKEN_VARIABLE = "ARTIFACTSTORE_API_TOKEN";
+import { TOKEN_VARIABLE, URL_VARIABLE } from "./variables.ts";
 
-/** The variable the base URL comes from; messages name it. */
-export const URL_VARIABLE = "ARTIFACTSTORE_API_URL";
+export { TOKEN_VARIABLE, URL_VARIABLE };
 
 /** One file of a package. `content` is text; it is sent as UTF-8. */
 export interface ArtifactFile {
