@@ -176,3 +176,29 @@ cliTest(
     }
   },
 );
+
+cliTest("fixed-offset zones: schedule init --timezone HST writes it and warns", async (e) => {
+  const dir = await Deno.makeTempDir({ prefix: "kaizen-init-hst-" });
+  try {
+    const r = await runCli(e, ["schedule", "init", "--target", dir, "--timezone", "HST"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /timezone HST\)/);
+    assert.equal(
+      r.stderr,
+      "warning: timezone HST is a fixed UTC-10 offset with no daylight saving; did you mean Pacific/Honolulu (the same UTC-10 all year, as a region) or America/Adak (with daylight saving)?\n",
+    );
+    const quiet = await runCli(e, [
+      "schedule",
+      "init",
+      "--target",
+      dir,
+      "--force",
+      "--timezone",
+      "Pacific/Honolulu",
+    ]);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, "");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,6 +1,6 @@
 import type { TypedInvocation } from "../cli/framework.ts";
 import type { INIT_OPTIONS } from "./options.ts";
-import { CliError, stdout } from "../cli/io.ts";
+import { CliError, label, stderr, stdout } from "../cli/io.ts";
 import { writeFileAtomic, writeFileAtomicNew } from "../fs/atomic.ts";
 import { join } from "../fs/paths.ts";
 import { agentCatalog } from "../agents/catalog.ts";
@@ -8,7 +8,7 @@ import { MANIFEST_PATH } from "../manifest/constants.ts";
 import { parseSchedule } from "../manifest/parse.ts";
 import { DEFAULT_INIT_AGENTS, renderManifest, type TemplateAgent } from "../manifest/template.ts";
 import { didYouMean } from "../text/suggest.ts";
-import { hostTimeZone, timeZoneProblem } from "../time/timezone.ts";
+import { hostTimeZone, timeZoneProblem, timeZoneWarning } from "../time/timezone.ts";
 import schema from "../../schemas/schedule.schema.json" with { type: "json" };
 import { resolveTarget } from "./target.ts";
 import { printable } from "../text/printable.ts";
@@ -132,6 +132,9 @@ export async function initCommand(inv: TypedInvocation<typeof INIT_OPTIONS>): Pr
     throw new CliError(`cannot write ${printable(file, 500)}: ${(err as Error).message}`, 1);
   }
   const names = agents.map((a) => a.name).join(", ");
+  // The zone is written as asked (or as the host's), but a fixed-offset one is named (issue 19).
+  const zoneWarning = timeZoneWarning(timezone);
+  if (zoneWarning !== undefined) stderr(`${label("warning")}: timezone ${zoneWarning}\n`);
   stdout(
     `${exists ? "replaced" : "created"} ${printable(file, 500)} (${names}; timezone ${timezone})\n`,
   );
