@@ -56,13 +56,28 @@ export type {
   SectionStatus,
 } from "./core/bundle/types.ts";
 export type { AgentSchedule, Schedule } from "./core/manifest/types.ts";
+export type { Cadence } from "./core/manifest/constants.ts";
 export { VERSION } from "./core/version.ts";
 
 // Reading the target repository
 export type { SafeReader, SafeReadResult } from "./core/fs/safe_read.ts";
+export type { Deadline } from "./core/fs/deadline.ts";
+import type { Deadline } from "./core/fs/deadline.ts";
 export { executionsPath, memoryPath, metricsDir, summaryPath } from "./core/state/layout.ts";
 export { INSTALLED_AGENTS_DIR, packagedPrompt } from "./core/agents/catalog.ts";
 export { MetricsError } from "./core/state/metrics/record.ts";
+
+/** Options of {@link readMetrics}. */
+export interface ReadMetricsOptions {
+  /** The reference clock (default: now). */
+  now?: Date;
+  /** Also list the recorded runs. */
+  listed?: boolean;
+  /** How many of the latest runs to keep. */
+  latest?: number;
+  /** The run's deadline (a section passes `ctx.files.deadline`). */
+  deadline?: Deadline;
+}
 export type { ExecutionRecord, MetricsReading } from "./core/state/metrics/mod.ts";
 
 /**
@@ -74,7 +89,7 @@ export type { ExecutionRecord, MetricsReading } from "./core/state/metrics/mod.t
 export async function readMetrics(
   root: string,
   agent: string,
-  options: Parameters<typeof import("./core/state/metrics/mod.ts").readMetrics>[2] = {},
+  options: ReadMetricsOptions = {},
 ): Promise<import("./core/state/metrics/mod.ts").MetricsReading> {
   return (await import("./core/state/metrics/mod.ts")).readMetrics(root, agent, options);
 }

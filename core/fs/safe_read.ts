@@ -31,6 +31,7 @@ export type SafeReadResult =
 export interface SafeReader {
   /** Absolute, symlink-resolved repository root. */
   readonly root: string;
+  /** The per-file read cap in bytes; a larger file is refused. */
   readonly maxBytes: number;
   /** The run's deadline; hooks that do their own waiting should respect it too. */
   readonly deadline: Deadline;

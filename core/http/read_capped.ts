@@ -9,9 +9,9 @@
  * @module
  */
 
-/** What reading a capped body found. */
 import { concatBytes } from "../bytes.ts";
 
+/** What reading a capped body found: the text, or that it was over the cap. */
 export type CappedBody =
   | { ok: true; text: string }
   | { ok: false; reason: "too-large" };

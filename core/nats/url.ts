@@ -12,14 +12,19 @@ export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
 export interface NatsTarget {
   /** `host:port`, without credentials. */
   server: string;
+  /** User name, when the URL had `user:password@`. */
   user?: string;
+  /** Password, when the URL had `user:password@`. */
   pass?: string;
+  /** Token, when the URL had a lone `token@`. */
   token?: string;
+  /** `tls://`: the connection must be upgraded. */
   tls: boolean;
 }
 
 /** Thrown for a URL that is not a NATS server address; the message never quotes a password. */
 export class NatsUrlError extends Error {
+  /** Always `NatsUrlError`. */
   override name = "NatsUrlError";
 }
 

@@ -7,7 +7,11 @@ const OPTION_KINDS: readonly string[] = ["string", "boolean", "number", "duratio
 
 /** Raised when a plugin object is malformed; names the plugin and the problem. */
 export class PluginDefinitionError extends Error {
-  constructor(readonly plugin: string, message: string) {
+  constructor(
+    /** The plugin's name (or `<unnamed>`). */
+    readonly plugin: string,
+    message: string,
+  ) {
     super(`plugin '${plugin}': ${message}`);
     this.name = "PluginDefinitionError";
   }

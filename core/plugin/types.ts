@@ -13,9 +13,11 @@ export const PLUGIN_API_VERSION = 1;
 
 /** What a section's `collect` sees. Read-only; all file access goes through `files`. */
 export interface SectionContext {
+  /** The agent being prepared, e.g. `coach`. */
   agent: string;
   /** Absolute path of the target repo. */
   root: string;
+  /** The roster slug (`--repo`, `KAIZEN_REPO`, the git remote, or the folder name). */
   repo: string;
   /** The validated manifest, when the repo has a valid one. */
   schedule?: Schedule;
@@ -95,6 +97,7 @@ export const SUMMARY_FIELDS: readonly SummaryField[] = [
 export interface SectionPlugin {
   /** `^[a-z0-9][a-z0-9-]*$`, unique across all loaded plugins. */
   id: string;
+  /** The section's markdown heading. */
   title: string;
   /**
    * Position in the bundle; lower comes first. Built-ins: prompt 100,
@@ -121,6 +124,7 @@ export interface SectionPlugin {
    * a warning.
    */
   summaryFields?: readonly SummaryField[];
+  /** Builds the section for one bundle; `null` leaves it out. Sync or async. */
   collect(ctx: SectionContext): Promise<SectionOutput | null> | SectionOutput | null;
 }
 
@@ -128,6 +132,7 @@ export interface SectionPlugin {
 export interface SinkContext {
   /** The bundle rendered in `format`, exactly as written to stdout/file. */
   rendered: string;
+  /** The format of `rendered`. */
   format: BundleFormat;
   /** `--out` when given. */
   out?: string;
@@ -188,9 +193,13 @@ export interface SinkOption {
 export interface SinkCheckReporter {
   /** Declares the check now running: if the deadline passes, it is the one reported failed. */
   step(id: string, fix: string): void;
+  /** The check passed; `detail` says what was found. */
   pass(id: string, detail: string): void;
+  /** It works, but look at it; `fix` says what to do. */
   warn(id: string, detail: string, fix: string): void;
+  /** A scheduled run would fail; `fix` says what to do. */
   fail(id: string, detail: string, fix: string): void;
+  /** Not applicable (e.g. not configured). */
   skip(id: string, detail: string): void;
 }
 
@@ -254,10 +263,14 @@ export interface SinkPlugin {
 
 /** A plugin: a name, the API version it was written for, and its hooks. */
 export interface Plugin {
+  /** `^[a-z0-9][a-z0-9-]*$`, unique across all loaded plugins. */
   name: string;
   /** The plugin's own version, shown by `kaizen plugins list`. */
   version?: string;
+  /** The plugin API version the plugin was written for ({@link PLUGIN_API_VERSION}). */
   apiVersion: typeof PLUGIN_API_VERSION;
+  /** The sections it adds to bundles. */
   sections?: SectionPlugin[];
+  /** The sinks it offers to `--sink`. */
   sinks?: SinkPlugin[];
 }
