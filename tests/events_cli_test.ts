@@ -783,3 +783,27 @@ cliTest("events setup and tail: a server without JetStream", async (e) => {
     assert.match(t.stderr, /no stream stores kaizen\.>: nothing to replay/);
   }, { jetstream: false });
 });
+
+cliTest(
+  "events setup: what the server reports is printed redacted (a token as a subject)",
+  async (e) => {
+    if (ignore) return;
+    await withNats(async (s) => {
+      const token = "ghp_" + fake(36, undefined, 91);
+      const nc = await client(s.url);
+      await (await jetstreamManager(nc)).streams.add({
+        name: "KAIZEN",
+        subjects: ["kaizen.>", `${token}.>`],
+        duplicate_window: 2 * HOUR_NS,
+      });
+      await nc.close();
+      const r = await kaizen(e, ["events", "setup", "--nats-url", s.url]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /is up to date: subjects kaizen\.>, \[REDACTED:[a-z-]+\]/);
+      assert.ok(!(r.stdout + r.stderr).includes(token));
+      const other = await kaizen(e, ["events", "setup", "--nats-url", s.url, "--stream", "X"]);
+      assert.equal(other.code, 1);
+      assert.match(other.stderr, /stream KAIZEN already stores kaizen subjects/);
+    });
+  },
+);

@@ -225,7 +225,9 @@ export async function setupCommand(
       outcome = await setupEventStreamOn(pub, given);
     } catch (err) {
       if (err instanceof stream.StreamSetupError) {
-        throw new CliError(printable(err.message, 400), 1);
+        // It names streams and subjects the server reported.
+        const { redactForOutput } = await import("../redact/output.ts");
+        throw new CliError(printable(redactForOutput(err.message, "stream setup"), 400), 1);
       }
       const text = String((err as Error)?.message ?? err);
       throw new CliError(
@@ -235,13 +237,17 @@ export async function setupCommand(
         1,
       );
     }
+    // Subjects and values come from the server: one printable, redacted line.
+    const { redactForOutput } = await import("../redact/output.ts");
+    const say = (line: string) =>
+      stdout(`${printable(redactForOutput(line.trimEnd(), "stream configuration"), 4000)}\n`);
     const name = printable(opts.name, 64);
     if (outcome.action === "created") {
-      stdout(
+      say(
         `created stream ${name} on ${shown}: ${stream.describeStream(outcome.config)}\n`,
       );
     } else if (outcome.action === "unchanged") {
-      stdout(
+      say(
         `stream ${name} on ${shown} is up to date: ${
           stream.describeStream(outcome.config)
         }; nothing changed\n`,
@@ -250,7 +256,7 @@ export async function setupCommand(
       const what = outcome.changes.map((c) =>
         `${stream.fieldLabel(c.field)} ${printable(c.from, 120)} → ${printable(c.to, 120)}`
       ).join(", ");
-      stdout(`updated stream ${name} on ${shown}: ${what}\n`);
+      say(`updated stream ${name} on ${shown}: ${what}`);
       for (const c of outcome.ignored) {
         warn(
           prog,
@@ -341,7 +347,9 @@ export async function tailCommand(
       : t.plan.startTime !== undefined
       ? `stream ${printable(t.plan.stream, 64)}, replaying from ${t.plan.startTime}`
       : `stream ${printable(t.plan.stream, 64)}, from seq ${t.plan.startSeq}`;
-    notice(`following ${printable(subject, 100)} on ${shown} (${from})`);
+    // The stream's name came from the server.
+    const { redactForOutput } = await import("../redact/output.ts");
+    notice(redactForOutput(`following ${printable(subject, 100)} on ${shown} (${from})`, "notice"));
     for await (const ev of t.events) {
       if (stop.signal.aborted) break;
       stdout(`${await tailing.renderEvent(ev, format, new Date(), notice)}\n`);
