@@ -9,6 +9,9 @@ import assert from "node:assert/strict";
 import { CLI_ENTRIES, REPO_ROOT, runCli } from "./_cli.ts";
 import { executionsPath, metricsDir, summaryPath } from "../core/state/layout.ts";
 import { MetricsError, readMetrics } from "../core/state/metrics/mod.ts";
+import type { Invocation } from "../core/cli/framework.ts";
+import { CliError } from "../core/cli/io.ts";
+import { listCommand, showCommand } from "../core/commands/metrics.ts";
 
 const SOURCE = CLI_ENTRIES[0];
 const PILOT = `${REPO_ROOT}/examples/pilot`;
@@ -371,4 +374,57 @@ Deno.test("issue 17 a FIFO at the log: metrics show exits 1 with one line, at on
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test({
+  name:
+    "issue 17 every I/O failure is one line and exit 1: an EIO or a denied permission while show and list open the log",
+  sanitizeResources: false,
+  fn: async () => {
+    const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "kaizen-eio-" }));
+    const open = Deno.open;
+    try {
+      await Deno.mkdir(`${root}/${DIR}`, { recursive: true });
+      await Deno.copyFile(`${PILOT}/${LOG}`, `${root}/${LOG}`);
+      for (const code of ["EIO", "EACCES"]) {
+        // The operating system's answer, as Deno reports it, when the log is opened.
+        (Deno as { open: typeof Deno.open }).open = (path: string | URL, o?: Deno.OpenOptions) => {
+          if (String(path).endsWith("executions.jsonl")) {
+            const err = code === "EACCES"
+              ? new Deno.errors.PermissionDenied("Permission denied (os error 13)")
+              : Object.assign(new Error("Input/output error (os error 5)"), { code });
+            return Promise.reject(err);
+          }
+          return open(path, o);
+        };
+        for (
+          const run of [
+            () =>
+              showCommand({
+                args: ["coach"],
+                opts: { format: "table", target: root },
+                path: ["metrics", "show"],
+              } as Invocation),
+            () =>
+              listCommand({
+                args: [],
+                opts: { format: "table", target: root },
+                path: ["metrics", "list"],
+              } as Invocation),
+          ]
+        ) {
+          await assert.rejects(run(), (e) => {
+            assert.ok(e instanceof CliError, String(e));
+            assert.equal(e.exitCode, 1);
+            assert.equal(e.message.split("\n").length, 1);
+            return true;
+          });
+        }
+        (Deno as { open: typeof Deno.open }).open = open;
+      }
+    } finally {
+      (Deno as { open: typeof Deno.open }).open = open;
+      await Deno.remove(root, { recursive: true });
+    }
+  },
 });
