@@ -41,3 +41,47 @@ export function* firingsFrom(
     after = chunk[chunk.length - 1].getTime();
   }
 }
+
+/** The longest scatter shift `roster discover --scatter` allows: a series starts this early. */
+export const MAX_OFFSET_MS = 7 * 86_400_000;
+
+/**
+ * The firings of one (cron, zone) from a start, computed once and shared by
+ * every row with the same schedule (a fleet mostly shares a few crons), so a
+ * fleet of thousands of rows costs the time engine a few series, not one per
+ * row. Grows lazily; memory is one number per firing up to the furthest one
+ * a row asked for.
+ */
+export class FiringSeries {
+  readonly #times: number[] = [];
+  readonly #gen: Generator<number, void, undefined>;
+  #done = false;
+
+  constructor(cron: string, timeZone: string, fromMs: number) {
+    this.#gen = firingsFrom(cron, timeZone, fromMs);
+  }
+
+  /** Firing `i` (epoch ms), or Infinity when the cron fires no more. */
+  at(i: number): number {
+    while (i >= this.#times.length && !this.#done) {
+      const r = this.#gen.next();
+      if (r.done) this.#done = true;
+      else this.#times.push(r.value);
+    }
+    return i < this.#times.length ? this.#times[i] : Infinity;
+  }
+}
+
+/** One row's view of a shared series: its own shift and position. */
+export class FiringCursor {
+  #i = 0;
+
+  constructor(readonly series: FiringSeries, readonly offsetMs: number, fromMs: number) {
+    while (series.at(this.#i) + offsetMs < fromMs) this.#i++;
+  }
+
+  /** The next firing (epoch ms, shift applied), or Infinity. */
+  next(): number {
+    return this.series.at(this.#i++) + this.offsetMs;
+  }
+}

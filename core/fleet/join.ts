@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { firingsFrom } from "./firings.ts";
+import { FiringCursor, FiringSeries, MAX_OFFSET_MS } from "./firings.ts";
 import { BoundedSample } from "./sample.ts";
 import type {
   DurationBin,
@@ -120,6 +120,28 @@ class Tally {
   lastAt = -Infinity;
   lastOutcome: RunOutcome = "running";
 
+  /** Counts a closed run. */
+  close(
+    ev: { success: boolean; timeSeconds: number; quality: number },
+    firstHalf: boolean,
+    preparedAt: number,
+    outcome: RunOutcome,
+  ): void {
+    if (ev.success) this.closed_ok++;
+    else this.closed_failed++;
+    this.times.add(ev.timeSeconds);
+    this.qSum += ev.quality;
+    this.qN++;
+    if (firstHalf) {
+      this.q1Sum += ev.quality;
+      this.q1N++;
+    } else {
+      this.q2Sum += ev.quality;
+      this.q2N++;
+    }
+    if (this.lastAt === preparedAt) this.lastOutcome = outcome;
+  }
+
   quality(): QualityTrend {
     const mean = (s: number, n: number) => (n > 0 ? round(s / n, 3) : null);
     const first = mean(this.q1Sum, this.q1N);
@@ -170,24 +192,28 @@ interface OpenRun {
 
 class Row {
   readonly tally = new Tally();
-  readonly #firings: Iterator<number, void>;
+  readonly #firings: FiringCursor;
   /** The firing whose interval `[cur, next)` events are matched against. */
   cur: number;
   next: number;
   curMatched = false;
   readonly openRuns: OpenRun[] = [];
-  readonly keys: string[] = [];
-  readonly keySet = new Set<string>();
+  /** The last event keys (NaN: empty; NaN never equals a key). */
+  readonly keys: Float64Array = new Float64Array(DEDUP_KEYS_PER_ROW).fill(NaN);
+  keyAt = 0;
 
   constructor(readonly run: ExpectedRun, readonly join: FleetJoin) {
-    this.#firings = firingsFrom(run.cron, run.timezone, join.window.start, run.offsetMs ?? 0);
+    this.#firings = new FiringCursor(
+      join.series(run.cron, run.timezone),
+      run.offsetMs ?? 0,
+      join.window.start,
+    );
     this.cur = this.#pull();
     this.next = this.#pull();
   }
 
   #pull(): number {
-    const r = this.#firings.next();
-    return r.done ? Infinity : r.value;
+    return this.#firings.next();
   }
 
   /** Settles the current firing and moves to the next one. */
@@ -213,11 +239,12 @@ class Row {
   }
 
   /** True when the event was seen already (a duplicate publish). */
-  duplicate(key: string): boolean {
-    if (this.keySet.has(key)) return true;
-    this.keySet.add(key);
-    this.keys.push(key);
-    if (this.keys.length > DEDUP_KEYS_PER_ROW) this.keySet.delete(this.keys.shift()!);
+  duplicate(key: number): boolean {
+    // A linear scan of a small ring beats a Set here: no hashing, no allocation.
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return true;
+    keys[this.keyAt] = key;
+    this.keyAt = (this.keyAt + 1) % DEDUP_KEYS_PER_ROW;
     return false;
   }
 }
@@ -239,10 +266,13 @@ class Row {
  */
 export class FleetJoin {
   readonly total: Tally = new Tally();
-  readonly #rows = new Map<string, Row>();
-  readonly #days = new Map<string, FleetDay>();
+  /** repo → agent → row (no key string built per event). */
+  readonly #rows = new Map<string, Map<string, Row>>();
+  /** agent → UTC day number → counts. */
+  readonly #days = new Map<string, Map<number, FleetDay>>();
   readonly #unscheduled = new Map<string, UnscheduledPair>();
   readonly #durations = new Map<string, number[]>();
+  readonly #series = new Map<string, FiringSeries>();
   unscheduledEvents = 0;
   duplicates = 0;
   outsideWindow = 0;
@@ -252,21 +282,40 @@ export class FleetJoin {
 
   constructor(readonly window: JoinWindow, expected: Iterable<ExpectedRun>) {
     for (const run of expected) {
-      const key = `${run.repo}\u0000${run.agent}`;
-      if (!this.#rows.has(key)) this.#rows.set(key, new Row(run, this));
+      let agents = this.#rows.get(run.repo);
+      if (!agents) {
+        agents = new Map();
+        this.#rows.set(run.repo, agents);
+      }
+      if (!agents.has(run.agent)) agents.set(run.agent, new Row(run, this));
     }
     this.#mid = this.window.start + (this.window.end - this.window.start) / 2;
     this.#horizon = readHorizon(this.window);
   }
 
-  /** The per-day entry of `agent` on the UTC day of `ms`. */
+  /** The shared firing series of (cron, zone), from early enough for any shift. */
+  series(cron: string, timezone: string): FiringSeries {
+    const key = `${cron}\u0000${timezone}`;
+    let s = this.#series.get(key);
+    if (!s) {
+      s = new FiringSeries(cron, timezone, this.window.start - MAX_OFFSET_MS);
+      this.#series.set(key, s);
+    }
+    return s;
+  }
+
+  /** The per-day entry of `agent` on the UTC day of `ms` (its date is filled in at the end). */
   day(ms: number, agent: string): FleetDay {
-    const date = dayOf(ms);
-    const key = `${date}\u0000${agent}`;
-    let d = this.#days.get(key);
+    let byDay = this.#days.get(agent);
+    if (!byDay) {
+      byDay = new Map();
+      this.#days.set(agent, byDay);
+    }
+    const n = Math.floor(ms / DAY);
+    let d = byDay.get(n);
     if (!d) {
-      d = { date, agent, prepared: 0, closed_ok: 0, closed_failed: 0, missed: 0 };
-      this.#days.set(key, d);
+      d = { date: "", agent, prepared: 0, closed_ok: 0, closed_failed: 0, missed: 0 };
+      byDay.set(n, d);
     }
     return d;
   }
@@ -278,14 +327,14 @@ export class FleetJoin {
       this.outsideWindow++;
       return;
     }
-    const row = this.#rows.get(`${ev.repo}\u0000${ev.agent}`);
+    const row = this.#rows.get(ev.repo)?.get(ev.agent);
     if (!row) {
       this.#unscheduledEvent(ev);
       return;
     }
-    const key = ev.kind === "prepared"
-      ? `p${ev.at}`
-      : `r${ev.at}|${ev.success}|${ev.timeSeconds}|${ev.quality}`;
+    // A duplicate is the same kind of event of the same (repo, agent) at the
+    // same millisecond (with the same outcome, for a record).
+    const key = ev.kind === "prepared" ? ev.at * 4 + 2 : ev.at * 4 + (ev.success ? 1 : 0);
     if (row.duplicate(key)) {
       this.duplicates++;
       return;
@@ -346,21 +395,9 @@ export class FleetJoin {
     const [run] = open.splice(i, 1);
     this.joined++;
     const outcome: RunOutcome = ev.success ? "ok" : "failed";
-    for (const t of [row.tally, this.total]) {
-      if (ev.success) t.closed_ok++;
-      else t.closed_failed++;
-      t.times.add(ev.timeSeconds);
-      t.qSum += ev.quality;
-      t.qN++;
-      if (ev.at < this.#mid) {
-        t.q1Sum += ev.quality;
-        t.q1N++;
-      } else {
-        t.q2Sum += ev.quality;
-        t.q2N++;
-      }
-      if (t.lastAt === run.at) t.lastOutcome = outcome;
-    }
+    const firstHalf = ev.at < this.#mid;
+    row.tally.close(ev, firstHalf, run.at, outcome);
+    this.total.close(ev, firstHalf, run.at, outcome);
     let bins = this.#durations.get(row.run.agent);
     if (!bins) {
       bins = new Array(DURATION_BOUNDS.length + 1).fill(0);
@@ -402,7 +439,7 @@ export class FleetJoin {
     unscheduled: { events: number; pairs: UnscheduledPair[] };
   } {
     const rows: FleetRow[] = [];
-    for (const row of this.#rows.values()) {
+    for (const row of [...this.#rows.values()].flatMap((m) => [...m.values()])) {
       while (row.cur < this.window.end) row.advance();
       for (const run of row.openRuns) this.#settleOpen(row, run);
       row.openRuns.length = 0;
@@ -417,9 +454,11 @@ export class FleetJoin {
       });
     }
     rows.sort(compareRows);
-    const daily = [...this.#days.values()].sort((a, b) =>
-      cmp(a.date, b.date) || cmp(a.agent, b.agent)
-    );
+    const daily: FleetDay[] = [];
+    for (const byDay of this.#days.values()) {
+      for (const [n, d] of byDay) daily.push({ ...d, date: dayOf(n * DAY) });
+    }
+    daily.sort((a, b) => cmp(a.date, b.date) || cmp(a.agent, b.agent));
     const pairs = [...this.#unscheduled.values()].sort((a, b) =>
       cmp(a.repo, b.repo) || cmp(a.agent, b.agent)
     );
