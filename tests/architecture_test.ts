@@ -95,11 +95,8 @@ async function sourceFiles(dir = ""): Promise<Map<string, string>> {
 
 const files = await sourceFiles();
 
-/** Files whose imports move to plugin.ts once their owner's work lands (issue 17). */
-const PENDING = new Set(["plugins/builtin/memory.ts", "plugins/builtin/metrics.ts"]);
-
 Deno.test("architecture: no import runs against the layering", () => {
-  const problems = layeringProblems(files).filter((p) => !PENDING.has(p.file));
+  const problems = layeringProblems(files);
   assert.deepEqual(
     problems.map((p) => `${p.file} imports ${p.imports}: ${p.rule}`),
     [],
@@ -112,7 +109,7 @@ Deno.test("architecture: the walk sees core, the built-ins and the entry points"
   const builtins = [...files.keys()].filter((f) => f.startsWith("plugins/builtin/"));
   assert.ok(builtins.length >= 5, builtins.join(", "));
   // Every built-in module that imports anything local goes through plugin.ts.
-  for (const f of builtins.filter((f) => !PENDING.has(f))) {
+  for (const f of builtins) {
     const local = importSpecifiers(files.get(f)!).filter((s) => s.startsWith("."));
     const out = local.map((s) => normalize(join(dirname(f), s)));
     assert.ok(out.every((t) => t === "plugin.ts" || t.startsWith("plugins/")), `${f}: ${out}`);

@@ -1,6 +1,4 @@
-import type { SectionPlugin } from "../../core/plugin/types.ts";
-
-import { memoryPath } from "../../core/state/layout.ts";
+import { memoryPath, type SectionPlugin } from "../../plugin.ts";
 
 export { memoryPath };
 

@@ -1,9 +1,12 @@
-import type { SectionPlugin } from "../../core/plugin/types.ts";
-import { renderMarkdownTable } from "../../core/text/markdown_table.ts";
-import { MetricsError, readMetrics } from "../../core/state/metrics/mod.ts";
-import type { ExecutionRecord } from "../../core/state/metrics/mod.ts";
-
-import { executionsPath, summaryPath } from "../../core/state/layout.ts";
+import {
+  type ExecutionRecord,
+  executionsPath,
+  MetricsError,
+  readMetrics,
+  renderMarkdownTable,
+  type SectionPlugin,
+  summaryPath,
+} from "../../plugin.ts";
 
 export { executionsPath, summaryPath };
 
