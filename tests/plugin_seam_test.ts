@@ -65,20 +65,29 @@ Deno.exit(await runCli(Deno.args, { plugins: [team] }));
 `;
 
 async function withTeamEntry(
-  fn: (run: (args: string[], env?: Record<string, string>) => Promise<Run>) => Promise<void>,
+  fn: (
+    run: (args: string[], env?: Record<string, string>, stdin?: string) => Promise<Run>,
+  ) => Promise<void>,
   extraSinkOption = "",
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "kaizen-team-entry-" });
   try {
     const entry = `${dir}/team.ts`;
     await Deno.writeTextFile(entry, TEAM_ENTRY(extraSinkOption));
-    await fn(async (args, env = {}) => {
-      const out = await new Deno.Command(Deno.execPath(), {
+    await fn(async (args, env = {}, stdin) => {
+      const child = new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", "--config", `${REPO_ROOT}/deno.json`, entry, ...args],
         env: { NO_COLOR: "1", XDG_CONFIG_HOME: EMPTY_CONFIG_HOME, KAIZEN_REPO: "", ...env },
+        stdin: stdin === undefined ? "null" : "piped",
         stdout: "piped",
         stderr: "piped",
-      }).output();
+      }).spawn();
+      if (stdin !== undefined) {
+        const w = child.stdin.getWriter();
+        await w.write(new TextEncoder().encode(stdin));
+        await w.close();
+      }
+      const out = await child.output();
       const dec = new TextDecoder();
       return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
     });
@@ -179,6 +188,40 @@ Deno.test("team binary: a sink option that reuses one of kaizen's flags is a one
       "kaizen: error: plugin 'team': sink 'memo': option --format is one of kaizen's own options\n",
     );
   }, `{ flag: "format", kind: "string", description: "clash" },`);
+});
+
+Deno.test("team binary: kaizen mcp --allow-sinks offers any loaded sink that delivers elsewhere", async () => {
+  await withTeamEntry(async (run) => {
+    // stdout and file write kaizen's own output: not offered; the team's sink is.
+    const refused = await run(["mcp", "--target", PILOT, "--allow-sinks", "stdout"]);
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr,
+      /--allow-sinks: unknown sink 'stdout'; choose from nats, artifact-store, memo\n$/,
+    );
+    const rpc = (id: number, method: string, params: unknown) =>
+      JSON.stringify({ jsonrpc: "2.0", id, method, params }) + "\n";
+    const r = await run(
+      ["mcp", "--target", PILOT, "--now", NOW, "--allow-sinks", "memo", "--memo-level", "4"],
+      {},
+      rpc(1, "initialize", {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "t", version: "1" },
+      }) +
+        JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) + "\n" +
+        rpc(2, "tools/call", { name: "emit_prepared", arguments: { agent: "coach" } }),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const answer = r.stdout.trim().split("\n").map((l) => JSON.parse(l)).find((m) => m.id === 2);
+    assert.ok(answer?.result, r.stdout);
+    assert.deepEqual(answer.result.structuredContent.results, [{
+      sink: "memo",
+      plugin: "team",
+      ok: true,
+      detail: "level=4 every=2000 quiet=undefined dry=false agent=coach",
+    }]);
+  });
 });
 
 // --- sink options, in process -------------------------------------------------
