@@ -30,7 +30,7 @@ export const artifactStoreSink: SinkPlugin = {
       kind: "string",
       valueName: "URL",
       description:
-        `Artifact store API for --sink artifact-store (default: $${ARTIFACT_STORE_URL_VARIABLE})`,
+        `Artifact store API base URL for --sink artifact-store and doctor (default: $${ARTIFACT_STORE_URL_VARIABLE})`,
     },
     {
       flag: "retention-class",

@@ -38,7 +38,8 @@ export const natsSink: SinkPlugin = {
       env: "NATS_URL",
       kind: "string",
       valueName: "URL",
-      description: `NATS server for --sink nats (default: $NATS_URL, else ${DEFAULT_NATS_URL})`,
+      description:
+        `NATS server (default: $NATS_URL; --sink nats falls back to ${DEFAULT_NATS_URL}, doctor checks it only when set)`,
     },
     {
       flag: "subject",
