@@ -9,6 +9,7 @@ import { haveNatsServer } from "./_nats_server.ts";
 import { fleetFixture, SLUG_TOKEN } from "./_fleet_fixture.ts";
 import { fleetStatus } from "../mod.ts";
 import type { FleetStatusReport } from "../core/fleet/types.ts";
+import { FleetStatusModel } from "../core/fleet/model.ts";
 
 const ignore = !haveNatsServer();
 const nullQuality = { mean: null, first_half: null, second_half: null, trend: null };
@@ -96,6 +97,8 @@ function expectedRows(d: (i: number, hhmm: string) => string, weekly: string) {
 }
 
 function checkReport(r: FleetStatusReport, fx: Awaited<ReturnType<typeof fleetFixture>>) {
+  // The JSON is what schemas/fleet-status.schema.json (generated from this model) describes.
+  FleetStatusModel.parse(r);
   assert.deepEqual(
     r.rows.map((row) => Object.fromEntries(Object.entries(row).sort())),
     expectedRows(fx.d, fx.weekly).map((row) => Object.fromEntries(Object.entries(row).sort())),
