@@ -6,6 +6,7 @@ import { EVENT_MODELS } from "../core/events/model.ts";
 import { RosterDiscoverModel } from "../core/roster/model.ts";
 import { DoctorReportModel } from "../core/doctor/model.ts";
 import { EventsTailLineModel } from "../core/events/tail_model.ts";
+import { FleetStatusModel } from "../core/fleet/model.ts";
 
 /** File name → JSON text of every generated schema. */
 export function generatedSchemas(): Record<string, string> {
@@ -22,6 +23,8 @@ export function generatedSchemas(): Record<string, string> {
   out["doctor.schema.json"] = JSON.stringify(doctor, null, 2) + "\n";
   const tail = z.toJSONSchema(EventsTailLineModel, { io: "output" });
   out["events-tail.schema.json"] = JSON.stringify(tail, null, 2) + "\n";
+  const fleet = z.toJSONSchema(FleetStatusModel, { io: "output" });
+  out["fleet-status.schema.json"] = JSON.stringify(fleet, null, 2) + "\n";
   for (const [subject, model] of Object.entries(EVENT_MODELS)) {
     const schema = z.toJSONSchema(model, { io: "output" });
     out[`events/${subject}.schema.json`] = JSON.stringify(schema, null, 2) + "\n";
