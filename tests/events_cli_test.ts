@@ -539,12 +539,15 @@ cliTest(
       assert.equal((await kaizen(e, ["events", "setup", "--nats-url", s.url])).code, 0);
       const token = "ghp_" + fake(36, undefined, 77);
       const password = fake(20, undefined, 78);
+      const glued = "ghp_" + fake(36, undefined, 79);
       await publish(s.url, "kaizen.schedule.prepared", {
         event: "kaizen.schedule.prepared",
         repo: `acme ${token}`,
         agent: "coach\u001b[2J\u202e",
         prepare_command: `kaizen schedule prepare coach --db-password=${password}`,
         extra: { db_password: password },
+        // A token right after a colour code: the whole code must go for the token to be seen.
+        note: `\u001b[1m${glued}`,
       });
       for (const format of ["json", "text"]) {
         const r = await kaizen(e, [
@@ -565,6 +568,7 @@ cliTest(
         const all = r.stdout + r.stderr;
         assert.ok(!all.includes(token), `${format}: token printed`);
         assert.ok(!all.includes(password), `${format}: password printed`);
+        assert.ok(!all.includes(glued), `${format}: a token after a colour code printed`);
         assert.ok(!r.stdout.includes("\u001b") && !r.stdout.includes("\u202e"), format);
         assert.match(r.stdout, /\[REDACTED:/);
         assert.match(
@@ -573,7 +577,7 @@ cliTest(
         );
         if (format === "json") {
           const line = EventsTailLineModel.parse(JSON.parse(r.stdout));
-          assert.equal((line.payload as { agent: string }).agent, "coach[2J");
+          assert.equal((line.payload as { agent: string }).agent, "coach");
         }
       }
     });
@@ -804,6 +808,31 @@ cliTest(
       const other = await kaizen(e, ["events", "setup", "--nats-url", s.url, "--stream", "X"]);
       assert.equal(other.code, 1);
       assert.match(other.stderr, /stream KAIZEN already stores kaizen subjects/);
+    });
+  },
+);
+
+cliTest(
+  "events tail: a message that is not JSON is shown as text, stripped and redacted",
+  async (e) => {
+    if (ignore) return;
+    await withNats(async (s) => {
+      assert.equal((await kaizen(e, ["events", "setup", "--nats-url", s.url])).code, 0);
+      const token = "ghp_" + fake(36, undefined, 93);
+      const nc = await client(s.url);
+      await jetstream(nc).publish("kaizen.custom", `hello \u001b[31m${token}`);
+      await nc.close();
+      const args = ["events", "tail", "--since", "1h", "--count", "1", "--nats-url", s.url];
+      const json = await kaizen(e, [...args, "--format", "json"]);
+      assert.equal(json.code, 0, json.stderr);
+      const line = EventsTailLineModel.parse(JSON.parse(json.stdout));
+      assert.equal(line.payload, null);
+      // The whole colour code goes, so the token is not glued to "[31m" (and is recognised).
+      assert.match(line.text!, /^hello \[REDACTED:[a-z-]+\]$/);
+      const text = await kaizen(e, args);
+      assert.match(text.stdout, /kaizen\.custom {2}- {2}- {2}\(not JSON: hello \[REDACTED:/);
+      assert.ok(!(json.stdout + text.stdout).includes(token));
+      assert.ok(!(json.stdout + text.stdout).includes("\u001b"));
     });
   },
 );

@@ -179,6 +179,38 @@ export async function openTail(nc: NatsConnection, opts: TailOptions): Promise<T
 /** The most bytes of a non-JSON message that are shown. */
 const MAX_TEXT = 4096;
 
+// ESC and BEL, as regex escapes (this source carries no control character).
+const ESC = "\\u001b";
+const BEL = "\\u0007";
+
+/**
+ * Terminal escape sequences, matched whole: CSI (ESC `[` … final byte), OSC
+ * (ESC `]` … up to BEL or ESC backslash) and two-character escapes.
+ * Removing only the ESC (as `stripControl` does) leaves `[31m` glued to what
+ * follows, and a token glued to a letter has no word boundary for the
+ * redactor's rules to start at: a token right after a colour code would be
+ * printed.
+ */
+const ESCAPE_SEQUENCE = new RegExp(
+  `${ESC}(?:\\[[0-?]*[ -/]*[@-~]|\\][^${BEL}${ESC}]*(?:${BEL}|${ESC}\\\\)?|[@-Z\\\\-_])`,
+  "g",
+);
+
+/** Deeper than this, `boundData` leaves the value out anyway. */
+const MAX_DEPTH = 40;
+
+/** `value` with every escape sequence removed from its strings (keys too), depth-bounded. */
+function withoutEscapes(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return value.replace(ESCAPE_SEQUENCE, "");
+  if (value === null || typeof value !== "object" || depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((v) => withoutEscapes(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k.replace(ESCAPE_SEQUENCE, "")] = withoutEscapes(v, depth + 1);
+  }
+  return out;
+}
+
 /** A string field of a payload, or undefined. */
 function field(payload: unknown, key: string): unknown {
   return payload !== null && typeof payload === "object" && !Array.isArray(payload)
@@ -199,9 +231,10 @@ export async function tailLine(
   let payload: unknown = null;
   let raw: string | undefined;
   try {
-    payload = JSON.parse(text);
+    payload = withoutEscapes(JSON.parse(text));
   } catch {
-    raw = stripControl(text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}...` : text);
+    const shown = text.replace(ESCAPE_SEQUENCE, "");
+    raw = stripControl(shown.length > MAX_TEXT ? `${shown.slice(0, MAX_TEXT)}...` : shown);
   }
   const bounded = boundData(payload).value;
   const line = {
