@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { NatsConnectionImpl, setTransportFactory } from "@nats-io/nats-core/internal";
 import type { NatsConnection } from "@nats-io/nats-core/internal";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import * as nkeys from "@nats-io/nkeys";
 import { DenoTcpTransport } from "../core/nats/transport.ts";
 import { MetricsRecordedModel, SchedulePreparedModel } from "../core/events/model.ts";
 import { EventsTailLineModel } from "../core/events/tail_model.ts";
@@ -833,6 +834,41 @@ cliTest(
       assert.match(text.stdout, /kaizen\.custom {2}- {2}- {2}\(not JSON: hello \[REDACTED:/);
       assert.ok(!(json.stdout + text.stdout).includes(token));
       assert.ok(!(json.stdout + text.stdout).includes("\u001b"));
+    });
+  },
+);
+
+cliTest(
+  "events setup and tail: an nkey seed from NATS_NKEY, user:password in the URL",
+  async (e) => {
+    if (ignore) return;
+    const user = nkeys.createUser();
+    const seed = new TextDecoder().decode(user.getSeed());
+    const password = "pw-" + fake(12, undefined, 61);
+    await withNats(async (s) => {
+      const setup = await kaizen(e, ["events", "setup"], { NATS_URL: s.url, NATS_NKEY: seed });
+      assert.equal(setup.code, 0, setup.stderr);
+      assert.match(setup.stdout, /^created stream KAIZEN/);
+      const url = `nats://ops:${password}@127.0.0.1:${s.port}`;
+      const tail = await kaizen(e, [
+        "events",
+        "tail",
+        "--count",
+        "1",
+        "--timeout",
+        "2s",
+        "--nats-url",
+        url,
+      ]);
+      // Connected and following (nothing arrives: exit 1 at the timeout), URL masked.
+      assert.equal(tail.code, 1, tail.stderr);
+      assert.match(tail.stderr, /following kaizen\.> on nats:\/\/ops:\*\*\*@127\.0\.0\.1:\d+ /);
+      for (const secret of [seed, password]) {
+        assert.ok(!(setup.stdout + setup.stderr + tail.stdout + tail.stderr).includes(secret));
+      }
+    }, {
+      extraConfig:
+        `authorization { users: [ { nkey: ${user.getPublicKey()} }, { user: ops, password: "${password}" } ] }`,
     });
   },
 );
