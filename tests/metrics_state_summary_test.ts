@@ -191,8 +191,28 @@ cliTest(
       assert.equal(section.data.runs, 8_760);
       assert.match(section.content, /Latest 5 of 8760 recorded runs/);
       const last = JSON.parse(line(8_759)).recorded_at;
-      assert.ok(section.content.includes(last), "the newest run is listed");
+      const listed = section.content.slice(section.content.indexOf("Latest 5 of"));
+      assert.ok(listed.includes(last), "the newest run is listed");
       assert.deepEqual(json.warnings, []);
+      // With a running state, the latest runs come from the log's tail.
+      const rebuilt = await runCli(entry, ["metrics", "rebuild", "coach", "--target", root]);
+      assert.equal(rebuilt.code, 0, rebuilt.stderr);
+      const again = await runCli(entry, [
+        "schedule",
+        "prepare",
+        "coach",
+        "--target",
+        root,
+        "--format",
+        "json",
+        "--now",
+        NOW,
+      ]);
+      const s2 = JSON.parse(again.stdout).sections.find((s: { id: string }) => s.id === "metrics");
+      assert.equal(s2.data.runs, 8_760);
+      assert.match(s2.content, /Latest 5 of 8760 recorded runs/);
+      const rows = s2.content.slice(s2.content.indexOf("Latest 5 of"));
+      assert.ok(rows.includes(last), "the newest run is listed (tail read)");
     } finally {
       await Deno.remove(root, { recursive: true });
     }
