@@ -73,6 +73,15 @@ Deno.test("join: two prepares before one record — the record closes the later 
   assert.equal(row.open, 1);
   assert.equal(row.missed, 0);
   assert.equal(row.status, "failed");
+  // Which one it closed shows in the last run: the later prepare, with the record's outcome.
+  const alone = run([
+    prep("2026-11-16T09:01:00Z"),
+    prep("2026-11-16T09:30:00Z"),
+    rec("2026-11-16T10:00:00Z", false),
+  ], { end: "2026-11-17T00:00:00Z" });
+  assert.deepEqual(alone.rows[0].last_run, { at: "2026-11-16T09:30:00.000Z", outcome: "failed" });
+  assert.equal(alone.rows[0].open, 1);
+  assert.equal(alone.rows[0].unscheduled, 1);
 });
 
 Deno.test("join: a record without a prepare closes nothing", () => {
@@ -199,18 +208,21 @@ Deno.test("join: rows with misses and failures come first", () => {
     prep("2026-11-16T09:01:00Z", "a"),
     prep("2026-11-23T09:01:00Z", "a"),
     prep("2026-11-16T09:01:00Z", "b"),
+    { ...rec("2026-11-16T09:30:00Z", false), repo: "b" },
     prep("2026-11-23T09:01:00Z", "b"),
+    { ...rec("2026-11-23T09:30:00Z", true), repo: "b" },
+    prep("2026-11-16T09:01:00Z", "d"),
+    { ...rec("2026-11-16T09:30:00Z", true), repo: "d" },
+    prep("2026-11-23T09:01:00Z", "d"),
+    { ...rec("2026-11-23T09:30:00Z", true), repo: "d" },
   ], {
-    expected: [
-      { ...WEEKLY, repo: "a" },
-      { ...WEEKLY, repo: "b" },
-      { ...WEEKLY, repo: "c" },
-    ],
+    expected: ["d", "c", "b", "a"].map((repo) => ({ ...WEEKLY, repo })),
   });
   assert.deepEqual(r.rows.map((x) => [x.repo, x.status]), [
     ["c", "missed"],
+    ["b", "failed"],
     ["a", "open"],
-    ["b", "open"],
+    ["d", "ok"],
   ]);
 });
 

@@ -1,0 +1,108 @@
+/**
+ * The fleet report's renderers and its output choke point, without a
+ * server: what reaches a terminal, a JSON reader or a browser is clean.
+ */
+import assert from "node:assert/strict";
+import { FleetJoin } from "../core/fleet/join.ts";
+import { cleanReport } from "../core/fleet/status.ts";
+import { escapeHtml, renderFleetHtml } from "../core/fleet/render_html.ts";
+import { formatSeconds, renderFleetTable } from "../core/fleet/render_table.ts";
+import { parseFailOn, parseWindow } from "../core/commands/fleet.ts";
+import type { FleetStatusReport } from "../core/fleet/types.ts";
+import { fake } from "./_fake_secrets.ts";
+
+const TOKEN = "gh" + "p_" + fake(36);
+const EVIL = `<img src=x onerror=alert(1)>\u001b[2J\u202e/${TOKEN}`;
+
+function report(): FleetStatusReport {
+  const start = Date.parse("2026-11-16T00:00:00Z");
+  const end = Date.parse("2026-11-23T00:00:00Z");
+  const join = new FleetJoin({ start, end, now: end, graceMs: 6 * 3_600_000 }, [
+    { repo: EVIL, agent: "coach", cron: "0 9 * * 1", timezone: "UTC" },
+    { repo: "web", agent: "coach", cron: "0 9 * * 1", timezone: "UTC" },
+  ]);
+  join.add({
+    kind: "prepared",
+    repo: "web",
+    agent: "coach",
+    at: Date.parse("2026-11-16T09:01:00Z"),
+  });
+  join.add({
+    kind: "prepared",
+    repo: `ghost${EVIL}`,
+    agent: "x",
+    at: Date.parse("2026-11-16T09:01:00Z"),
+  });
+  const done = join.finish();
+  return cleanReport({
+    window: {
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+      now: new Date(end).toISOString(),
+      grace_seconds: 21600,
+    },
+    source: {
+      expected: "runs-file",
+      stream: "KAIZEN",
+      messages: 2,
+      events: 1,
+      duplicates: 0,
+      invalid: 0,
+      outside_window: 0,
+    },
+    total: done.total,
+    rows: done.rows,
+    unscheduled: done.unscheduled,
+    skipped: [{ repo: EVIL, reason: "no-manifest" }],
+    daily: done.daily,
+    durations: done.durations,
+  });
+}
+
+Deno.test("fleet report: wire strings lose control characters and secrets before any renderer", () => {
+  const notices: string[] = [];
+  const r = report();
+  const strings = JSON.stringify(r);
+  assert.ok(!strings.includes(TOKEN));
+  assert.ok(!/\\u001b|\\u202e/.test(strings), strings);
+  // The escape character and the bidi override are gone ("[2J" alone is plain text).
+  assert.equal(r.rows[0].repo, "<img src=x onerror=alert(1)>[2J/[REDACTED:github-token]");
+  cleanReport(report(), (m) => notices.push(m));
+  assert.equal(notices.length, 0, "a clean report is not redacted twice");
+});
+
+Deno.test("fleet report: HTML escapes every slug (no markup from the wire)", () => {
+  const html = renderFleetHtml(report(), []);
+  assert.ok(!html.includes("<img"), "no img element");
+  assert.ok(html.includes("&lt;img src=x onerror=alert(1)&gt;"));
+  assert.doesNotMatch(html, /<script/i);
+  assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+  assert.equal(escapeHtml(`"'&<>`), "&quot;&#39;&amp;&lt;&gt;");
+  const failed = renderFleetHtml(report(), [], "no vega");
+  assert.match(failed, /charts could not be drawn: no vega/);
+});
+
+Deno.test("fleet report: the table is coloured only when asked, worst rows first", () => {
+  const plain = renderFleetTable(report(), { color: false });
+  assert.ok(!plain.includes("\u001b"));
+  const lines = plain.split("\n");
+  assert.match(lines[2], /^\(fleet\)\s+2\s+1\s+0\s+0\s+1\s+1/);
+  assert.match(lines[3], /^<img src=x/);
+  assert.match(plain, /1 event\(s\) for runs the schedule does not list: ghost<img/);
+  const coloured = renderFleetTable(report(), { color: true });
+  assert.ok(coloured.includes("\u001b[31m<img"), "the missed row is red");
+  assert.ok(coloured.includes("\u001b[35mweb"), "the open row is magenta");
+  assert.equal(formatSeconds(1140), "19m");
+  assert.equal(formatSeconds(7500), "2h05m");
+  assert.equal(formatSeconds(null), "-");
+});
+
+Deno.test("fleet status options: window, --since, --fail-on", () => {
+  const w = parseWindow({ window: "2026-11-16T00:00:00Z/P7D", now: "2026-11-30T00:00:00Z" });
+  assert.equal(w.end.toISOString(), "2026-11-23T00:00:00.000Z");
+  const s = parseWindow({ since: "2d", now: "2026-11-30T00:00:00Z" });
+  assert.equal(s.start.toISOString(), "2026-11-28T00:00:00.000Z");
+  assert.deepEqual([...parseFailOn("missed, open")], ["missed", "open"]);
+  assert.throws(() => parseFailOn("late"), /not one of missed, failed, open/);
+  assert.throws(() => parseWindow({ window: "2026-11-16T00:00:00Z/2026-11-15T00:00:00Z" }));
+});
