@@ -25,6 +25,8 @@ import {
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { printable } from "../text/printable.ts";
+// The limits alone (a small module): the option tree states the library's bounds.
+import { MAX_NOTES_CHARS, MAX_TIME_SECONDS } from "../state/metrics/record.ts";
 import { resolveNow, resolveTarget } from "./target.ts";
 
 type Metrics = typeof import("../state/metrics/mod.ts");
@@ -569,9 +571,9 @@ const RECORD_OPTIONS = [
   {
     name: "time",
     type: "string",
-    number: { min: 0, max: 604_800 },
+    number: { min: 0, max: MAX_TIME_SECONDS },
     valueName: "SECONDS",
-    description: "Session length in seconds (0-604800)",
+    description: `Session length in seconds (0-${MAX_TIME_SECONDS})`,
   },
   {
     name: "quality",
@@ -584,7 +586,8 @@ const RECORD_OPTIONS = [
     name: "notes",
     type: "string",
     valueName: "TEXT",
-    description: "What happened, in a line (secrets are redacted)",
+    description:
+      `What happened, in a line (at most ${MAX_NOTES_CHARS} characters; secrets are redacted)`,
   },
   nowOption("Record at this instant instead of the clock"),
   textFormat("How to print the new summary"),
