@@ -162,8 +162,16 @@ async function publish(
     const files = await safe.createSafeReader(r.root);
     const { slug: repo } = await slug.resolveRepoSlug(files, undefined, io.env);
     const payload = build(r, { repo, root: files.root });
-    // Same repo, agent and prompt → same id: a retried publish is stored once.
-    const msgId = await eventMessageId(AGENT_INSTALLED, files.root, r.agent, r.sha256);
+    // Same repo, agent, prompt and kind of install → same id: a retried
+    // publish is stored once, while a `--force` replacement is not taken for
+    // the first install of the same prompt (issue 17).
+    const msgId = await eventMessageId(
+      AGENT_INSTALLED,
+      files.root,
+      r.agent,
+      r.sha256,
+      r.replaced ? "replaced" : "installed",
+    );
     const { publishEvent } = await import("../nats/publish.ts");
     const res = await publishEvent(new TextEncoder().encode(JSON.stringify(payload)), {
       url: natsUrl,
