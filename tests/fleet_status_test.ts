@@ -345,3 +345,79 @@ Deno.test({
     }
   },
 });
+
+function haveScript(): boolean {
+  try {
+    return new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name:
+    "fleet status on a terminal: a progress bar on stderr and a coloured table; neither without one",
+  ignore: ignore || !haveScript(),
+  async fn() {
+    const fx = await fleetFixture({ history: false });
+    const entry = CLI_ENTRIES[0];
+    try {
+      // Enough events for the progress bar (it is drawn every 4,096 messages).
+      const { openEventPublisher } = await import("../core/nats/mod.ts");
+      const pub = await openEventPublisher({ url: fx.server.url, env: () => undefined });
+      for (let i = 0; i < 12_000; i++) {
+        pub.connection.publish(
+          "kaizen.schedule.prepared",
+          JSON.stringify({ repo: "ghost", agent: "coach", occurred_at: fx.d(1, "09:00") }),
+        );
+      }
+      await pub.connection.flush();
+      // The stream stores core publishes a moment after the flush.
+      const { jetstreamManager } = await import("@nats-io/jetstream");
+      const jsm = await jetstreamManager(pub.connection);
+      for (let i = 0; i < 100; i++) {
+        if ((await jsm.streams.info("KAIZEN")).state.messages >= 12_000) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await pub.close();
+      const args = [
+        "fleet",
+        "status",
+        "--roster",
+        fx.roster,
+        "--window",
+        `${fx.start}/${fx.end}`,
+        "--now",
+        fx.now,
+        "--nats-url",
+        fx.server.url,
+      ];
+      const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+      // `script` gives the child a pseudo-terminal for stdin, stdout and stderr.
+      const onTty = async (env: Record<string, string>) => {
+        const cmd = [...entry.argv, ...args].map(quote).join(" ");
+        const out = await new Deno.Command("script", {
+          args: ["-qec", cmd, "/dev/null"],
+          env: { XDG_CONFIG_HOME: "/nonexistent", KAIZEN_REPO: "", ...env },
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        return { code: out.code, text: new TextDecoder().decode(out.stdout) };
+      };
+      const tty = await onTty({});
+      assert.equal(tty.code, 0, tty.text);
+      assert.match(tty.text, /fleet: reading events \[#+-*\] \d+% \([\d,]+ of ~[\d,]+\)/);
+      assert.ok(tty.text.includes("\u001b[31mbeta"), "the missed row is red on a terminal");
+      const noColor = await onTty({ NO_COLOR: "1" });
+      assert.ok(!noColor.text.includes("\u001b[31m"), "NO_COLOR: no colour");
+      assert.match(noColor.text, /fleet: reading events/);
+      const piped = await runCli(entry, args);
+      assert.equal(piped.code, 0, piped.stderr);
+      assert.doesNotMatch(piped.stderr, /reading events/);
+    } finally {
+      await fx.cleanup();
+    }
+  },
+});
