@@ -5,7 +5,11 @@
  * entry and the bundle (`cliTest`).
  */
 import assert from "node:assert/strict";
-import { cliTest, REPO_ROOT, runCli } from "./_cli.ts";
+import { NatsConnectionImpl, setTransportFactory } from "@nats-io/nats-core/internal";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { CLI_ENTRIES, cliTest, REPO_ROOT, runCli } from "./_cli.ts";
+import { haveNatsServer, startNatsServer } from "./_nats_server.ts";
+import { DenoTcpTransport } from "../core/nats/transport.ts";
 import { B32, fake } from "./_fake_secrets.ts";
 import { executionsPath, summaryPath, summaryStatePath } from "../core/state/layout.ts";
 import {
@@ -350,3 +354,67 @@ cliTest(
     }
   },
 );
+
+Deno.test({
+  name:
+    "issue 17 events dropped as duplicates: two records in the same second and an agents install --force are all stored by JetStream",
+  ignore: !haveNatsServer(),
+  fn: async () => {
+    const server = await startNatsServer({ jetstream: true });
+    const root = await pilotCopy();
+    try {
+      setTransportFactory({ factory: () => new DenoTcpTransport() });
+      const nc = await NatsConnectionImpl.connect({ servers: server.url, reconnect: false });
+      try {
+        await (await jetstreamManager(nc)).streams.add({
+          name: "KAIZEN",
+          subjects: ["kaizen.>"],
+          duplicate_window: 120e9,
+        });
+      } finally {
+        await nc.close();
+      }
+      const source = CLI_ENTRIES[0];
+      const env = { NATS_URL: server.url };
+      const stored = /sink 'nats': stored in stream KAIZEN as seq \d+/;
+      for (let i = 0; i < 2; i++) {
+        // Same agent, same second, same outcome: two runs, two events.
+        const r = await runCli(source, [
+          "metrics",
+          "record",
+          "coach",
+          "--target",
+          root,
+          "--success",
+          "--time",
+          "60",
+          "--quality",
+          "1",
+          "--now",
+          NOW,
+          "--sink",
+          "nats",
+        ], { env });
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, stored, `record ${i + 1}`);
+      }
+      for (const force of [[], ["--force"]]) {
+        const r = await runCli(source, [
+          "agents",
+          "install",
+          "coach",
+          "--target",
+          root,
+          "--sink",
+          "nats",
+          ...force,
+        ], { env });
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, stored, `install ${force.join(" ") || "(first)"}`);
+      }
+    } finally {
+      await server.stop();
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
