@@ -9,7 +9,9 @@ import { haveNatsServer } from "./_nats_server.ts";
 import { fleetFixture, SLUG_TOKEN } from "./_fleet_fixture.ts";
 import { fleetStatus } from "../mod.ts";
 import type { FleetStatusReport } from "../core/fleet/types.ts";
-import { FleetStatusModel } from "../core/fleet/model.ts";
+import { FleetRosterModel, FleetStatusModel } from "../core/fleet/model.ts";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { openEventPublisher } from "../core/nats/mod.ts";
 
 const ignore = !haveNatsServer();
 const nullQuality = { mean: null, first_half: null, second_half: null, trend: null };
@@ -248,6 +250,16 @@ Deno.test({
         published.stderr,
         /published 4 run\(s\) of runner-1\.example\.org on kaizen\.fleet\.roster\.runner-1_example_org/,
       );
+      // The stored message is what schemas/fleet-roster.schema.json describes.
+      const conn = await openEventPublisher({ url: fx.server.url, env: () => undefined });
+      const stored = await (await jetstreamManager(conn.connection)).streams.getMessage("KAIZEN", {
+        last_by_subj: "kaizen.fleet.roster.runner-1_example_org",
+      });
+      await conn.close();
+      const message = FleetRosterModel.parse(stored!.json());
+      assert.equal(message.host, "runner-1.example.org");
+      assert.equal(message.runs.length, 4);
+      assert.deepEqual(message.skipped, [{ repo: "delta", reason: "no-manifest" }]);
       const fromStream = await runCli(entry, [
         "fleet",
         "status",

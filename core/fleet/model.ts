@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { FleetStatusReport } from "./types.ts";
+import type { FleetRosterMessage } from "./roster_event.ts";
 
 const count = z.int().nonnegative();
 const seconds = z.number().nonnegative().nullable();
@@ -103,9 +104,30 @@ export const FleetStatusModel = z.strictObject({
   description: "Output of `kaizen fleet status --format json`.",
 });
 
+export const FleetRosterModel = z.strictObject({
+  event: z.literal("kaizen.fleet.roster"),
+  version: z.literal("1"),
+  occurred_at: rfc3339.describe("When the roster was resolved."),
+  host: z.string().describe("The runner host whose checkouts were read (`--host`)."),
+  runs: z.array(z.strictObject({
+    repo: z.string().describe("Roster slug."),
+    agent: z.string(),
+    cron: z.string().describe("Effective cron."),
+    timezone: z.string(),
+  })).describe("Every (repo, agent) run the host resolved, as `roster discover` lists them."),
+  skipped: z.array(z.strictObject({ repo: z.string(), reason: z.string() })),
+}).meta({
+  title: "kaizen.fleet.roster v1",
+  description:
+    "Published by `kaizen fleet publish-roster` on kaizen.fleet.roster.<host>: a host's resolved runs, for `fleet status --runs-from-stream`.",
+});
+
 /** True when `A` and `B` are the same type (optional fields included). */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
   : false;
 // Compile-time: the written-out type says what the model says.
-const agree: Same<z.output<typeof FleetStatusModel>, FleetStatusReport> = true;
+const agree: [
+  Same<z.output<typeof FleetStatusModel>, FleetStatusReport>,
+  Same<z.output<typeof FleetRosterModel>, FleetRosterMessage>,
+] = [true, true];
 void agree;
