@@ -6,7 +6,7 @@ import { EVENT_MODELS } from "../core/events/model.ts";
 import { RosterDiscoverModel } from "../core/roster/model.ts";
 import { DoctorReportModel } from "../core/doctor/model.ts";
 import { EventsTailLineModel } from "../core/events/tail_model.ts";
-import { FleetStatusModel } from "../core/fleet/model.ts";
+import { FleetRosterModel, FleetStatusModel } from "../core/fleet/model.ts";
 
 /** File name → JSON text of every generated schema. */
 export function generatedSchemas(): Record<string, string> {
@@ -25,6 +25,8 @@ export function generatedSchemas(): Record<string, string> {
   out["events-tail.schema.json"] = JSON.stringify(tail, null, 2) + "\n";
   const fleet = z.toJSONSchema(FleetStatusModel, { io: "output" });
   out["fleet-status.schema.json"] = JSON.stringify(fleet, null, 2) + "\n";
+  const fleetRoster = z.toJSONSchema(FleetRosterModel, { io: "output" });
+  out["fleet-roster.schema.json"] = JSON.stringify(fleetRoster, null, 2) + "\n";
   for (const [subject, model] of Object.entries(EVENT_MODELS)) {
     const schema = z.toJSONSchema(model, { io: "output" });
     out[`events/${subject}.schema.json`] = JSON.stringify(schema, null, 2) + "\n";

@@ -31,6 +31,7 @@ Deno.test("every generated schema in schemas/ is up to date (bundle.schema.json 
     "events/kaizen.agent.installed.schema.json",
     "events/kaizen.metrics.recorded.schema.json",
     "events/kaizen.schedule.prepared.schema.json",
+    "fleet-roster.schema.json",
     "fleet-status.schema.json",
     "roster-discover.schema.json",
     "schedule-list.schema.json",
