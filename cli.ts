@@ -92,7 +92,12 @@ export function commandTree(
           },
           {
             name: "validate",
-            description: "Check .kaizen/schedule.yml; exit 0 valid, 1 invalid",
+            description: "Check .kaizen/schedule.yml (or FILE); exit 0 valid, 1 invalid",
+            args: [{
+              name: "file",
+              description: "A manifest to check instead of <target>/.kaizen/schedule.yml",
+              required: false,
+            }],
             options: VALIDATE_OPTIONS,
             run: async (inv) =>
               (await import("./core/commands/schedule_validate.ts")).validateCommand(

@@ -35,6 +35,7 @@ Deno.test("every generated schema in schemas/ is up to date (bundle.schema.json 
     "fleet-status.schema.json",
     "roster-discover.schema.json",
     "schedule-list.schema.json",
+    "schedule-validate.schema.json",
     "schedule.schema.json",
   ]);
   for (const [file, text] of Object.entries(generated)) {

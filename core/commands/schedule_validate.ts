@@ -5,13 +5,43 @@ import { CliError, label, stderr, stdout } from "../cli/io.ts";
 import { loadSchedule } from "../manifest/load.ts";
 import { resolveTarget } from "./target.ts";
 import { printable } from "../text/printable.ts";
+import { dirname, join, resolve } from "../fs/paths.ts";
 
-/** `kaizen schedule validate`: exit 0 valid, 1 invalid or missing. */
+/**
+ * The repository a manifest named by path belongs to: the nearest folder at
+ * or above it that holds `.kaizen/` or `.git/` (its agents decide which agent
+ * names are valid), else `fallback` (`--target`).
+ */
+function repoOf(file: string, fallback: string): string {
+  let dir = dirname(resolve(file));
+  for (;;) {
+    for (const marker of [".kaizen", ".git"]) {
+      try {
+        Deno.statSync(join(dir, marker));
+        return dir;
+      } catch { /* not here */ }
+    }
+    const up = dirname(dir);
+    if (up === dir) return fallback;
+    dir = up;
+  }
+}
+
+/**
+ * `kaizen schedule validate [FILE]`: exit 0 valid, 1 invalid or missing.
+ * Without FILE, `<target>/.kaizen/schedule.yml`; with it (as CI and
+ * pre-commit hooks call validators), that file, checked against the agents
+ * of the repository it sits in.
+ */
 export async function validateCommand(
   inv: TypedInvocation<typeof VALIDATE_OPTIONS>,
 ): Promise<number> {
-  await resolveTarget(inv.opts.target);
-  const loaded = await loadSchedule(String(inv.opts.target ?? "."));
+  const given = inv.args[0];
+  const target = given === undefined
+    ? String(inv.opts.target ?? ".")
+    : repoOf(given, String(inv.opts.target ?? "."));
+  await resolveTarget(target);
+  const loaded = await loadSchedule(target, given === undefined ? {} : { file: given });
   const json = inv.opts.format === "json";
   if (!loaded.exists) {
     if (json) {
@@ -25,7 +55,9 @@ export async function validateCommand(
       return 1;
     }
     throw new CliError(
-      `no manifest at ${printable(loaded.file, 500)} (create one with 'kaizen schedule init')`,
+      given === undefined
+        ? `no manifest at ${printable(loaded.file, 500)} (create one with 'kaizen schedule init')`
+        : `${printable(given, 500)} does not exist`,
       1,
     );
   }

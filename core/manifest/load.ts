@@ -29,6 +29,12 @@ export interface LoadScheduleOptions {
    * names the manifest was checked against. Default `true`.
    */
   fullCatalog?: boolean;
+  /**
+   * Validate this file instead of `<target>/.kaizen/schedule.yml` (a path
+   * the user named, as `schedule validate FILE` takes it); agent names are
+   * still checked against `target`'s agents.
+   */
+  file?: string;
 }
 
 /**
@@ -40,7 +46,7 @@ export async function loadSchedule(
   options: LoadScheduleOptions = {},
 ): Promise<LoadedSchedule> {
   const root = resolve(target);
-  const file = join(target, MANIFEST_PATH);
+  const file = options.file ?? join(target, MANIFEST_PATH);
   const lazy = options.fullCatalog === false;
   let knownAgents = lazy ? packagedAgentNames() : (await agentCatalog(root)).map((a) => a.name);
   const base = { root, file, knownAgents };
@@ -53,25 +59,31 @@ export async function loadSchedule(
   // and the resolver loads thousands of manifests, where each async round
   // trip cost more than the work (measured: half of a 1,000-repo run).
   let info: Deno.FileInfo;
-  let real: string = join(root, MANIFEST_PATH);
+  let real: string = options.file !== undefined ? resolve(options.file) : join(root, MANIFEST_PATH);
   try {
-    // The repo is untrusted: a committed symlink must not make us read (and
-    // quote in diagnostics) a file outside it. When neither `.kaizen` nor the
-    // manifest is a symlink, the file is inside the repo by construction (two
-    // lstat calls); otherwise real paths decide.
-    const dir = Deno.lstatSync(join(root, ".kaizen"));
-    const own = Deno.lstatSync(real);
-    if (dir.isDirectory && !dir.isSymlink && !own.isSymlink) {
-      info = own;
-    } else {
-      real = Deno.realPathSync(real);
-      if (!isInside(Deno.realPathSync(root), real)) {
-        return fail(
-          "outside-repo",
-          "manifest is a symlink that resolves outside the repository; refusing to read it",
-        );
-      }
+    if (options.file !== undefined) {
+      // A file named on the command line is the user's choice, not repo
+      // content reached through a link: read what it points at.
       info = Deno.statSync(real);
+    } else {
+      // The repo is untrusted: a committed symlink must not make us read (and
+      // quote in diagnostics) a file outside it. When neither `.kaizen` nor the
+      // manifest is a symlink, the file is inside the repo by construction (two
+      // lstat calls); otherwise real paths decide.
+      const dir = Deno.lstatSync(join(root, ".kaizen"));
+      const own = Deno.lstatSync(real);
+      if (dir.isDirectory && !dir.isSymlink && !own.isSymlink) {
+        info = own;
+      } else {
+        real = Deno.realPathSync(real);
+        if (!isInside(Deno.realPathSync(root), real)) {
+          return fail(
+            "outside-repo",
+            "manifest is a symlink that resolves outside the repository; refusing to read it",
+          );
+        }
+        info = Deno.statSync(real);
+      }
     }
   } catch (err) {
     if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
