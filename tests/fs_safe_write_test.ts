@@ -93,11 +93,13 @@ Deno.test("safe writer: cleanTemps removes dead temporary files of that file onl
   try {
     const w = await createSafeWriter(root);
     await w.writeAtomic("m/summary.json", "{}");
-    await Deno.writeTextFile(`${root}/m/.summary.json.tmp-999999-abc`, "torn");
-    await Deno.writeTextFile(`${root}/m/.other.json.tmp-999999-abc`, "keep");
+    const gone = new Deno.Command("true").spawn();
+    await gone.status;
+    await Deno.writeTextFile(`${root}/m/.summary.json.tmp-${gone.pid}-abc`, "torn");
+    await Deno.writeTextFile(`${root}/m/.other.json.tmp-${gone.pid}-abc`, "keep");
     assert.equal(await w.cleanTemps("m/summary.json"), 1);
     const names = [...Deno.readDirSync(`${root}/m`)].map((e) => e.name).sort();
-    assert.deepEqual(names, [".other.json.tmp-999999-abc", "summary.json"]);
+    assert.deepEqual(names, [`.other.json.tmp-${gone.pid}-abc`, "summary.json"]);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -260,7 +260,12 @@ Deno.test("issue 17 locks that outlive their writer: dead .summary.json.tmp-* fi
   try {
     await Deno.mkdir(`${root}/${DIR}`, { recursive: true });
     await Deno.copyFile(`${PILOT}/${LOG}`, `${root}/${LOG}`);
-    for (const name of [".summary.json.tmp-99999-k1", ".summary.state.json.tmp-12345-zz"]) {
+    // A pid that surely has no process: one that just exited.
+    const dead = new Deno.Command("true").spawn();
+    await dead.status;
+    for (
+      const name of [`.summary.json.tmp-${dead.pid}-k1`, `.summary.state.json.tmp-${dead.pid}-zz`]
+    ) {
       await Deno.writeTextFile(`${root}/${DIR}/${name}`, "{");
     }
     const r = await recordArgs(root);

@@ -262,7 +262,10 @@ Deno.test("memory add removes temporary files a killed writer left", async () =>
   const dir = await Deno.makeTempDir({ prefix: "kaizen-tmp-" });
   try {
     writeRepo(dir, "# Memory — coach\n");
-    const dead = `${dir}/.kaizen/agents/coach/.memory.md.tmp-999999-dead`;
+    // A pid that surely has no process: one that just exited.
+    const gone = new Deno.Command("true").spawn();
+    await gone.status;
+    const dead = `${dir}/.kaizen/agents/coach/.memory.md.tmp-${gone.pid}-dead`;
     Deno.writeTextFileSync(dead, "half a file");
     const r = await runCli(BUNDLE, ["memory", "add", "coach", "clean up", "--target", dir]);
     assert.equal(r.code, 0, r.stderr);
