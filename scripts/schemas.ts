@@ -3,6 +3,7 @@ import { ScheduleModel } from "../core/manifest/model.ts";
 import { BundleModel } from "../core/bundle/model.ts";
 import { ScheduleListModel } from "../core/manifest/listing_model.ts";
 import { ScheduleValidateModel } from "../core/manifest/validate_model.ts";
+import { MetricsShowModel } from "../core/state/metrics/show_model.ts";
 import { EVENT_MODELS } from "../core/events/model.ts";
 import { RosterDiscoverModel } from "../core/roster/model.ts";
 import { DoctorReportModel } from "../core/doctor/model.ts";
@@ -20,6 +21,8 @@ export function generatedSchemas(): Record<string, string> {
   out["schedule-list.schema.json"] = JSON.stringify(list, null, 2) + "\n";
   const validate = z.toJSONSchema(ScheduleValidateModel, { io: "output" });
   out["schedule-validate.schema.json"] = JSON.stringify(validate, null, 2) + "\n";
+  const metricsShow = z.toJSONSchema(MetricsShowModel, { io: "output" });
+  out["metrics-show.schema.json"] = JSON.stringify(metricsShow, null, 2) + "\n";
   const roster = z.toJSONSchema(RosterDiscoverModel, { io: "output" });
   out["roster-discover.schema.json"] = JSON.stringify(roster, null, 2) + "\n";
   const doctor = z.toJSONSchema(DoctorReportModel, { io: "output" });

@@ -33,6 +33,7 @@ Deno.test("every generated schema in schemas/ is up to date (bundle.schema.json 
     "events/kaizen.schedule.prepared.schema.json",
     "fleet-roster.schema.json",
     "fleet-status.schema.json",
+    "metrics-show.schema.json",
     "roster-discover.schema.json",
     "schedule-list.schema.json",
     "schedule-validate.schema.json",
