@@ -162,7 +162,7 @@ Deno.test("show: the packaged prompt, an installed copy wins, control characters
     await Deno.writeTextFile(`${dir}/agents/agent-coach.md`, "# ours\u001b[2J\nbe kind\r\n");
     const installed = await kaizen(["agents", "show", "coach", "--target", dir]);
     assert.equal(installed.code, 0, installed.stderr);
-    assert.equal(installed.stdout, "# ours[2J\nbe kind\n");
+    assert.equal(installed.stdout, "# ours\nbe kind\n");
   });
 });
 

@@ -350,7 +350,7 @@ Deno.test("show: a missing file exits 1 with a hint; control characters are stri
     await Deno.writeTextFile(`${dir}/${MEMORY}`, "# M\n- a\u001b[2J lesson\u202e\r\n- no newline");
     const s = await kaizen(["memory", "show", "coach", "--target", dir]);
     assert.equal(s.code, 0);
-    assert.equal(s.stdout, "# M\n- a[2J lesson\n- no newline\n");
+    assert.equal(s.stdout, "# M\n- a lesson\n- no newline\n");
   });
 });
 

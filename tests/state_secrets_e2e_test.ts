@@ -170,3 +170,33 @@ cliTest("manifest diagnostics quote no secret pasted into the manifest", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+cliTest(
+  "a token behind a colour code in a note is recognised and never persisted",
+  async (entry) => {
+    const r = new Rng(SEED ^ 0xc01);
+    const v = singleLine(r).find((x) => x.shape === "github-pat" || x.value.startsWith("gh"))!;
+    const dir = await tempRepo({
+      ".kaizen/schedule.yml": 'version: "1"\nagents:\n  coach:\n    cadence: weekly\n',
+    });
+    try {
+      const add = await runCli(entry, [
+        "memory",
+        "add",
+        "coach",
+        `saw \u001b[31m${v.value}\u001b[0m in the log`,
+        "--target",
+        dir,
+      ]);
+      assert.equal(add.code, 0, add.stderr);
+      const file = await Deno.readTextFile(`${dir}/.kaizen/agents/coach/memory.md`);
+      assertNoLeaks("memory.md", file, [{
+        input: "note",
+        c: { shape: v.shape, context: "prose", text: v.value, secrets: v.secrets },
+      }]);
+      assert.match(file, /- saw \[REDACTED:[a-z0-9-]+\] in the log/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

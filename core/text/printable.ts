@@ -21,6 +21,20 @@ const BIDI = "\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069";
 const C0_C1_BUT_TAB_LF = "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f";
 
 const UNSAFE = new RegExp(`[${C0_C1}${BIDI}]`, "g");
+// Whole escape sequences: CSI (ESC [ or U+009B, parameters, intermediates,
+// final byte), OSC (ESC ], up to BEL or ESC \\), and the two-byte ones. Their
+// parameters are not content: removing only the ESC would leave "[31m"
+// glued to the next word, and a token glued to a letter hides from the
+// redactor's word boundaries.
+const ESCAPE_SEQUENCE = new RegExp(
+  [
+    "\\u001b\\[[0-?]*[ -/]*[@-~]",
+    "\\u009b[0-?]*[ -/]*[@-~]",
+    "\\u001b\\][^\\u0007\\u001b]*(?:\\u0007|\\u001b\\\\)?",
+    "\\u001b[ -/]*[0-~]",
+  ].join("|"),
+  "g",
+);
 const UNSAFE_IN_CONTENT = new RegExp(`[${C0_C1_BUT_TAB_LF}${BIDI}]`, "g");
 
 /**
@@ -39,17 +53,18 @@ export function printable(s: string, max = 80): string {
 }
 
 /**
- * Removes terminal control and bidi characters from multi-line text, keeping
- * newlines and tabs. A CRLF line end becomes LF; any other carriage return is
+ * Removes terminal escape sequences (whole), control and bidi characters
+ * from multi-line text, keeping newlines and tabs. A CRLF line end becomes LF; any other carriage return is
  * dropped, since on a terminal it moves the cursor back over what was shown.
  *
  * @example
  * ```ts
  * stripControl("a\r\nb\u202ec\u0007"); // "a\nbc"
+ * stripControl("\u001b[31mred\u001b[0m"); // "red"
  * ```
  */
 export function stripControl(s: string): string {
-  return s.replace(/\r\n/g, "\n").replace(UNSAFE_IN_CONTENT, "");
+  return s.replace(/\r\n/g, "\n").replace(ESCAPE_SEQUENCE, "").replace(UNSAFE_IN_CONTENT, "");
 }
 
 /** `text` ending with a newline (an empty text stays empty): file contents printed or appended to. */
