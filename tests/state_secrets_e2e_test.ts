@@ -77,7 +77,25 @@ async function buildRepo(r: Rng): Promise<{ dir: string; planted: Planted[] }> {
     c: { shape: torn.shape, context: "json", text: torn.value, secrets: torn.secrets },
   });
   records.splice(3, 0, `{"agent":"coach","notes":"${torn.value}`);
+  // A hand-edited summary.json and a broken state file: secrets as values
+  // and keys. Whatever each command makes of them (re-derived, or shown as
+  // stored), none may be printed.
+  const summary: Record<string, unknown> = { agent: "coach", runs: 999, successes: 1 };
+  for (const [i, v] of singleLine(r).entries()) {
+    summary[i % 2 ? `note_${i}` : v.value] = i % 2 ? v.value : 1;
+    planted.push({
+      input: "summary.json",
+      c: { shape: v.shape, context: "json", text: v.value, secrets: v.secrets },
+    });
+  }
+  const state = singleLine(r)[1];
+  planted.push({
+    input: "summary.state.json",
+    c: { shape: state.shape, context: "json", text: state.value, secrets: state.secrets },
+  });
   const dir = await tempRepo({
+    ".kaizen/metrics/coach/summary.json": JSON.stringify(summary, null, 2) + "\n",
+    ".kaizen/metrics/coach/summary.state.json": `{"version": 2, "agent": "${state.value}"`,
     ".kaizen/schedule.yml":
       'version: "1"\ntimezone: UTC\nagents:\n  coach:\n    cadence: weekly\n    enabled: true\n',
     ".kaizen/agents/coach/memory.md": section("Memory — coach", take("memory.md")),
@@ -109,6 +127,7 @@ cliTest(
         ["metrics", "show", "coach", "--format", "json"],
         ["metrics", "list"],
         ["metrics", "list", "--format", "json"],
+        ["metrics", "optimize", "--now", "2026-12-06T08:00:00Z"],
       ];
       for (const argv of commands) {
         const r = await runCli(entry, [...argv, "--target", dir]);
@@ -121,6 +140,17 @@ cliTest(
           // What a consumer sees once the escapes are undone.
           assertNoLeaks(`${label} decoded`, JSON.stringify(JSON.parse(r.stdout)), planted);
         }
+      }
+      // What optimize wrote, as publish would send it.
+      const pub = await runCli(entry, ["metrics", "publish", "--dry-run", "--target", dir], {
+        env: { ARTIFACTSTORE_API_URL: "http://127.0.0.1:1", ARTIFACTSTORE_API_TOKEN: "" },
+      });
+      assert.equal(pub.code, 0, pub.stderr.slice(0, 500));
+      assertNoLeaks("metrics publish --dry-run stdout", pub.stdout, planted);
+      assertNoLeaks("metrics publish --dry-run stderr", pub.stderr, planted);
+      for (const f of ["analysis.json", "recommendations.jsonl"]) {
+        const text = await Deno.readTextFile(`${dir}/.kaizen/metrics/optimizer/${f}`);
+        assertNoLeaks(`optimizer/${f}`, text, planted);
       }
       // The show commands say that they redacted, never what.
       const mem = await runCli(entry, ["memory", "show", "coach", "--target", dir]);
