@@ -293,3 +293,31 @@ Deno.test("pin: doctor's NATS handshake timeout masks the URL's password (nothin
     await server.close();
   }
 });
+
+Deno.test("pin: doctor masks a short credential as a word, never inside other words", async () => {
+  const wordy: Probe = {
+    area: "hub",
+    network: false,
+    deadlineMs: 5_000,
+    run(_ctx, report) {
+      report.warn("hub.repo", "1,725 tokens seen; tok=tok used", "pass tok, not tokens");
+      return Promise.resolve();
+    },
+  };
+  const [check] = (await runDoctor([wordy], doctorContext(), { secrets: ["tok"] })).checks;
+  assert.equal(check.detail, "1,725 tokens seen; ***=*** used");
+  assert.equal(check.fix, "pass ***, not tokens");
+  // A long one goes wherever it appears, glued to other text or not.
+  const long = "Zx9qT4mW2pLr8vNc";
+  const glued: Probe = {
+    area: "hub",
+    network: false,
+    deadlineMs: 5_000,
+    run(_ctx, report) {
+      report.warn("hub.repo", `id=x${long}y`, "none");
+      return Promise.resolve();
+    },
+  };
+  const [g] = (await runDoctor([glued], doctorContext(), { secrets: [long] })).checks;
+  assert.equal(g.detail, "id=x***y");
+});

@@ -28,6 +28,13 @@ export interface RunDoctorOptions {
   secrets?: readonly string[];
 }
 
+/** Secrets shorter than this are masked only where they stand as a word. */
+const SHORT_SECRET = 8;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 /** Runs every probe; never throws (a probe that throws reports a failure). */
 export async function runDoctor(
   probes: readonly Probe[],
@@ -35,10 +42,20 @@ export async function runDoctor(
   options: RunDoctorOptions = {},
 ): Promise<DoctorReport> {
   const secrets = [...new Set((options.secrets ?? []).filter((s) => s.length >= 3))]
-    .sort((a, b) => b.length - a.length);
+    .sort((a, b) => b.length - a.length)
+    .map((s) =>
+      // A short value (a test token, `tok`) is masked as a word of its own:
+      // masked inside longer words it turns "tokens" into "***ens". A long
+      // one is masked wherever it appears.
+      s.length < SHORT_SECRET
+        ? new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(s)}(?![A-Za-z0-9])`, "g")
+        : s
+    );
   const scrub = (text: string) => {
     let out = text;
-    for (const s of secrets) out = out.split(s).join("***");
+    for (const s of secrets) {
+      out = typeof s === "string" ? out.split(s).join("***") : out.replace(s, "***");
+    }
     return oneLine(out);
   };
   const perProbe = await Promise.all(probes.map((p) => runProbe(p, base)));
