@@ -11,7 +11,13 @@ import type { TypedInvocation } from "../cli/framework.ts";
 import type { PREPARE_OPTIONS } from "./options.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { resolve } from "../fs/paths.ts";
-import { buildRegistry, pluginFlags, type PluginSources } from "../plugin/build.ts";
+import { processEnv } from "../env.ts";
+import {
+  buildRegistry,
+  existingHostPluginsFile,
+  pluginFlags,
+  type PluginSources,
+} from "../plugin/build.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { printable } from "../text/printable.ts";
 import { resolveNow, resolveTarget } from "./target.ts";
@@ -148,18 +154,10 @@ async function pluginCommandArgs(
   opts: { readonly plugins?: string; readonly "trust-repo-plugins"?: boolean },
 ): Promise<string[]> {
   const { shellQuote } = await import("../text/shell_quote.ts");
-  const { defaultHostFile } = await import("../plugin/locations.ts");
   const words: string[] = [];
-  let file = typeof opts.plugins === "string" ? resolve(opts.plugins) : undefined;
-  if (file === undefined) {
-    const host = defaultHostFile((name) => Deno.env.get(name));
-    if (host !== undefined) {
-      try {
-        Deno.lstatSync(host);
-        file = host;
-      } catch { /* no host file: nothing to name */ }
-    }
-  }
+  const file = typeof opts.plugins === "string"
+    ? resolve(opts.plugins)
+    : existingHostPluginsFile(processEnv);
   if (file !== undefined) words.push("--plugins", shellQuote(file));
   if (opts["trust-repo-plugins"] === true) words.push("--trust-repo-plugins");
   return words;

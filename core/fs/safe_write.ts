@@ -80,7 +80,8 @@ export interface SafeWriter {
    */
   withLock<T>(rel: string, fn: () => Promise<T>, options?: LockOptions): Promise<LockOutcome<T>>;
   /**
-   * Removes temporary files a killed writer of `rel` left behind. Call it
+   * Removes temporary files a killed writer of `rel` left behind (and a
+   * stale `rel.lock` of an earlier kaizen version). Call it
    * holding `rel`'s lock: every live writer of `rel` holds it while its
    * temporary file exists, so any one found then is dead.
    */
@@ -88,6 +89,9 @@ export interface SafeWriter {
 }
 
 const encoder = new TextEncoder();
+
+/** Age after which an earlier version's `<name>.lock` file was left by a killed writer. */
+export const LEGACY_LOCK_STALE_MS = 30_000;
 
 /** Temporary sibling names of `name`: `.name.tmp-<pid>-<rand>`. */
 function tempPrefix(name: string): string {
@@ -196,25 +200,27 @@ export async function createSafeWriter(root: string): Promise<SafeWriter> {
     return at;
   };
 
+  const ensureDir = async (rel: string): Promise<WriteOutcome> => {
+    const at = await locate(rel, { createDirs: true });
+    if (at.status === "refused") return at;
+    if (!at.info) {
+      try {
+        await Deno.mkdir(at.abs);
+      } catch (err) {
+        if (!(err instanceof Deno.errors.AlreadyExists)) return ioRefusal(at.path, "create", err);
+      }
+      return { status: "ok", path: at.path, abs: at.abs };
+    }
+    if (!at.info.isDirectory) {
+      return refusal(at.path, "not-regular", `${at.path} is not a folder`);
+    }
+    return { status: "ok", path: at.path, abs: at.abs };
+  };
+
   return {
     root: realRoot,
     locate,
-    ensureDir: async (rel) => {
-      const at = await locate(rel, { createDirs: true });
-      if (at.status === "refused") return at;
-      if (!at.info) {
-        try {
-          await Deno.mkdir(at.abs);
-        } catch (err) {
-          if (!(err instanceof Deno.errors.AlreadyExists)) return ioRefusal(at.path, "create", err);
-        }
-        return { status: "ok", path: at.path, abs: at.abs };
-      }
-      if (!at.info.isDirectory) {
-        return refusal(at.path, "not-regular", `${at.path} is not a folder`);
-      }
-      return { status: "ok", path: at.path, abs: at.abs };
-    },
+    ensureDir,
     writeAtomic: async (rel, data, options = {}) => {
       const at = await locateFile(rel, true, options.noFollow);
       if (at.status === "refused") return at;
@@ -280,28 +286,32 @@ export async function createSafeWriter(root: string): Promise<SafeWriter> {
     },
     withLock: async (rel, fn, options = {}) => {
       const dirRel = dirname(normalize(rel));
-      const at: Located | IoRefusal = dirRel === "."
-        ? { status: "ok", path: ".", abs: realRoot, info: await Deno.stat(realRoot) }
-        : await locate(dirRel, { createDirs: true });
-      if (at.status === "refused") return at;
-      if (!at.info) {
-        try {
-          await Deno.mkdir(at.abs);
-        } catch (err) {
-          if (!(err instanceof Deno.errors.AlreadyExists)) return ioRefusal(at.path, "create", err);
-        }
-      }
-      const label = `the lock on ${at.path}/`;
-      return await withFileLock(at.abs, fn, { label, ...options });
+      const dir: WriteOutcome = dirRel === "."
+        ? { status: "ok", path: ".", abs: realRoot }
+        : await ensureDir(dirRel);
+      if (dir.status === "refused") return dir;
+      return await withFileLock(dir.abs, fn, { label: `the lock on ${dir.path}/`, ...options });
     },
     cleanTemps: async (rel) => {
       const at = await locate(rel);
       if (at.status === "refused") return 0;
       const dir = dirname(at.abs);
       const prefix = tempPrefix(basename(at.abs));
+      const legacyLock = `${basename(at.abs)}.lock`;
       let removed = 0;
       try {
         for await (const e of Deno.readDir(dir)) {
+          if (e.isFile && e.name === legacyLock) {
+            // Earlier kaizen versions locked with an O_EXCL file next to the
+            // target; one older than their stale limit was left by a killed
+            // writer and means nothing to the kernel lock.
+            const path = join(dir, e.name);
+            const age = Date.now() - (Deno.statSync(path).mtime?.getTime() ?? Date.now());
+            if (age > LEGACY_LOCK_STALE_MS) {
+              await Deno.remove(path).then(() => removed++, () => {});
+            }
+            continue;
+          }
           if (!e.isFile || !e.name.startsWith(prefix)) continue;
           const pid = Number(e.name.slice(prefix.length).split("-")[0]);
           if (pid === Deno.pid) continue; // ours, in flight

@@ -121,25 +121,37 @@ async function loadPluginsInto(registry: PluginRegistry, setup: PluginSetup): Pr
   }
 }
 
+/** `path` when something exists there (`lstat` never blocks, even on a FIFO). */
+function existing(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    Deno.lstatSync(path);
+    return path;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The host's default plugins file (`$XDG_CONFIG_HOME/kaizen/plugins.yml`)
+ * when it exists: what a run without `--plugins` reads.
+ */
+export function existingHostPluginsFile(
+  env: (name: string) => string | undefined,
+): string | undefined {
+  return existing(defaultHostFile(env));
+}
+
 /**
  * True when a default plugins file (host or repo) exists. Checked before the
  * loader is imported: most runs have none, and the loader brings the YAML
- * parser and the external-plugin runner with it. `lstat` never blocks, even
- * on a FIFO; the loader itself decides what an existing file means.
+ * parser and the external-plugin runner with it. The loader itself decides
+ * what an existing file means.
  */
 function anyPluginsFile(
   root: string | undefined,
   env: (name: string) => string | undefined,
 ): boolean {
-  const host = defaultHostFile(env);
   const repo = root === undefined ? undefined : join(resolve(root), REPO_PLUGINS_PATH);
-  return [host, repo].some((path) => {
-    if (path === undefined) return false;
-    try {
-      Deno.lstatSync(path);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return existingHostPluginsFile(env) !== undefined || existing(repo) !== undefined;
 }

@@ -12,7 +12,7 @@
  */
 import type { Deadline } from "../../fs/deadline.ts";
 import { statFingerprint } from "../../fs/lock.ts";
-import { createSafeWriter, type SafeWriter } from "../../fs/safe_write.ts";
+import { createSafeWriter, LEGACY_LOCK_STALE_MS, type SafeWriter } from "../../fs/safe_write.ts";
 import { redactSecrets } from "../../redact/mod.ts";
 import { executionsPath, metricsDir, summaryPath, summaryStatePath } from "../layout.ts";
 import { checkAgent } from "./agent.ts";
@@ -36,19 +36,8 @@ import {
 } from "./summary.ts";
 import type { LockOptions } from "../../fs/lock.ts";
 
-/**
- * A `executions.jsonl.lock` file older than this was left by a kaizen from
- * before the kernel lock (which creates no file) and is removed.
- */
-export const LOCK_STALE_MS = 30_000;
-
-/** Removes a lock file an older kaizen's killed writer left next to the log. */
-async function removeLegacyLock(writer: SafeWriter, rel: string): Promise<void> {
-  const at = await writer.locate(`${rel}.lock`);
-  if (at.status !== "ok" || !at.info?.isFile) return;
-  const age = Date.now() - (at.info.mtime?.getTime() ?? Date.now());
-  if (age > LOCK_STALE_MS) await Deno.remove(at.abs).catch(() => {});
-}
+/** An earlier version's lock file older than this is removed (see the safe writer's `cleanTemps`). */
+export const LOCK_STALE_MS: number = LEGACY_LOCK_STALE_MS;
 
 /** What {@link recordExecution} wrote. */
 export interface RecordResult {
@@ -144,7 +133,7 @@ export async function recordExecution(
   const dir = await writer.ensureDir(metricsDir(agent));
   if (dir.status === "refused") throw refusedError(dir);
   const outcome = await writer.withLock(rel, async (): Promise<RecordResult> => {
-    await removeLegacyLock(writer, rel);
+    await writer.cleanTemps(rel);
     await writer.cleanTemps(summaryPath(agent));
     await writer.cleanTemps(summaryStatePath(agent));
     const log = await openLog(realRoot, rel, options.deadline);
@@ -230,7 +219,7 @@ export async function rebuildSummary(
   probe.file.close();
   const writer = await createSafeWriter(realRoot);
   const outcome = await writer.withLock(rel, async (): Promise<RebuildResult> => {
-    await removeLegacyLock(writer, rel);
+    await writer.cleanTemps(rel);
     await writer.cleanTemps(summaryPath(agent));
     await writer.cleanTemps(summaryStatePath(agent));
     // Read again under the lock: a record may have landed while we waited.
