@@ -1,6 +1,7 @@
 /**
- * Joining byte chunks read from a stream (a reply body, a plugin's stdout,
- * stdin) into one array, once, after the reader has enforced its cap.
+ * Byte helpers: joining chunks read from a stream (a reply body, a plugin's
+ * stdout, stdin) into one array once the reader has enforced its cap, and
+ * the hex SHA-256 that state files, events and bundles are fingerprinted with.
  *
  * @module
  */
@@ -16,4 +17,10 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
     at += c.byteLength;
   }
   return out;
+}
+
+/** Lowercase hex SHA-256 of `bytes`. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -1,3 +1,4 @@
+import { sha256Hex as sha256OfBytes } from "../bytes.ts";
 import type { BundleSection } from "./types.ts";
 
 /**
@@ -12,9 +13,8 @@ export async function contentHash(
 }
 
 /** SHA-256 of a text's UTF-8 bytes, as lowercase hex. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+export function sha256Hex(text: string): Promise<string> {
+  return sha256OfBytes(new TextEncoder().encode(text));
 }
 
 /** UTF-8 byte length. */

@@ -18,6 +18,7 @@ import {
   packagedAgentNames,
   packagedPrompt,
 } from "../agents/catalog.ts";
+import { sha256Hex } from "../bytes.ts";
 import { createSafeWriter } from "../fs/safe_write.ts";
 import { createSafeReader } from "../fs/safe_read.ts";
 import { AGENT_NAME_RE } from "../manifest/constants.ts";
@@ -198,11 +199,6 @@ export async function readAgentPrompt(
     location: `packaged:${name}`,
     text: stripControl(packaged),
   };
-}
-
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**

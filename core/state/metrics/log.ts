@@ -168,12 +168,6 @@ async function readInto(file: Deno.FsFile, start: number, buf: Uint8Array): Prom
   return buf.subarray(0, got);
 }
 
-/** Hex SHA-256 of `bytes`. */
-export async function sha256(bytes: Uint8Array): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
-  return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** What a forward scan saw. */
 export interface ForwardScan {
   /** Newlines between `start` and `end`. */

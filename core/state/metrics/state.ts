@@ -10,7 +10,8 @@
  */
 import { createDeadline, type Deadline } from "../../fs/deadline.ts";
 import { createSafeReader } from "../../fs/safe_read.ts";
-import { type OpenLog, readRange, sha256 } from "./log.ts";
+import { type OpenLog, readRange } from "./log.ts";
+import { sha256Hex as sha256 } from "../../bytes.ts";
 import type { SkippedLine } from "./record.ts";
 import { type SummaryAccumulator, TREND_RUNS } from "./summary.ts";
 
