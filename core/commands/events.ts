@@ -20,6 +20,8 @@ import {
 } from "../cli/framework.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
+import { processEnv } from "../env.ts";
+import { resolveNatsUrl } from "./target.ts";
 import { printable } from "../text/printable.ts";
 import { parseDuration } from "../time/duration.ts";
 import type { EventStreamOptions } from "../events/stream.ts";
@@ -122,27 +124,6 @@ export const EVENTS_TAIL_OPTIONS = [
   NATS_URL_OPTION,
 ] as const satisfies readonly OptionSpec[];
 
-/** The environment as the NATS door reads it; unreadable counts as unset. */
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
-}
-
-/** `--nats-url`, else `$NATS_URL`, else the default; refused (exit 2) when it is not a NATS URL. */
-async function natsUrl(flag: string | undefined): Promise<string> {
-  const url = await import("../nats/url.ts");
-  const chosen = flag || env("NATS_URL") || url.DEFAULT_NATS_URL;
-  try {
-    url.parseNatsUrl(chosen);
-  } catch (err) {
-    throw new CliError(printable((err as Error).message, 300), 2);
-  }
-  return chosen;
-}
-
 /** A duration option in milliseconds; `0` only where `zero` allows it. */
 function duration(name: string, value: string, zero = false): number {
   if (zero && value === "0") return 0;
@@ -170,7 +151,7 @@ async function oneLine(err: unknown, shownUrl: string): Promise<string> {
 async function connect(url: string, shown: string) {
   const { openEventPublisher } = await import("../nats/mod.ts");
   try {
-    return await openEventPublisher({ url, env, timeoutMs: 5_000 });
+    return await openEventPublisher({ url, env: processEnv, timeoutMs: 5_000 });
   } catch (err) {
     throw new CliError(await oneLine(err, shown), 1);
   }
@@ -202,7 +183,7 @@ export async function setupCommand(
   }
   const problem = stream.checkStreamOptions(opts);
   if (problem) throw new CliError(problem, 2);
-  const url = await natsUrl(inv.opts["nats-url"]);
+  const url = await resolveNatsUrl(inv.opts["nats-url"]);
   const { maskUrl } = await import("../nats/url.ts");
   const shown = maskUrl(url);
   if (inv.opts["dry-run"]) {
@@ -308,7 +289,7 @@ export async function tailCommand(
     : undefined;
   const count = inv.opts.count !== undefined ? Number(inv.opts.count) : undefined;
   const format = inv.opts.format === "json" ? "json" : "text";
-  const url = await natsUrl(inv.opts["nats-url"]);
+  const url = await resolveNatsUrl(inv.opts["nats-url"]);
   const { maskUrl } = await import("../nats/url.ts");
   const shown = maskUrl(url);
   const tailing = await import("../events/tail.ts");

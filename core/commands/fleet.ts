@@ -16,6 +16,8 @@ import {
 } from "../cli/framework.ts";
 import { CliError, stderr, stdout, useColorOnStdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
+import { processEnv } from "../env.ts";
+import { resolveNatsUrl } from "./target.ts";
 import { printable } from "../text/printable.ts";
 import { parseDuration } from "../time/duration.ts";
 import { DISCOVER_OPTIONS } from "./options.ts";
@@ -119,26 +121,6 @@ export const FLEET_PUBLISH_OPTIONS = [
     description: "Print the message instead of publishing it",
   },
 ] as const satisfies readonly OptionSpec[];
-
-/** The environment as the NATS door reads it; unreadable counts as unset. */
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
-}
-
-async function natsUrl(flag: string | undefined): Promise<string> {
-  const url = await import("../nats/url.ts");
-  const chosen = flag || env("NATS_URL") || url.DEFAULT_NATS_URL;
-  try {
-    url.parseNatsUrl(chosen);
-  } catch (err) {
-    throw new CliError(printable((err as Error).message, 300), 2);
-  }
-  return chosen;
-}
 
 function duration(name: string, value: string): number {
   const ms = parseDuration(value);
@@ -300,7 +282,7 @@ async function statusCommand(inv: TypedInvocation<typeof FLEET_STATUS_OPTIONS>):
     : o["runs-from-stream"]
     ? { kind: "stream" }
     : { kind: "roster", discover: await rosterSource(o) };
-  const url = await natsUrl(o["nats-url"]);
+  const url = await resolveNatsUrl(o["nats-url"]);
   const { fleetStatus, FleetStatusError } = await import("../fleet/status.ts");
   const bar = progressBar();
   let report: FleetStatusReport;
@@ -311,7 +293,7 @@ async function statusCommand(inv: TypedInvocation<typeof FLEET_STATUS_OPTIONS>):
       now: window.now,
       graceMs,
       scatterMs,
-      nats: { url, env, stream: o.stream },
+      nats: { url, env: processEnv, stream: o.stream },
       onProgress: bar?.update,
       notice: (m) => warn(prog, m, "notice"),
     });
@@ -397,13 +379,13 @@ async function publishRosterCommand(
     stdout(redactForOutput(JSON.stringify({ subject, payload }, null, 2), "fleet roster") + "\n");
     return 0;
   }
-  const url = await natsUrl(o["nats-url"]);
+  const url = await resolveNatsUrl(o["nats-url"]);
   const { publishEvent, maskUrl } = await import("../nats/mod.ts");
   const { eventMessageId } = await import("../events/payloads.ts");
   // The same host and runs give the same id: an unchanged roster is stored once.
   const msgId = await eventMessageId(subject, JSON.stringify(payload.runs));
   try {
-    const r = await publishEvent(bytes, { url, subject, msgId, env });
+    const r = await publishEvent(bytes, { url, subject, msgId, env: processEnv });
     if (r.mode === "core") {
       throw new CliError(
         `no stream stores ${subject} on ${

@@ -1,6 +1,7 @@
 import { printable } from "../text/printable.ts";
 import { CliError } from "../cli/io.ts";
 import { resolve } from "../fs/paths.ts";
+import { processEnv } from "../env.ts";
 
 /** Resolves `--target` and checks it is an existing directory (exit 2 otherwise). */
 export async function resolveTarget(target: unknown): Promise<string> {
@@ -48,4 +49,20 @@ export function resolveHost(given: unknown): string {
   } catch {
     throw new CliError("cannot tell this machine's hostname; pass --host NAME", 2);
   }
+}
+
+/**
+ * `--nats-url`, else `$NATS_URL`, else the default server; refused (exit 2)
+ * when it is not a NATS URL. The URL module loads only for commands that
+ * talk to NATS.
+ */
+export async function resolveNatsUrl(flag: string | undefined): Promise<string> {
+  const url = await import("../nats/url.ts");
+  const chosen = flag || processEnv("NATS_URL") || url.DEFAULT_NATS_URL;
+  try {
+    url.parseNatsUrl(chosen);
+  } catch (err) {
+    throw new CliError(printable((err as Error).message, 300), 2);
+  }
+  return chosen;
 }
