@@ -28,6 +28,7 @@ import { haveNatsServer, type NatsServer, startNatsServer } from "../tests/_nats
 import { CONCURRENCY, measureNats, type NatsBench } from "./nats.ts";
 import { measureRoster, type RosterRow } from "./roster.ts";
 import { measureMetrics, type MetricsRow } from "./metrics.ts";
+import { mergeResults } from "./keep_sections.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const DENO = Deno.execPath();
@@ -708,9 +709,11 @@ async function main() {
 
     if (opts.write) {
       const facts = await machineFacts();
+      const path = `${ROOT}/bench/RESULTS.md`;
+      const previous = await Deno.readTextFile(path).catch(() => "");
       await Deno.writeTextFile(
-        `${ROOT}/bench/RESULTS.md`,
-        resultsMd(summary, facts, benches, opts),
+        path,
+        mergeResults(previous, resultsMd(summary, facts, benches, opts)),
       );
       log("wrote bench/RESULTS.md");
     }
