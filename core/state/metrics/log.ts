@@ -140,20 +140,12 @@ function fileKind(info: Deno.FileInfo): string {
 }
 
 /** Reads `length` bytes of `file` from `start` (fewer if the file ends first). */
-export async function readRange(
+export function readRange(
   file: Deno.FsFile,
   start: number,
   length: number,
 ): Promise<Uint8Array> {
-  const buf = new Uint8Array(Math.max(0, length));
-  await file.seek(start, Deno.SeekMode.Start);
-  let got = 0;
-  while (got < buf.length) {
-    const n = await file.read(buf.subarray(got));
-    if (n === null) break;
-    got += n;
-  }
-  return buf.subarray(0, got);
+  return readInto(file, start, new Uint8Array(Math.max(0, length)));
 }
 
 /** Fills `buf` from `start` (fewer bytes if the file ends first); the part filled. */
