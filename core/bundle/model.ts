@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import type { ModelAgrees } from "../model_agrees.ts";
 import type { Bundle, BundleSection } from "./types.ts";
 
 export const BundleSectionModel = z.strictObject({
@@ -65,12 +66,6 @@ export const BundleModel = z.strictObject({
   description: "Output of `kaizen schedule prepare <agent> --format json`.",
 });
 
-/** True when `A` and `B` are the same type (optional fields included). */
-type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
-  : false;
 // Compile-time: the written-out types in types.ts say what these models say.
-const agree: [
-  Same<z.output<typeof BundleSectionModel>, BundleSection>,
-  Same<z.output<typeof BundleModel>, Bundle>,
-] = [true, true];
-void agree;
+true satisfies ModelAgrees<typeof BundleSectionModel, BundleSection>;
+true satisfies ModelAgrees<typeof BundleModel, Bundle>;

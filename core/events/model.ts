@@ -10,6 +10,7 @@
  * @module
  */
 import { z } from "zod";
+import type { ModelAgrees } from "../model_agrees.ts";
 
 const rfc3339 = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/).describe(
   "RFC 3339 UTC time.",
@@ -161,17 +162,11 @@ export interface AgentInstalled {
   replaced: boolean;
 }
 
-/** True when `A` and `B` are the same type (optional fields included). */
-type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
-  : false;
 // Compile-time: the written-out types (explicit for the published package)
 // say what the models say.
-const agree: [
-  Same<z.output<typeof SchedulePreparedModel>, SchedulePrepared>,
-  Same<z.output<typeof MetricsRecordedModel>, MetricsRecorded>,
-  Same<z.output<typeof AgentInstalledModel>, AgentInstalled>,
-] = [true, true, true];
-void agree;
+true satisfies ModelAgrees<typeof SchedulePreparedModel, SchedulePrepared>;
+true satisfies ModelAgrees<typeof MetricsRecordedModel, MetricsRecorded>;
+true satisfies ModelAgrees<typeof AgentInstalledModel, AgentInstalled>;
 
 /** Subject → model, for schema generation and tests. */
 export const EVENT_MODELS = {

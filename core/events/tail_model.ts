@@ -10,6 +10,7 @@
  * @module
  */
 import { z } from "zod";
+import type { ModelAgrees } from "../model_agrees.ts";
 
 export const EventsTailLineModel = z.strictObject({
   subject: z.string().describe("The NATS subject the event was published on."),
@@ -49,9 +50,5 @@ export interface EventsTailLine {
   text?: string;
 }
 
-/** True when `A` and `B` are the same type (optional fields included). */
-type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
-  : false;
 // Compile-time: the written-out type says what the model says.
-const agree: Same<z.output<typeof EventsTailLineModel>, EventsTailLine> = true;
-void agree;
+true satisfies ModelAgrees<typeof EventsTailLineModel, EventsTailLine>;

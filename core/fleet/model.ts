@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "zod";
+import type { ModelAgrees } from "../model_agrees.ts";
 import type { FleetStatusReport } from "./types.ts";
 import type { FleetRosterMessage } from "./roster_event.ts";
 
@@ -122,12 +123,6 @@ export const FleetRosterModel = z.strictObject({
     "Published by `kaizen fleet publish-roster` on kaizen.fleet.roster.<host>: a host's resolved runs, for `fleet status --runs-from-stream`.",
 });
 
-/** True when `A` and `B` are the same type (optional fields included). */
-type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
-  : false;
 // Compile-time: the written-out type says what the model says.
-const agree: [
-  Same<z.output<typeof FleetStatusModel>, FleetStatusReport>,
-  Same<z.output<typeof FleetRosterModel>, FleetRosterMessage>,
-] = [true, true];
-void agree;
+true satisfies ModelAgrees<typeof FleetStatusModel, FleetStatusReport>;
+true satisfies ModelAgrees<typeof FleetRosterModel, FleetRosterMessage>;

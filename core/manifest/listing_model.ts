@@ -7,6 +7,7 @@
  * @module
  */
 import { z } from "zod";
+import type { ModelAgrees } from "../model_agrees.ts";
 
 export const ListedRunModel = z.strictObject({
   local: z.string().describe(
@@ -97,14 +98,8 @@ export interface ScheduleList {
   agents: ListedAgent[];
 }
 
-/** True when `A` and `B` are the same type (optional fields included). */
-type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
-  : false;
 // Compile-time: the written-out types (explicit for the published package)
 // say what the models say.
-const agree: [
-  Same<z.output<typeof ListedRunModel>, ListedRun>,
-  Same<z.output<typeof ListedAgentModel>, ListedAgent>,
-  Same<z.output<typeof ScheduleListModel>, ScheduleList>,
-] = [true, true, true];
-void agree;
+true satisfies ModelAgrees<typeof ListedRunModel, ListedRun>;
+true satisfies ModelAgrees<typeof ListedAgentModel, ListedAgent>;
+true satisfies ModelAgrees<typeof ScheduleListModel, ScheduleList>;

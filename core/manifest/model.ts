@@ -10,6 +10,7 @@
  * @module
  */
 import { z } from "zod";
+import type { ModelAgrees } from "../model_agrees.ts";
 import { AGENT_NAME_RE, CADENCES, MANIFEST_VERSION } from "./constants.ts";
 import type { AgentSchedule, Schedule } from "./types.ts";
 
@@ -45,12 +46,6 @@ export const AgentScheduleModel: z.ZodType<AgentSchedule> = agentSchedule;
 /** The whole manifest. */
 export const ScheduleModel: z.ZodType<Schedule> = schedule;
 
-/** True when `A` and `B` are the same type (optional fields included). */
-type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
-  : false;
 // Compile-time: the written-out types in types.ts say what these models say.
-const agree: [
-  Same<z.output<typeof agentSchedule>, AgentSchedule>,
-  Same<z.output<typeof schedule>, Schedule>,
-] = [true, true];
-void agree;
+true satisfies ModelAgrees<typeof agentSchedule, AgentSchedule>;
+true satisfies ModelAgrees<typeof schedule, Schedule>;
