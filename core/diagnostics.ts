@@ -24,7 +24,25 @@ export interface Diagnostic {
   file?: string;
 }
 
-/** Renders one diagnostic as `file:line:col: severity: message`. */
+/**
+ * Renders one diagnostic as `file:line:col: severity: message`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatDiagnostic } from "../mod.ts";
+ *
+ * const line = formatDiagnostic({
+ *   severity: "error",
+ *   code: "unknown-key",
+ *   message: "unknown key 'cadense' (did you mean 'cadence'?)",
+ *   path: ["agents", "coach", "cadense"],
+ *   line: 5,
+ *   col: 5,
+ * }, ".kaizen/schedule.yml");
+ * assert.equal(line, ".kaizen/schedule.yml:5:5: error: unknown key 'cadense' (did you mean 'cadence'?)");
+ * ```
+ */
 export function formatDiagnostic(d: Diagnostic, file = d.file ?? "<input>"): string {
   // The path comes from --target: a folder name can hold escape sequences.
   return `${printable(file, 500)}:${d.line}:${d.col}: ${d.severity}: ${printable(d.message, 500)}`;

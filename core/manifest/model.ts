@@ -40,10 +40,41 @@ const schedule = z.strictObject({
   description: "Opts a repository into scheduled coding-agent runs (.kaizen/schedule.yml).",
 });
 
-/** One agent's entry under `agents:`. */
+/**
+ * One agent's entry under `agents:`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AgentScheduleModel } from "../../mod.ts";
+ *
+ * assert.deepEqual(AgentScheduleModel.parse({ cadence: "daily", cron: "30 6 * * *" }), {
+ *   cadence: "daily",
+ *   cron: "30 6 * * *",
+ *   enabled: true,
+ * });
+ * assert.equal(AgentScheduleModel.safeParse({ cadence: "hourly" }).success, false);
+ * ```
+ */
 export const AgentScheduleModel: z.ZodType<AgentSchedule> = agentSchedule;
 
-/** The whole manifest. */
+/**
+ * The whole manifest.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ScheduleModel } from "../../mod.ts";
+ *
+ * const schedule = ScheduleModel.parse({
+ *   version: "1",
+ *   timezone: "Europe/Berlin",
+ *   agents: { coach: { cadence: "weekly" } },
+ * });
+ * assert.equal(schedule.agents.coach.enabled, true);
+ * assert.equal(ScheduleModel.safeParse({ version: "1", agents: {} }).success, false);
+ * ```
+ */
 export const ScheduleModel: z.ZodType<Schedule> = schedule;
 
 // Compile-time: the written-out types in types.ts say what these models say.
