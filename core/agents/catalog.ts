@@ -98,7 +98,30 @@ function installedAgentNamesSync(target: string, warn: (message: string) => void
   return names.sort();
 }
 
-/** The full catalog for `target`: installed entries shadow packaged ones. */
+/**
+ * The full catalog for `target`: installed entries shadow packaged ones.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { agentCatalog } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${repo}/agents`);
+ *   await Deno.writeTextFile(`${repo}/agents/agent-release.md`, "# Release agent\n");
+ *   const catalog = await agentCatalog(repo);
+ *   assert.deepEqual(catalog.map((a) => `${a.name}: ${a.source}`), [
+ *     "coach: packaged",
+ *     "optimization: packaged",
+ *     "release: installed",
+ *     "tdd-workflow: packaged",
+ *   ]);
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
+ */
 export async function agentCatalog(
   target: string,
   warn: (message: string) => void = () => {},

@@ -88,8 +88,17 @@ export type CronParse = { ok: true; spec: CronSpec } | { ok: false; problem: Cro
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseCron } from "../../mod.ts";
+ *
  * const r = parseCron("0 9 * * MON-FRI");
- * if (r.ok) console.log(r.spec.daysOfWeek[1]); // true
+ * assert.ok(r.ok);
+ * assert.equal(r.spec.daysOfWeek[1], true); // Monday
+ * assert.equal(r.spec.daysOfWeek[0], false); // Sunday
+ *
+ * const bad = parseCron("0 25 * * *");
+ * assert.ok(!bad.ok);
+ * assert.match(bad.problem.message, /hour/);
  * ```
  */
 export function parseCron(expr: string): CronParse {

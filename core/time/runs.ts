@@ -169,8 +169,15 @@ function* runsAfter(
  *
  * @example
  * ```ts
- * nextRuns("0 9 * * 1", "Europe/Berlin", new Date("2026-11-22T00:00:00Z"), 2);
- * // [2026-11-23T08:00:00Z, 2026-11-30T08:00:00Z]
+ * import assert from "node:assert/strict";
+ * import { nextRuns } from "../../mod.ts";
+ *
+ * // Mondays 09:00 in Berlin (UTC+1 in winter).
+ * const runs = nextRuns("0 9 * * 1", "Europe/Berlin", new Date("2026-11-22T00:00:00Z"), 2);
+ * assert.deepEqual(runs.map((d) => d.toISOString()), [
+ *   "2026-11-23T08:00:00.000Z",
+ *   "2026-11-30T08:00:00.000Z",
+ * ]);
  * ```
  */
 export function nextRuns(
@@ -196,9 +203,21 @@ export function nextRuns(
  *
  * @example
  * ```ts
- * runsBetween("0 * * * *", "America/New_York",
- *   new Date("2026-11-01T04:30:00Z"), new Date("2026-11-01T07:30:00Z"));
- * // 05:00Z (01:00 EDT), 06:00Z (01:00 EST), 07:00Z (02:00 EST)
+ * import assert from "node:assert/strict";
+ * import { runsBetween } from "../../mod.ts";
+ *
+ * // The night clocks fall back: 01:00 happens twice, and both run.
+ * const runs = runsBetween(
+ *   "0 * * * *",
+ *   "America/New_York",
+ *   new Date("2026-11-01T04:30:00Z"),
+ *   new Date("2026-11-01T07:30:00Z"),
+ * );
+ * assert.deepEqual(runs.map((d) => d.toISOString()), [
+ *   "2026-11-01T05:00:00.000Z", // 01:00 EDT
+ *   "2026-11-01T06:00:00.000Z", // 01:00 EST
+ *   "2026-11-01T07:00:00.000Z", // 02:00 EST
+ * ]);
  * ```
  */
 export function runsBetween(
@@ -289,9 +308,21 @@ export interface WindowRuns {
  *
  * @example
  * ```ts
- * runsInWindow("* * * * *", "UTC",
- *   new Date("2026-01-01T00:00:00Z"), new Date("2027-01-01T00:00:00Z"), 2);
- * // { runs: [2026-01-01T00:00:00Z, 2026-01-01T00:01:00Z], total: 525600 }
+ * import assert from "node:assert/strict";
+ * import { runsInWindow } from "../../mod.ts";
+ *
+ * const { runs, total } = runsInWindow(
+ *   "* * * * *",
+ *   "UTC",
+ *   new Date("2026-01-01T00:00:00Z"),
+ *   new Date("2027-01-01T00:00:00Z"),
+ *   2,
+ * );
+ * assert.deepEqual(runs.map((d) => d.toISOString()), [
+ *   "2026-01-01T00:00:00.000Z",
+ *   "2026-01-01T00:01:00.000Z",
+ * ]);
+ * assert.equal(total, 525_600); // every minute of the year, counted but not listed
  * ```
  */
 export function runsInWindow(

@@ -30,7 +30,20 @@ function temporalZoneId(tz: string): string | undefined {
 
 let known: Set<string> | undefined;
 
-/** True when `tz` names an IANA time zone or link, spelled exactly (e.g. `Europe/Berlin`, `UTC`). */
+/**
+ * True when `tz` names an IANA time zone or link, spelled exactly (e.g. `Europe/Berlin`, `UTC`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isValidTimeZone } from "../../mod.ts";
+ *
+ * assert.equal(isValidTimeZone("Europe/Berlin"), true);
+ * assert.equal(isValidTimeZone("US/Pacific"), true); // a tzdata link
+ * assert.equal(isValidTimeZone("europe/berlin"), false); // names are case-sensitive
+ * assert.equal(isValidTimeZone("BST"), false); // an abbreviation, not a zone
+ * ```
+ */
 export function isValidTimeZone(tz: string): boolean {
   known ??= new Set(KNOWN_ZONES);
   if (known.has(tz)) return true;
@@ -105,8 +118,14 @@ const ABBREVIATIONS: Record<string, readonly string[]> = {
  *
  * @example
  * ```ts
- * timeZoneProblem("BST");
- * // "'BST' is not an IANA time zone (did you mean Europe/London or Asia/Dhaka?)"
+ * import assert from "node:assert/strict";
+ * import { timeZoneProblem } from "../../mod.ts";
+ *
+ * assert.equal(
+ *   timeZoneProblem("BST"),
+ *   "'BST' is not an IANA time zone (an abbreviation, not a zone: did you mean Europe/London or Asia/Dhaka?)",
+ * );
+ * assert.equal(timeZoneProblem("Europe/London"), undefined);
  * ```
  */
 export function timeZoneProblem(tz: string): string | undefined {
@@ -187,9 +206,14 @@ function fixedOffset(tz: string): string | undefined {
  *
  * @example
  * ```ts
- * timeZoneWarning("EST");
- * // "EST is a fixed UTC-5 offset with no daylight saving; did you mean America/New_York?"
- * timeZoneWarning("America/New_York"); // undefined
+ * import assert from "node:assert/strict";
+ * import { timeZoneWarning } from "../../mod.ts";
+ *
+ * assert.equal(
+ *   timeZoneWarning("EST"),
+ *   "EST is a fixed UTC-5 offset with no daylight saving; did you mean America/New_York?",
+ * );
+ * assert.equal(timeZoneWarning("America/New_York"), undefined);
  * ```
  */
 export function timeZoneWarning(tz: string): string | undefined {
