@@ -16,7 +16,8 @@
  *
  * @module
  */
-import type { Probe } from "./model.ts";
+import type { DoctorContext, Probe, Reporter } from "./model.ts";
+import { serviceProbe } from "./service_probe.ts";
 import { readCapped } from "../http/read_capped.ts";
 import {
   PACKAGES_PATH,
@@ -34,160 +35,160 @@ const MAX_REPLY_BYTES = 64 * 1024;
 const HEADER_SAFE = /^[\x21-\x7e]+$/;
 const DOC = "docs/integrations/artifact-store.md";
 
-export const artifactStoreProbe: Probe = {
+export const artifactStoreProbe: Probe = serviceProbe({
   area: "artifact-store",
-  network: true,
-  deadlineMs: 8_000,
-  async run(ctx, report) {
-    if (!ctx.artifactStoreUrl) {
-      report.skip(
-        "artifact-store.reachable",
-        `not configured: pass --artifact-store URL or set ${URL_VARIABLE}`,
-      );
-      return;
-    }
-    const urlFix = `check --artifact-store / ${URL_VARIABLE}`;
-    let endpoint: ReturnType<typeof resolveEndpoint>;
-    try {
-      endpoint = resolveEndpoint(ctx.artifactStoreUrl);
-    } catch (err) {
-      report.fail(
-        "artifact-store.reachable",
-        printable((err as Error).message, 200),
-        `${urlFix}: the store's http(s) base URL, without query or fragment`,
-      );
-      return;
-    }
-    const url = `${endpoint.url}?limit=1`;
-    const shown = printable(`GET ${endpoint.displayUrl}?limit=1`, 240);
-    const token = ctx.env(TOKEN_VARIABLE) || undefined;
-    if (token !== undefined && !HEADER_SAFE.test(token)) {
-      report.skip("artifact-store.reachable", "not checked: the token cannot be sent");
-      report.fail(
-        "artifact-store.auth",
-        `${TOKEN_VARIABLE} contains spaces or characters not allowed in a header`,
-        `set ${TOKEN_VARIABLE} to the token itself, without spaces, quotes or a newline`,
-      );
-      return;
-    }
-    const headers: Record<string, string> = {
-      accept: "application/json",
-      "user-agent": `kaizen/${VERSION}`,
-    };
-    if (token) headers.authorization = `Bearer ${token}`;
+  url: (ctx) => ctx.artifactStoreUrl,
+  configure: `pass --artifact-store URL or set ${URL_VARIABLE}`,
+  check: checkArtifactStoreAt,
+});
 
-    report.step(
+/** Checks the store at `baseUrl` with one read-only request. */
+async function checkArtifactStoreAt(
+  baseUrl: string,
+  ctx: DoctorContext,
+  report: Reporter,
+): Promise<void> {
+  const urlFix = `check --artifact-store / ${URL_VARIABLE}`;
+  let endpoint: ReturnType<typeof resolveEndpoint>;
+  try {
+    endpoint = resolveEndpoint(baseUrl);
+  } catch (err) {
+    report.fail(
       "artifact-store.reachable",
-      `${urlFix} (${endpoint.displayUrl}) and that the store is up: it did not answer`,
+      printable((err as Error).message, 200),
+      `${urlFix}: the store's http(s) base URL, without query or fragment`,
     );
-    let res: Response;
-    try {
-      res = await fetch(url, { headers, signal: ctx.signal, redirect: "manual" });
-    } catch (err) {
-      report.fail(
-        "artifact-store.reachable",
-        `${shown}: cannot connect (${networkReason(err)})`,
-        `${urlFix} (host, port, scheme) and that the store is running`,
-      );
-      return;
-    }
-    const status = res.status;
-    const answered = `${shown} answered ${status}${res.statusText ? ` ${res.statusText}` : ""}`;
-    let body: Awaited<ReturnType<typeof readCapped>>;
-    try {
-      body = await readCapped(res, MAX_REPLY_BYTES);
-    } catch (err) {
-      report.fail(
-        "artifact-store.reachable",
-        `${answered} but the reply broke off: ${printable((err as Error)?.message ?? "", 100)}`,
-        `${urlFix} points at the store's API, and check its logs`,
-      );
-      return;
-    }
-    if (status >= 300 && status < 400) {
-      const location = res.headers.get("location");
-      let where = "";
-      try {
-        if (location) where = ` to ${new URL(location, endpoint.url).origin}`;
-      } catch { /* unparseable Location: say nothing of it */ }
-      report.fail(
-        "artifact-store.reachable",
-        `${answered} (a redirect${where}); kaizen does not follow redirects, which would carry the token`,
-        `set ${URL_VARIABLE} to the final address of the store`,
-      );
-      return;
-    }
-    if (status === 404) {
-      report.fail(
-        "artifact-store.reachable",
-        `${answered}: no ${PACKAGES_PATH} there, the base URL is probably wrong`,
-        `set ${URL_VARIABLE} to the store's base URL (kaizen appends ${PACKAGES_PATH})`,
-      );
-      return;
-    }
-    if (status >= 500) {
-      report.fail(
-        "artifact-store.reachable",
-        answered,
-        "the store is failing: check its health and logs, then re-run kaizen doctor",
-      );
-      return;
-    }
-    if (status === 401 || status === 403) {
-      report.pass("artifact-store.reachable", answered);
-      report.fail(
-        "artifact-store.auth",
-        !token
-          ? `the store wants a token (${status}) and ${TOKEN_VARIABLE} is not set`
-          : status === 401
-          ? `the store refused ${TOKEN_VARIABLE} (401): not a valid token`
-          : `the store refused ${TOKEN_VARIABLE} (403): the token may not use ${PACKAGES_PATH}`,
-        status === 403 && token
-          ? `set ${TOKEN_VARIABLE} to a token with access to ${PACKAGES_PATH} (publishing needs write access)`
-          : `set ${TOKEN_VARIABLE} to a valid token for this store`,
-      );
-      return;
-    }
-    if (status === 405) {
-      report.pass("artifact-store.reachable", answered);
-      report.warn(
-        "artifact-store.auth",
-        `the store does not offer the read-only GET ${PACKAGES_PATH} (405), so the token could not be checked without uploading`,
-        `have the store answer GET ${PACKAGES_PATH} (${DOC}), or check the token with a real publish`,
-      );
-      return;
-    }
-    if (status < 200 || status >= 300) {
-      report.fail(
-        "artifact-store.reachable",
-        answered,
-        `${urlFix} points at a kaizen artifact store (${DOC})`,
-      );
-      return;
-    }
-    let json = false;
-    if (body.ok) {
-      try {
-        JSON.parse(body.text);
-        json = true;
-      } catch { /* not JSON */ }
-    }
-    if (!json) {
-      report.fail(
-        "artifact-store.reachable",
-        `${answered} but ${
-          body.ok ? "not with JSON" : `with more than ${MAX_REPLY_BYTES} bytes`
-        }: probably not the store's API`,
-        `${urlFix}: the store's API base URL, not a web page or proxy (${DOC})`,
-      );
-      return;
-    }
-    report.pass("artifact-store.reachable", answered);
-    report.pass(
+    return;
+  }
+  const url = `${endpoint.url}?limit=1`;
+  const shown = printable(`GET ${endpoint.displayUrl}?limit=1`, 240);
+  const token = ctx.env(TOKEN_VARIABLE) || undefined;
+  if (token !== undefined && !HEADER_SAFE.test(token)) {
+    report.skip("artifact-store.reachable", "not checked: the token cannot be sent");
+    report.fail(
       "artifact-store.auth",
-      token
-        ? `the store accepted ${TOKEN_VARIABLE}`
-        : `the store answered without a token (${TOKEN_VARIABLE} is not set)`,
+      `${TOKEN_VARIABLE} contains spaces or characters not allowed in a header`,
+      `set ${TOKEN_VARIABLE} to the token itself, without spaces, quotes or a newline`,
     );
-  },
-};
+    return;
+  }
+  const headers: Record<string, string> = {
+    accept: "application/json",
+    "user-agent": `kaizen/${VERSION}`,
+  };
+  if (token) headers.authorization = `Bearer ${token}`;
+
+  report.step(
+    "artifact-store.reachable",
+    `${urlFix} (${endpoint.displayUrl}) and that the store is up: it did not answer`,
+  );
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, signal: ctx.signal, redirect: "manual" });
+  } catch (err) {
+    report.fail(
+      "artifact-store.reachable",
+      `${shown}: cannot connect (${networkReason(err)})`,
+      `${urlFix} (host, port, scheme) and that the store is running`,
+    );
+    return;
+  }
+  const status = res.status;
+  const answered = `${shown} answered ${status}${res.statusText ? ` ${res.statusText}` : ""}`;
+  let body: Awaited<ReturnType<typeof readCapped>>;
+  try {
+    body = await readCapped(res, MAX_REPLY_BYTES);
+  } catch (err) {
+    report.fail(
+      "artifact-store.reachable",
+      `${answered} but the reply broke off: ${printable((err as Error)?.message ?? "", 100)}`,
+      `${urlFix} points at the store's API, and check its logs`,
+    );
+    return;
+  }
+  if (status >= 300 && status < 400) {
+    const location = res.headers.get("location");
+    let where = "";
+    try {
+      if (location) where = ` to ${new URL(location, endpoint.url).origin}`;
+    } catch { /* unparseable Location: say nothing of it */ }
+    report.fail(
+      "artifact-store.reachable",
+      `${answered} (a redirect${where}); kaizen does not follow redirects, which would carry the token`,
+      `set ${URL_VARIABLE} to the final address of the store`,
+    );
+    return;
+  }
+  if (status === 404) {
+    report.fail(
+      "artifact-store.reachable",
+      `${answered}: no ${PACKAGES_PATH} there, the base URL is probably wrong`,
+      `set ${URL_VARIABLE} to the store's base URL (kaizen appends ${PACKAGES_PATH})`,
+    );
+    return;
+  }
+  if (status >= 500) {
+    report.fail(
+      "artifact-store.reachable",
+      answered,
+      "the store is failing: check its health and logs, then re-run kaizen doctor",
+    );
+    return;
+  }
+  if (status === 401 || status === 403) {
+    report.pass("artifact-store.reachable", answered);
+    report.fail(
+      "artifact-store.auth",
+      !token
+        ? `the store wants a token (${status}) and ${TOKEN_VARIABLE} is not set`
+        : status === 401
+        ? `the store refused ${TOKEN_VARIABLE} (401): not a valid token`
+        : `the store refused ${TOKEN_VARIABLE} (403): the token may not use ${PACKAGES_PATH}`,
+      status === 403 && token
+        ? `set ${TOKEN_VARIABLE} to a token with access to ${PACKAGES_PATH} (publishing needs write access)`
+        : `set ${TOKEN_VARIABLE} to a valid token for this store`,
+    );
+    return;
+  }
+  if (status === 405) {
+    report.pass("artifact-store.reachable", answered);
+    report.warn(
+      "artifact-store.auth",
+      `the store does not offer the read-only GET ${PACKAGES_PATH} (405), so the token could not be checked without uploading`,
+      `have the store answer GET ${PACKAGES_PATH} (${DOC}), or check the token with a real publish`,
+    );
+    return;
+  }
+  if (status < 200 || status >= 300) {
+    report.fail(
+      "artifact-store.reachable",
+      answered,
+      `${urlFix} points at a kaizen artifact store (${DOC})`,
+    );
+    return;
+  }
+  let json = false;
+  if (body.ok) {
+    try {
+      JSON.parse(body.text);
+      json = true;
+    } catch { /* not JSON */ }
+  }
+  if (!json) {
+    report.fail(
+      "artifact-store.reachable",
+      `${answered} but ${
+        body.ok ? "not with JSON" : `with more than ${MAX_REPLY_BYTES} bytes`
+      }: probably not the store's API`,
+      `${urlFix}: the store's API base URL, not a web page or proxy (${DOC})`,
+    );
+    return;
+  }
+  report.pass("artifact-store.reachable", answered);
+  report.pass(
+    "artifact-store.auth",
+    token
+      ? `the store accepted ${TOKEN_VARIABLE}`
+      : `the store answered without a token (${TOKEN_VARIABLE} is not set)`,
+  );
+}

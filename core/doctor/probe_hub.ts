@@ -24,6 +24,7 @@
  * @module
  */
 import type { DoctorContext, Probe, Reporter } from "./model.ts";
+import { SERVICE_DEADLINE_MS, serviceProbe } from "./service_probe.ts";
 import { fetchHubRoster, HubError } from "../roster/hub.ts";
 import type { RosterEntry } from "../roster/types.ts";
 import { maskUrl } from "../nats/url.ts";
@@ -235,88 +236,91 @@ function checkFilter(
   );
 }
 
-export const hubProbe: Probe = {
+export const hubProbe: Probe = serviceProbe({
   area: "hub",
-  network: true,
-  deadlineMs: 8_000,
-  async run(ctx, report) {
-    if (!ctx.hubUrl) {
-      report.skip("hub.reachable", `not configured: pass --hub URL or set ${URL_VARIABLE}`);
-      return;
-    }
-    const shown = printable(maskUrl(ctx.hubUrl.replace(/\/+$/, "")), 200);
-    const token = ctx.env(TOKEN_VARIABLE) || undefined;
-    const seen: Seen = {};
-    const base = {
-      url: ctx.hubUrl,
-      token,
-      signal: ctx.signal,
-      timeoutMs: hubProbe.deadlineMs,
-      fetch: fetchRecording(seen),
-    };
-    const urlFix =
-      `check --hub / ${URL_VARIABLE} (${shown}) names the state hub's API and that it is up`;
+  url: (ctx) => ctx.hubUrl,
+  configure: `pass --hub URL or set ${URL_VARIABLE}`,
+  check: checkHub,
+});
 
-    report.step("hub.reachable", urlFix);
-    let all: RosterEntry[];
-    try {
-      all = await fetchHubRoster(base);
-    } catch (err) {
-      const message = printable(err instanceof Error ? err.message : String(err), 300);
-      if (seen.status === 401 || seen.status === 403) {
-        report.pass("hub.reachable", `${shown}/repos/ answered ${seen.status}`);
-        report.fail(
-          "hub.auth",
-          token
-            ? `the hub refused ${TOKEN_VARIABLE} (${seen.status})`
-            : `the hub wants a token (${seen.status}) and ${TOKEN_VARIABLE} is not set`,
-          `set ${TOKEN_VARIABLE} to a valid token for ${shown}`,
-        );
-        return;
-      }
-      if (!(err instanceof HubError)) throw err;
-      if (seen.reason !== undefined) {
-        report.fail("hub.reachable", `cannot reach ${shown}/repos/: ${seen.reason}`, urlFix);
-        return;
-      }
-      const fix = seen.status === 404
-        ? `point --hub / ${URL_VARIABLE} at the hub's API base: kaizen requests <base>/repos/`
-        : seen.status !== undefined && seen.status >= 500
-        ? `the hub is failing (${seen.status}): check its health and logs, then re-run`
-        : seen.status !== undefined && seen.status < 300
-        ? `check --hub / ${URL_VARIABLE} names the state hub's API (GET /repos/ must answer a JSON list of repos, ${SPEC})`
-        : urlFix;
-      report.fail("hub.reachable", message, fix);
-      return;
-    }
-    report.pass("hub.reachable", `${shown}/repos/ answered with ${repos(all.length)}`);
-    report.pass(
-      "hub.auth",
-      token ? `the hub accepted ${TOKEN_VARIABLE}` : `the hub answers without a token`,
-    );
+/** Checks the hub at `hubUrl`: reachable, token, the target's entry, the pre-filter. */
+async function checkHub(
+  hubUrl: string,
+  ctx: DoctorContext,
+  report: Reporter,
+): Promise<void> {
+  const shown = printable(maskUrl(hubUrl.replace(/\/+$/, "")), 200);
+  const token = ctx.env(TOKEN_VARIABLE) || undefined;
+  const seen: Seen = {};
+  const base = {
+    url: hubUrl,
+    token,
+    signal: ctx.signal,
+    timeoutMs: SERVICE_DEADLINE_MS,
+    fetch: fetchRecording(seen),
+  };
+  const urlFix =
+    `check --hub / ${URL_VARIABLE} (${shown}) names the state hub's API and that it is up`;
 
-    report.step(
-      "hub.repo",
-      `check the target's git remote / KAIZEN_REPO and the hub's entry for it`,
-    );
-    const mine = await checkRepo(ctx, report, all);
-
-    report.step(
-      "hub.filter",
-      `the hub hangs on ?kaizen_schedule_enabled=true: resolve without --hub-filter and tell the hub team`,
-    );
-    let filtered: RosterEntry[];
-    try {
-      filtered = await fetchHubRoster({ ...base, hubFilter: true });
-    } catch (err) {
-      if (!(err instanceof HubError)) throw err;
-      report.warn(
-        "hub.filter",
-        `with ?kaizen_schedule_enabled=true: ${printable(err.message, 300)}`,
-        "resolve without --hub-filter until the hub answers the pre-filter query",
+  report.step("hub.reachable", urlFix);
+  let all: RosterEntry[];
+  try {
+    all = await fetchHubRoster(base);
+  } catch (err) {
+    const message = printable(err instanceof Error ? err.message : String(err), 300);
+    if (seen.status === 401 || seen.status === 403) {
+      report.pass("hub.reachable", `${shown}/repos/ answered ${seen.status}`);
+      report.fail(
+        "hub.auth",
+        token
+          ? `the hub refused ${TOKEN_VARIABLE} (${seen.status})`
+          : `the hub wants a token (${seen.status}) and ${TOKEN_VARIABLE} is not set`,
+        `set ${TOKEN_VARIABLE} to a valid token for ${shown}`,
       );
       return;
     }
-    checkFilter(report, all, filtered, mine);
-  },
-};
+    if (!(err instanceof HubError)) throw err;
+    if (seen.reason !== undefined) {
+      report.fail("hub.reachable", `cannot reach ${shown}/repos/: ${seen.reason}`, urlFix);
+      return;
+    }
+    const fix = seen.status === 404
+      ? `point --hub / ${URL_VARIABLE} at the hub's API base: kaizen requests <base>/repos/`
+      : seen.status !== undefined && seen.status >= 500
+      ? `the hub is failing (${seen.status}): check its health and logs, then re-run`
+      : seen.status !== undefined && seen.status < 300
+      ? `check --hub / ${URL_VARIABLE} names the state hub's API (GET /repos/ must answer a JSON list of repos, ${SPEC})`
+      : urlFix;
+    report.fail("hub.reachable", message, fix);
+    return;
+  }
+  report.pass("hub.reachable", `${shown}/repos/ answered with ${repos(all.length)}`);
+  report.pass(
+    "hub.auth",
+    token ? `the hub accepted ${TOKEN_VARIABLE}` : `the hub answers without a token`,
+  );
+
+  report.step(
+    "hub.repo",
+    `check the target's git remote / KAIZEN_REPO and the hub's entry for it`,
+  );
+  const mine = await checkRepo(ctx, report, all);
+
+  report.step(
+    "hub.filter",
+    `the hub hangs on ?kaizen_schedule_enabled=true: resolve without --hub-filter and tell the hub team`,
+  );
+  let filtered: RosterEntry[];
+  try {
+    filtered = await fetchHubRoster({ ...base, hubFilter: true });
+  } catch (err) {
+    if (!(err instanceof HubError)) throw err;
+    report.warn(
+      "hub.filter",
+      `with ?kaizen_schedule_enabled=true: ${printable(err.message, 300)}`,
+      "resolve without --hub-filter until the hub answers the pre-filter query",
+    );
+    return;
+  }
+  checkFilter(report, all, filtered, mine);
+}

@@ -38,6 +38,7 @@
  * @module
  */
 import type { DoctorContext, Probe, Reporter } from "./model.ts";
+import { serviceProbe } from "./service_probe.ts";
 import { maskUrl, type NatsTarget, parseNatsUrl } from "../nats/url.ts";
 import { SCHEDULE_PREPARED } from "../events/subjects.ts";
 import { printable } from "../text/printable.ts";
@@ -369,6 +370,7 @@ async function checkPublish(
 }
 
 async function checkConnected(
+  natsUrl: string,
   ctx: DoctorContext,
   report: Reporter,
   target: NatsTarget,
@@ -379,7 +381,7 @@ async function checkConnected(
   const using = credentialNames(target, ctx.env);
   report.step("nats.auth", `the server did not finish the handshake; ${CREDENTIALS_FIX}`);
   const opening = openEventPublisher({
-    url: ctx.natsUrl!,
+    url: natsUrl,
     env: (k) => ctx.env(k) || undefined,
     timeoutMs: CONNECT_MS,
   });
@@ -460,51 +462,54 @@ async function checkConnected(
   }
 }
 
-export const natsProbe: Probe = {
+export const natsProbe: Probe = serviceProbe({
   area: "nats",
-  network: true,
-  deadlineMs: 8_000,
-  async run(ctx, report) {
-    if (!ctx.natsUrl) {
-      report.skip("nats.reachable", "not configured: pass --nats-url URL or set NATS_URL");
-      return;
-    }
-    const shown = printable(maskUrl(ctx.natsUrl), 200);
-    const urlFix = `check --nats-url / NATS_URL (${shown}) and that nats-server is running there`;
-    let target: NatsTarget;
-    try {
-      target = parseNatsUrl(ctx.natsUrl);
-    } catch (err) {
-      report.fail("nats.reachable", printable((err as Error).message, 200), urlFix);
-      return;
-    }
-    report.step(
+  url: (ctx) => ctx.natsUrl,
+  configure: "pass --nats-url URL or set NATS_URL",
+  check: checkNats,
+});
+
+/** Checks the server at `natsUrl`: reachable, then what a connection shows. */
+async function checkNats(
+  natsUrl: string,
+  ctx: DoctorContext,
+  report: Reporter,
+): Promise<void> {
+  const shown = printable(maskUrl(natsUrl), 200);
+  const urlFix = `check --nats-url / NATS_URL (${shown}) and that nats-server is running there`;
+  let target: NatsTarget;
+  try {
+    target = parseNatsUrl(natsUrl);
+  } catch (err) {
+    report.fail("nats.reachable", printable((err as Error).message, 200), urlFix);
+    return;
+  }
+  report.step(
+    "nats.reachable",
+    `${urlFix}; a port that accepts but never greets is not a NATS client port (4222 by default)`,
+  );
+  let info: ServerInfo;
+  try {
+    info = await readInfo(target, ctx.signal);
+  } catch (err) {
+    const e = err as Error;
+    const notNats = /greeting|INFO/.test(e.message ?? "") && e.name === "Error";
+    report.fail(
       "nats.reachable",
-      `${urlFix}; a port that accepts but never greets is not a NATS client port (4222 by default)`,
+      notNats
+        ? `${shown}: ${printable(e.message, 200)}`
+        : `cannot connect to ${shown}: ${networkReason(err)}`,
+      notNats
+        ? `point --nats-url / NATS_URL at the server's client port (4222 by default)`
+        : urlFix,
     );
-    let info: ServerInfo;
-    try {
-      info = await readInfo(target, ctx.signal);
-    } catch (err) {
-      const e = err as Error;
-      const notNats = /greeting|INFO/.test(e.message ?? "") && e.name === "Error";
-      report.fail(
-        "nats.reachable",
-        notNats
-          ? `${shown}: ${printable(e.message, 200)}`
-          : `cannot connect to ${shown}: ${networkReason(err)}`,
-        notNats
-          ? `point --nats-url / NATS_URL at the server's client port (4222 by default)`
-          : urlFix,
-      );
-      return;
-    }
-    report.pass(
-      "nats.reachable",
-      `${shown} is nats-server ${printable(info.version ?? "(version unknown)", 20)}${
-        info.jetstream === true ? " with JetStream" : ""
-      }`,
-    );
-    await checkConnected(ctx, report, target, info, shown);
-  },
-};
+    return;
+  }
+  report.pass(
+    "nats.reachable",
+    `${shown} is nats-server ${printable(info.version ?? "(version unknown)", 20)}${
+      info.jetstream === true ? " with JetStream" : ""
+    }`,
+  );
+  await checkConnected(natsUrl, ctx, report, target, info, shown);
+}
