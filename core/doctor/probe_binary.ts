@@ -43,39 +43,29 @@ const NEEDED_FOR: Record<string, string> = {
   sys: "this host's name (roster discover --host default)",
 };
 
+/** The permissions a flag may name, each as a descriptor scoped to one value (`--allow-net=HOST`). */
+const SCOPED = {
+  read: (path: string) => ({ name: "read", path }),
+  write: (path: string) => ({ name: "write", path }),
+  env: (variable: string) => ({ name: "env", variable }),
+  run: (command: string) => ({ name: "run", command }),
+  net: (host: string) => ({ name: "net", host }),
+  sys: (kind: string) => ({ name: "sys", kind: kind as Deno.SysPermissionDescriptor["kind"] }),
+  ffi: (path: string) => ({ name: "ffi", path }),
+} satisfies Record<string, (value: string) => Deno.PermissionDescriptor>;
+
+function isScoped(name: string): name is keyof typeof SCOPED {
+  return Object.hasOwn(SCOPED, name);
+}
+
 /** A `--allow-*` flag as permission descriptors (one per scoped value). */
 export function permissionDescriptors(flag: string): Deno.PermissionDescriptor[] {
   const m = /^--allow-([a-z-]+)(?:=(.*))?$/.exec(flag);
-  if (!m) return [];
+  if (!m || !isScoped(m[1])) return [];
   const name = m[1];
-  const values = m[2] === undefined ? [undefined] : m[2].split(",").filter((v) => v !== "");
-  const out: Deno.PermissionDescriptor[] = [];
-  for (const v of values) {
-    switch (name) {
-      case "read":
-      case "write":
-        out.push(v === undefined ? { name } : { name, path: v });
-        break;
-      case "env":
-        out.push(v === undefined ? { name } : { name, variable: v });
-        break;
-      case "run":
-        out.push(v === undefined ? { name } : { name, command: v });
-        break;
-      case "net":
-        out.push(v === undefined ? { name } : { name, host: v });
-        break;
-      case "sys":
-        out.push(
-          v === undefined ? { name } : { name, kind: v as Deno.SysPermissionDescriptor["kind"] },
-        );
-        break;
-      case "ffi":
-        out.push(v === undefined ? { name } : { name, path: v });
-        break;
-    }
-  }
-  return out;
+  if (m[2] === undefined) return [{ name }];
+  const scoped: (value: string) => Deno.PermissionDescriptor = SCOPED[name];
+  return m[2].split(",").filter((v) => v !== "").map(scoped);
 }
 
 function describe(d: Deno.PermissionDescriptor): string {

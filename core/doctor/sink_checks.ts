@@ -5,10 +5,16 @@
  * @module
  */
 import type { SinkCheckContext } from "../plugin/types.ts";
-import type { DoctorContext } from "./model.ts";
+import type { DoctorContext, Probe } from "./model.ts";
 
-function probeContext(ctx: SinkCheckContext, over: Partial<DoctorContext>): DoctorContext {
-  return { host: "", offline: false, env: ctx.env, now: ctx.now, signal: ctx.signal, ...over };
+/** Runs `probe` (its module loaded on this first use) for a sink, on the sink's report. */
+async function runProbe(
+  probe: Promise<Probe>,
+  ctx: SinkCheckContext,
+  over: Partial<DoctorContext>,
+): Promise<void> {
+  const probeCtx = { host: "", offline: false, env: ctx.env, now: ctx.now, signal: ctx.signal };
+  await (await probe).run({ ...probeCtx, ...over }, ctx.report);
 }
 
 /**
@@ -21,8 +27,7 @@ export async function checkNatsServer(
   url: string | undefined,
   ctx: SinkCheckContext,
 ): Promise<void> {
-  const { natsProbe } = await import("./probe_nats.ts");
-  await natsProbe.run(probeContext(ctx, { natsUrl: url }), ctx.report);
+  await runProbe(import("./probe_nats.ts").then((m) => m.natsProbe), ctx, { natsUrl: url });
 }
 
 /**
@@ -34,6 +39,6 @@ export async function checkArtifactStore(
   url: string | undefined,
   ctx: SinkCheckContext,
 ): Promise<void> {
-  const { artifactStoreProbe } = await import("./probe_artifact_store.ts");
-  await artifactStoreProbe.run(probeContext(ctx, { artifactStoreUrl: url }), ctx.report);
+  const probe = import("./probe_artifact_store.ts").then((m) => m.artifactStoreProbe);
+  await runProbe(probe, ctx, { artifactStoreUrl: url });
 }
