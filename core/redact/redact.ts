@@ -121,6 +121,12 @@ function markGrams(lower: string, value: 0 | 1): void {
   }
 }
 
+/** Whether `table` is set at every one of `at` (a plain loop: this is the redactor's hot path). */
+function allMarked(table: Uint8Array, at: ArrayLike<number>): boolean {
+  for (let i = 0; i < at.length; i++) if (!table[at[i]]) return false;
+  return true;
+}
+
 /** Rules that may match `text`, by the keyword prefilter, in rule order. */
 function applicableRules(text: string): Array<{ rule: SecretRule; index: number }> {
   const index = keywordIndex ??= buildKeywordIndex();
@@ -131,23 +137,9 @@ function applicableRules(text: string): Array<{ rule: SecretRule; index: number 
   try {
     for (let k = 0; k < index.keywords.length; k++) {
       const rules = index.rules[k];
-      let pending = false;
-      for (let j = 0; j < rules.length; j++) {
-        if (!admitted[rules[j]]) {
-          pending = true;
-          break;
-        }
-      }
-      if (!pending) continue;
-      const grams = index.grams[k];
-      let possible = true;
-      for (let g = 0; g < grams.length; g++) {
-        if (!gramTable[grams[g]]) {
-          possible = false;
-          break;
-        }
-      }
-      if (possible && lower.includes(index.keywords[k])) {
+      // Every rule of the keyword admitted already: nothing to learn from it.
+      if (allMarked(admitted, rules)) continue;
+      if (allMarked(gramTable, index.grams[k]) && lower.includes(index.keywords[k])) {
         for (let j = 0; j < rules.length; j++) admitted[rules[j]] = 1;
       }
     }
