@@ -97,6 +97,22 @@ function dayOf(ms: number): string {
   return new Date(Math.floor(ms / DAY) * DAY).toISOString().slice(0, 10);
 }
 
+/** A running mean of quality scores. */
+class Mean {
+  #sum = 0;
+  #n = 0;
+
+  add(x: number): void {
+    this.#sum += x;
+    this.#n++;
+  }
+
+  /** The mean to 3 decimals, or null before the first value. */
+  value(): number | null {
+    return this.#n > 0 ? round(this.#sum / this.#n, 3) : null;
+  }
+}
+
 /** Running sums shared by rows and the total. */
 class Tally {
   expected = 0;
@@ -111,12 +127,10 @@ class Tally {
   unscheduled = 0;
   unmatched_records = 0;
   readonly times = new BoundedSample();
-  qSum = 0;
-  qN = 0;
-  q1Sum = 0;
-  q1N = 0;
-  q2Sum = 0;
-  q2N = 0;
+  /** Quality over the window, and over each half of it (the trend). */
+  readonly q = new Mean();
+  readonly q1 = new Mean();
+  readonly q2 = new Mean();
   lastAt = -Infinity;
   lastOutcome: RunOutcome = "running";
 
@@ -130,22 +144,14 @@ class Tally {
     if (ev.success) this.closed_ok++;
     else this.closed_failed++;
     this.times.add(ev.timeSeconds);
-    this.qSum += ev.quality;
-    this.qN++;
-    if (firstHalf) {
-      this.q1Sum += ev.quality;
-      this.q1N++;
-    } else {
-      this.q2Sum += ev.quality;
-      this.q2N++;
-    }
+    this.q.add(ev.quality);
+    (firstHalf ? this.q1 : this.q2).add(ev.quality);
     if (this.lastAt === preparedAt) this.lastOutcome = outcome;
   }
 
   quality(): QualityTrend {
-    const mean = (s: number, n: number) => (n > 0 ? round(s / n, 3) : null);
-    const first = mean(this.q1Sum, this.q1N);
-    const second = mean(this.q2Sum, this.q2N);
+    const first = this.q1.value();
+    const second = this.q2.value();
     const trend = first === null || second === null
       ? null
       : second - first > 0.05
@@ -153,7 +159,7 @@ class Tally {
       : first - second > 0.05
       ? "down"
       : "flat";
-    return { mean: mean(this.qSum, this.qN), first_half: first, second_half: second, trend };
+    return { mean: this.q.value(), first_half: first, second_half: second, trend };
   }
 
   counts(): FleetCounts {
