@@ -8,7 +8,21 @@ import type { Bundle, BundleFormat, SectionStatus } from "../bundle/types.ts";
 import type { AgentSchedule, Schedule } from "../manifest/types.ts";
 import type { SafeReader } from "../fs/safe_read.ts";
 
-/** The plugin API version this release implements. */
+/**
+ * The plugin API version this release implements.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { definePlugin, PLUGIN_API_VERSION, PluginDefinitionError } from "../../mod.ts";
+ *
+ * const team = definePlugin({ name: "team", apiVersion: PLUGIN_API_VERSION, sections: [] });
+ * assert.equal(team.apiVersion, 1);
+ * // A plugin written for another API version is refused when it is loaded.
+ * const later = JSON.parse('{ "name": "later", "apiVersion": 2 }');
+ * assert.throws(() => definePlugin(later), PluginDefinitionError);
+ * ```
+ */
 export const PLUGIN_API_VERSION = 1;
 
 /** What a section's `collect` sees. Read-only; all file access goes through `files`. */
@@ -83,7 +97,25 @@ export type BundleSummary = Pick<
 /** The name of one {@link BundleSummary} field. */
 export type SummaryField = keyof BundleSummary;
 
-/** Every summary field, in bundle order. */
+/**
+ * Every summary field, in bundle order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { prepareBundle, SUMMARY_FIELDS } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   const { bundle } = await prepareBundle({ target: repo, agent: "coach", repo: "acme/widgets" });
+ *   const summary = Object.fromEntries(SUMMARY_FIELDS.map((field) => [field, bundle[field]]));
+ *   assert.equal(summary.agent_prompt_found, true); // the packaged coach prompt
+ *   assert.equal(summary.has_memory, false);
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
+ */
 export const SUMMARY_FIELDS: readonly SummaryField[] = [
   "agent_prompt_found",
   "agent_prompt_source",

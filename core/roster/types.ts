@@ -26,5 +26,29 @@ export type RosterSourceKind = "hub" | "roster-file" | "scan";
  * At most this many `due_at` instants are listed per run; `due_count` says
  * how many there are in all. A `* * * * *` cron fires 527,040 times in 366
  * days: listing them all cost gigabytes for one fleet.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { discoverScheduledRuns, MAX_DUE_AT } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${repo}/.kaizen`);
+ *   await Deno.writeTextFile(
+ *     `${repo}/.kaizen/schedule.yml`,
+ *     'version: "1"\nagents:\n  coach:\n    cadence: daily\n    cron: "* * * * *"\n',
+ *   );
+ *   const { scheduled_runs: [run] } = await discoverScheduledRuns({
+ *     source: { kind: "entries", entries: [{ slug: "widgets", domain: null, host_paths: { "*": repo } }] },
+ *     host: "runner-1",
+ *     due: { start: new Date("2026-12-07T09:00:00Z"), end: new Date("2026-12-07T12:00:00Z") },
+ *   });
+ *   assert.equal(run.due_at?.length, MAX_DUE_AT); // the first 100 of 180 firings
+ *   assert.equal(run.due_count, 180);
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
  */
 export const MAX_DUE_AT = 100;
