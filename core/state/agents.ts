@@ -127,6 +127,28 @@ function unknownAgent(name: string, known: string[]): AgentProblem {
  * ones, and for an installed copy that shadows a packaged prompt whether its
  * text differs. Skipped installed prompts (symlinks out of the repo) are
  * reported to `warn`, as `prepare` would.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { installAgent, listAgents } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   const before = await listAgents(repo);
+ *   assert.deepEqual(before.map((a) => `${a.name}: ${a.source}`), [
+ *     "coach: packaged",
+ *     "optimization: packaged",
+ *     "tdd-workflow: packaged",
+ *   ]);
+ *   await installAgent(repo, "coach");
+ *   const [coach] = await listAgents(repo);
+ *   assert.equal(coach.source, "both"); // the installed copy shadows the packaged prompt
+ *   assert.equal(coach.differs_from_packaged, false);
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
  */
 export async function listAgents(
   root: string,
@@ -170,6 +192,28 @@ export async function listAgents(
  * The prompt `prepare` would use for `name`: the installed copy when it can
  * be read, else the packaged prompt (a refused copy is reported to `warn`,
  * the same fallback the bundle's prompt section makes).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readAgentPrompt } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   const packaged = await readAgentPrompt(repo, "coach");
+ *   assert.ok(packaged.ok);
+ *   assert.equal(packaged.location, "packaged:coach");
+ *
+ *   await Deno.mkdir(`${repo}/agents`);
+ *   await Deno.writeTextFile(`${repo}/agents/agent-coach.md`, "# Coach\n\nOur own coach.\n");
+ *   const ours = await readAgentPrompt(repo, "coach");
+ *   assert.ok(ours.ok);
+ *   assert.equal(ours.origin, "installed");
+ *   assert.equal(ours.text, "# Coach\n\nOur own coach.\n");
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
  */
 export async function readAgentPrompt(
   root: string,
@@ -210,6 +254,26 @@ export async function readAgentPrompt(
  * write is atomic: a reader, `prepare` included, sees the old copy or the
  * new one, never half. With `force` an existing `agent-<name>.md` symlink is
  * replaced by a regular file, never written through.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { installAgent } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   const r = await installAgent(repo, "coach", { now: new Date("2026-12-06T09:00:00Z") });
+ *   assert.ok(r.ok);
+ *   assert.equal(r.path, "agents/agent-coach.md");
+ *   assert.equal(r.memory.status, "created"); // .kaizen/agents/coach/memory.md
+ *   assert.match(await Deno.readTextFile(`${repo}/agents/agent-coach.md`), /^# Coach/);
+ *
+ *   const again = await installAgent(repo, "coach"); // without force, the team's copy is kept
+ *   assert.equal(again.ok ? "installed" : again.code, "exists");
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
  */
 export async function installAgent(
   root: string,

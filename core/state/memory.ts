@@ -249,6 +249,25 @@ function errName(err: unknown): string {
  * Reads the memory file of `agent`. Control characters are stripped: the
  * text is meant for a terminal or a prompt, and the file is untrusted.
  * Secrets are not redacted here: every front end redacts what it prints.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { appendMemoryNote, readMemory } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   const none = await readMemory(repo, "coach");
+ *   assert.equal(none.ok ? "read" : none.code, "missing");
+ *
+ *   await appendMemoryNote(repo, "coach", "Releases are cut on Tuesdays", new Date("2026-12-01T10:00:00Z"));
+ *   const memory = await readMemory(repo, "coach");
+ *   assert.ok(memory.ok);
+ *   assert.match(memory.text, /## 2026-12-01\n\n- Releases are cut on Tuesdays\n/);
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
  */
 export async function readMemory(root: string, agent: string): Promise<ReadMemoryResult> {
   const bad = await checkAgent(root, agent);
@@ -272,6 +291,22 @@ async function writerFor(root: string, rel: string): Promise<SafeWriter | Memory
  * Writes the template to the memory file of `agent`. Without `force` an
  * existing file is left untouched (and the creation is race-free: a file
  * written by someone else meanwhile is not replaced).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scaffoldMemory } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   const made = await scaffoldMemory(repo, "coach");
+ *   assert.deepEqual(made, { ok: true, path: ".kaizen/agents/coach/memory.md", replaced: false });
+ *   const again = await scaffoldMemory(repo, "coach"); // an existing file is kept
+ *   assert.equal(again.ok ? "written" : again.code, "exists");
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
  */
 export async function scaffoldMemory(
   root: string,
@@ -311,8 +346,21 @@ export async function scaffoldMemory(
  *
  * @example
  * ```ts
- * const r = await appendMemoryNote("/srv/widgets", "coach", "CI needs `deno task bundle`", new Date());
- * if (r.ok && r.redactions > 0) console.error(`redacted ${r.redactions} secret(s)`);
+ * import assert from "node:assert/strict";
+ * import { appendMemoryNote } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   const r = await appendMemoryNote(repo, "coach", "CI needs `deno task bundle`", new Date());
+ *   assert.ok(r.ok);
+ *   assert.equal(r.path, ".kaizen/agents/coach/memory.md");
+ *   assert.equal(r.redactions, 0); // secrets in a note are redacted before it is written
+ *
+ *   const typo = await appendMemoryNote(repo, "coahc", "a lesson", new Date());
+ *   assert.equal(typo.ok ? "written" : typo.code, "unknown-agent");
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
  * ```
  */
 export async function appendMemoryNote(

@@ -94,7 +94,19 @@ export interface Analysis {
   agents: AgentAnalysis[];
 }
 
-/** The thresholds as written into `analysis.json`, so a reader knows what was applied. */
+/**
+ * The thresholds as written into `analysis.json`, so a reader knows what was applied.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { THRESHOLDS } from "../../mod.ts";
+ *
+ * // Below a 60 % success rate over at least 3 runs, an agent gets a finding.
+ * assert.equal(THRESHOLDS.low_success_rate, 0.6);
+ * assert.equal(THRESHOLDS.low_success_min_runs, 3);
+ * ```
+ */
 export const THRESHOLDS: Readonly<Record<string, number>> = {
   low_success_rate: LOW_SUCCESS_RATE,
   low_success_min_runs: LOW_SUCCESS_MIN_RUNS,
@@ -294,6 +306,25 @@ export interface OptimizeResult {
  * each replaced atomically, under one lock so two optimizers cannot leave
  * one's analysis beside the other's recommendations. `analysis.json` is
  * written last: its presence means the pair is complete.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordExecution, runOptimizer, THRESHOLDS } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   for (const success of [false, false, true]) {
+ *     await recordExecution(repo, "coach", { success, time_seconds: 600, quality: 0.5 });
+ *   }
+ *   const { analysis, findings } = await runOptimizer(repo, new Date());
+ *   assert.deepEqual(findings.map((f) => `${f.agent}: ${f.rule}`), ["coach: low-success-rate"]);
+ *   assert.deepEqual(analysis.thresholds, THRESHOLDS);
+ *   await Deno.stat(`${repo}/.kaizen/metrics/optimizer/analysis.json`); // written
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
  */
 export async function runOptimizer(root: string, now: Date): Promise<OptimizeResult> {
   const realRoot = await Deno.realPath(root);

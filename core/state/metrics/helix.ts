@@ -14,7 +14,11 @@ import { type HelixFields, MAX_HELIX_CHARS, MetricsError } from "./record.ts";
  *
  * @example
  * ```ts
- * helixFromEnv((name) => ({ HELIX_SESSION_UID: "s-1" })[name]); // { helix_session_uid: "s-1" }
+ * import assert from "node:assert/strict";
+ * import { helixFromEnv } from "../../../mod.ts";
+ *
+ * const env: Record<string, string> = { HELIX_SESSION_UID: "s-1", HOME: "/home/ci" };
+ * assert.deepEqual(helixFromEnv((name) => env[name]), { helix_session_uid: "s-1" });
  * ```
  */
 export function helixFromEnv(env: (name: string) => string | undefined): HelixFields {

@@ -15,7 +15,17 @@ import { refusedError } from "./record.ts";
  *
  * @example
  * ```ts
- * await listMetricsAgents("/srv/widgets"); // ["coach", "tidy"]
+ * import assert from "node:assert/strict";
+ * import { listMetricsAgents, recordExecution } from "../../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   assert.deepEqual(await listMetricsAgents(repo), []);
+ *   await recordExecution(repo, "coach", { success: true, time_seconds: 900, quality: 0.8 });
+ *   assert.deepEqual(await listMetricsAgents(repo), ["coach"]);
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
  * ```
  */
 export async function listMetricsAgents(root: string): Promise<string[]> {

@@ -156,8 +156,20 @@ export interface MetricsReading {
  *
  * @example
  * ```ts
- * const m = await readMetrics("/srv/widgets", "coach", { latest: 5 });
- * console.log(m.summary.runs, m.records.at(-1)?.recorded_at);
+ * import assert from "node:assert/strict";
+ * import { readMetrics, recordExecution } from "../../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   await recordExecution(repo, "coach", { success: true, time_seconds: 900, quality: 0.8 });
+ *   await recordExecution(repo, "coach", { success: false, time_seconds: 300, quality: 0.2 });
+ *   const m = await readMetrics(repo, "coach", { latest: 1 });
+ *   assert.equal(m.summary.runs, 2);
+ *   assert.equal(m.summary.success_rate, 0.5);
+ *   assert.deepEqual(m.records.map((r) => r.success), [false]); // the latest one
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
  * ```
  */
 export async function readMetrics(

@@ -96,8 +96,24 @@ async function writeSummaryAndState(
  *
  * @example
  * ```ts
- * const r = await recordExecution("/srv/widgets", "coach", { success: true, time_seconds: 900, quality: 0.8 });
- * console.log(r.summary.runs);
+ * import assert from "node:assert/strict";
+ * import { executionsPath, recordExecution } from "../../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   const r = await recordExecution(repo, "coach", {
+ *     success: true,
+ *     time_seconds: 900,
+ *     quality: 0.8,
+ *     notes: "fixed the flaky upload test",
+ *   });
+ *   assert.equal(r.summary.runs, 1);
+ *   assert.equal(r.summary.avg_time_seconds, 900);
+ *   const log = await Deno.readTextFile(`${repo}/${executionsPath("coach")}`);
+ *   assert.equal(JSON.parse(log).notes, "fixed the flaky upload test");
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
  * ```
  */
 export async function recordExecution(
@@ -199,6 +215,24 @@ export interface RebuildResult {
  * torn, stale or lying: the log is the source of truth. An agent that is no
  * longer in the catalog can be rebuilt; one without a log cannot (there is
  * nothing to derive from, and nothing is created).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rebuildSummary, recordExecution, summaryPath } from "../../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   await recordExecution(repo, "coach", { success: true, time_seconds: 900, quality: 0.8 });
+ *   await Deno.writeTextFile(`${repo}/${summaryPath("coach")}`, '{"runs": 7'); // hand-broken
+ *   const r = await rebuildSummary(repo, "coach");
+ *   assert.equal(r.records, 1);
+ *   const summary = JSON.parse(await Deno.readTextFile(`${repo}/${summaryPath("coach")}`));
+ *   assert.equal(summary.runs, 1);
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
  */
 export async function rebuildSummary(
   root: string,
