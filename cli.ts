@@ -5,16 +5,16 @@
  *
  * @module
  */
-import {
-  type CommandSpec,
-  parseArgv,
-  renderHelp,
-  typed,
-  UsageError,
-} from "./core/cli/framework.ts";
-import { CliError, stderr, stdout, warn } from "./core/cli/io.ts";
+import { type CommandSpec, parseArgv, renderHelp, typed } from "./core/cli/framework.ts";
+import { stderr, stdout, warn } from "./core/cli/io.ts";
 import { programName } from "./core/cli/program.ts";
-import { PluginDefinitionError } from "./core/plugin/define.ts";
+import {
+  exitCodeOf,
+  firstLine,
+  isPermissionError,
+  KaizenError,
+  renderForCli,
+} from "./core/errors.ts";
 import { inProcessRegistry, type PluginSources } from "./core/plugin/build.ts";
 import type { Plugin } from "./core/plugin/types.ts";
 import { printable } from "./core/text/printable.ts";
@@ -218,32 +218,33 @@ export async function main(argv: readonly string[], options: RunCliOptions = {})
     }
     return await outcome.command.run!(outcome.invocation);
   } catch (err) {
-    if (err instanceof UsageError) {
-      warn(prog, err.message, "error");
-      stderr(`Run '${[prog, ...err.helpPath].join(" ")} --help' for usage.\n`);
-      return 2;
-    }
-    if (err instanceof CliError) {
-      warn(prog, err.message, "error");
-      return err.exitCode;
-    }
-    // A malformed in-process plugin (custom entry points) is a setup error, not a crash.
-    if (err instanceof PluginDefinitionError) {
-      warn(prog, printable(err.message, 300), "error");
-      return 1;
-    }
-    // `kaizen ... | head`: the reader left; stop quietly like other Unix tools.
-    if (err instanceof Deno.errors.BrokenPipe) return 0;
-    if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable) {
-      warn(prog, `permission denied: ${(err as Error).message}`, "error");
-      return 1;
-    }
-    // Unexpected: still one line, never a stack trace (KAIZEN_DEBUG=1 shows it).
-    const message = String((err as Error)?.message ?? err).split("\n")[0];
-    warn(prog, `internal error: ${printable(message, 300)}`, "error");
-    if (debugEnabled()) stderr(`${(err as Error)?.stack ?? ""}\n`);
-    return 70;
+    return reportError(prog, err);
   }
+}
+
+/**
+ * Prints what a command threw, one line on stderr, and returns its exit code
+ * ({@link exitCodeOf} decides, for every error alike).
+ */
+function reportError(prog: string, err: unknown): number {
+  const code = exitCodeOf(err);
+  if (err instanceof KaizenError) {
+    warn(prog, renderForCli(err), "error");
+    if (err.helpPath !== undefined) {
+      stderr(`Run '${[prog, ...err.helpPath].join(" ")} --help' for usage.\n`);
+    }
+    return code;
+  }
+  // `kaizen ... | head`: the reader left; stop quietly like other Unix tools.
+  if (err instanceof Deno.errors.BrokenPipe) return code;
+  if (isPermissionError(err)) {
+    warn(prog, `permission denied: ${(err as Error).message}`, "error");
+    return code;
+  }
+  // Unexpected: still one line, never a stack trace (KAIZEN_DEBUG=1 shows it).
+  warn(prog, `internal error: ${printable(firstLine(err), 300)}`, "error");
+  if (debugEnabled()) stderr(`${(err as Error)?.stack ?? ""}\n`);
+  return code;
 }
 
 function debugEnabled(): boolean {

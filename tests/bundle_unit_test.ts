@@ -149,7 +149,7 @@ Deno.test("applyBudget: pointers are trimmed first, with a visible marker", () =
   assert.equal(ss[3].truncated, true);
   assert.match(
     ss[3].content,
-    /_\[kaizen: truncated to fit --max-tokens: kept about \d+ of 100 tokens; full text in `pointers\.md`\]_/,
+    /_\[kaizen: truncated to fit the token budget: kept about \d+ of 100 tokens; full text in `pointers\.md`\]_/,
   );
   assert.ok(ss[3].content.startsWith("t0w0"), "keeps the top of the section");
   assert.equal(ss[3].bytes, byteLength(ss[3].content));
@@ -176,7 +176,7 @@ Deno.test("applyBudget: then metrics, then memory; required sections never cut",
   assert.equal(ss[4].truncated, false);
   assert.equal(ss[0].content, lines("p", 20));
   assert.equal(ss[4].content, lines("s", 4));
-  assert.match(ss[2].content, /_\[kaizen: truncated to fit --max-tokens/);
+  assert.match(ss[2].content, /_\[kaizen: truncated to fit the token budget/);
 
   // Budget that only leaves room for required + a bit of memory.
   ss = standardSections();
@@ -186,7 +186,7 @@ Deno.test("applyBudget: then metrics, then memory; required sections never cut",
   assert.ok(ss[1].truncated && ss[2].truncated && ss[3].truncated);
   assert.match(
     ss[1].content,
-    /_\[kaizen: truncated to fit --max-tokens: kept about \d+ of 100 tokens/,
+    /_\[kaizen: truncated to fit the token budget: kept about \d+ of 100 tokens/,
   );
   assert.equal(ss[0].content, lines("p", 20));
   assert.equal(ss[4].content, lines("s", 4));
@@ -227,7 +227,7 @@ Deno.test("applyBudget: required sections over the budget throw BudgetExceededEr
       assert.equal(err.required, 120);
       assert.equal(err.budget, 119);
       assert.ok(!err.message.includes("\n"));
-      assert.match(err.message, /120 tokens, over --max-tokens 119/);
+      assert.match(err.message, /120 tokens, over the token budget 119/);
       return true;
     },
   );
@@ -833,7 +833,7 @@ Deno.test("runPipeline: budget trims a low-priority plugin section before builti
   assert.ok((bundle.tokens ?? Infinity) <= budget);
   const byId = Object.fromEntries(bundle.sections.map((s) => [s.id, s]));
   assert.equal(byId.big.truncated, true);
-  assert.match(byId.big.content, /_\[kaizen: truncated to fit --max-tokens/);
+  assert.match(byId.big.content, /_\[kaizen: truncated to fit the token budget/);
   for (const id of ["prompt", "memory", "metrics", "pointers", "session-close"]) {
     assert.equal(byId[id].truncated, false, id);
   }
@@ -851,7 +851,7 @@ Deno.test("applyBudget: keep 'end' keeps the newest lines, marker first", () => 
   const memory = ss[1];
   assert.equal(memory.truncated, true);
   assert.ok(total(ss) <= budget);
-  assert.match(memory.content, /^_\[kaizen: truncated to fit --max-tokens/);
+  assert.match(memory.content, /^_\[kaizen: truncated to fit the token budget/);
   assert.ok(memory.content.endsWith("m19w4"), "the last line survives");
   assert.ok(!memory.content.includes("m0w0"), "the first line is cut");
 });

@@ -163,7 +163,7 @@ cliTest("pin: MCP prepare_bundle refuses max_tokens 0 and accepts 1", async (ent
       const one = await call({ max_tokens: 1 });
       assert.doesNotMatch(one.content[0].text, /invalid input/);
       assert.equal(one.isError, true);
-      assert.match(one.content[0].text, /need \d+ tokens, over --max-tokens 1$/);
+      assert.match(one.content[0].text, /need \d+ tokens, over the token budget 1$/);
       // A budget that fits trims the bundle.
       const whole = await call({});
       assert.notEqual(whole.isError, true);

@@ -904,7 +904,7 @@ cliTest(
     assert.equal(pointers.truncated, true);
     assert.match(
       pointers.content,
-      /_\[kaizen: truncated to fit --max-tokens: kept about \d+ of \d+ tokens; full text in `SCOPE\.md, TODO\.md`\]_$/,
+      /_\[kaizen: truncated to fit the token budget: kept about \d+ of \d+ tokens; full text in `SCOPE\.md, TODO\.md`\]_$/,
     );
     assert.equal(pointers.bytes, bytes(pointers.content));
     for (const id of ["prompt", "session-close", "memory", "metrics"]) {
@@ -928,7 +928,7 @@ cliTest(
     ]);
     assert.equal(md.code, 0);
     assert.match(md.stdout, /\| Size \| \d+ tokens \(cl100k_base\), budget \d+ \|/);
-    assert.match(md.stdout, /_\[kaizen: truncated to fit --max-tokens/);
+    assert.match(md.stdout, /_\[kaizen: truncated to fit the token budget/);
     assert.ok(md.stdout.includes(`--target ${PILOT_REAL}\n`), "session-close commands intact");
   },
 );
@@ -976,7 +976,7 @@ cliTest(
       const end = md.stdout.indexOf("\n## ", start + 1);
       assert.match(
         md.stdout.slice(start, end),
-        /_\[kaizen: (truncated to fit|section omitted to fit|omitted for) --max-tokens/,
+        /_\[kaizen: (truncated to fit|section omitted to fit|omitted to fit) the token budget/,
         `${title} marker`,
       );
     }

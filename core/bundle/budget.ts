@@ -1,11 +1,12 @@
 /**
- * `--max-tokens`: trims sections, lowest priority first, until the sections'
- * content fits. Required sections (prompt, session-close) are never cut; if
+ * The token budget (`--max-tokens`, MCP's `max_tokens`): trims sections,
+ * lowest priority first, until the sections' content fits. Required sections (prompt, session-close) are never cut; if
  * they alone exceed the budget the run fails rather than hand a session a
  * prompt without its instructions.
  *
  * @module
  */
+import { KaizenError } from "../errors.ts";
 import { byteLength } from "./hash.ts";
 import type { TokenCounter } from "./tokens.ts";
 import type { BundleSection } from "./types.ts";
@@ -16,13 +17,21 @@ interface SectionMeta {
   keep?: "start" | "end";
 }
 
+/**
+ * How the budget is named in messages: every front end can read it (an MCP
+ * client passes `max_tokens`); the CLI puts `--max-tokens` in its place.
+ */
+export const BUDGET_SUBJECT = "the token budget";
+
 /** Thrown when required sections alone exceed the budget. */
-export class BudgetExceededError extends Error {
+export class BudgetExceededError extends KaizenError {
+  override name = "BudgetExceededError";
   constructor(readonly required: number, readonly budget: number) {
     super(
-      `the sections that are never cut (prompt, session-close) need ${required} tokens, over --max-tokens ${budget}`,
+      "over-budget",
+      `the sections that are never cut (prompt, session-close) need ${required} tokens, over ${BUDGET_SUBJECT} ${budget}`,
+      { subject: BUDGET_SUBJECT, option: "max-tokens" },
     );
-    this.name = "BudgetExceededError";
   }
 }
 
@@ -30,8 +39,8 @@ export class BudgetExceededError extends Error {
 function marker(kept: number, total: number, source: string | null): string {
   const where = source ? `; full text in \`${source}\`` : "";
   return kept === 0
-    ? `_[kaizen: omitted for --max-tokens]_`
-    : `_[kaizen: truncated to fit --max-tokens: kept about ${kept} of ${total} tokens${where}]_`;
+    ? `_[kaizen: omitted to fit ${BUDGET_SUBJECT}]_`
+    : `_[kaizen: truncated to fit ${BUDGET_SUBJECT}: kept about ${kept} of ${total} tokens${where}]_`;
 }
 
 /**

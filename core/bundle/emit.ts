@@ -12,6 +12,7 @@
  * @module
  */
 import { processEnv } from "../env.ts";
+import { KaizenError, placeOf } from "../errors.ts";
 import { resolveSinkOptions } from "../plugin/sink_options.ts";
 import type { OwnedSink } from "../plugin/registry.ts";
 import { printable, stripControl } from "../text/printable.ts";
@@ -106,8 +107,6 @@ export interface SinkResult {
   detail: string;
 }
 
-class SinkTimeout extends Error {}
-
 /**
  * Hands one safe rendering to every sink, all at once, each under its own
  * deadline, and reports one line per sink that failed or had something to
@@ -141,6 +140,9 @@ export async function emitToSinks(
     const env = opts.env ?? processEnv;
     const lines: Array<{ text: Promise<string>; level: "warning" | "error" | "notice" }> = [];
     const signal = AbortSignal.timeout(timeoutMs);
+    // This object, and only it, means the deadline won: a sink's own timeout
+    // error (its HTTP client's) is that sink's failure, told in its words.
+    const timedOut = new KaizenError("timeout", `timed out after ${timeoutMs} ms`, { sink: name });
     let brokenPipe: unknown;
     let result: SinkResult;
     try {
@@ -165,8 +167,8 @@ export async function emitToSinks(
       const detail = await Promise.race([
         work,
         new Promise<never>((_, reject) => {
-          if (signal.aborted) reject(new SinkTimeout());
-          signal.addEventListener("abort", () => reject(new SinkTimeout()), { once: true });
+          if (signal.aborted) reject(timedOut);
+          signal.addEventListener("abort", () => reject(timedOut), { once: true });
         }),
       ]);
       const said = typeof detail === "string" && detail !== "" ? await clean(detail, "sink") : "";
@@ -176,12 +178,10 @@ export async function emitToSinks(
       }
     } catch (err) {
       if (err instanceof Deno.errors.BrokenPipe) brokenPipe = err;
-      const why = err instanceof SinkTimeout
-        ? `timed out after ${timeoutMs} ms`
-        : await clean(errorMessage(err), "sink-error");
+      const why = err === timedOut ? timedOut.detail : await clean(errorMessage(err), "sink-error");
       result = { sink: name, plugin: owned.plugin, ok: false, detail: why };
       lines.push({
-        text: Promise.resolve(`plugin '${owned.plugin}', sink '${name}' failed: ${why}`),
+        text: Promise.resolve(`${placeOf({ plugin: owned.plugin, sink: name })} failed: ${why}`),
         level: "error",
       });
     }

@@ -18,6 +18,7 @@
  * @module
  */
 import { PACKAGED_PROMPTS } from "../agents/packaged_hashes.generated.ts";
+import { firstLine, KaizenError, placeOf } from "../errors.ts";
 import { beforeDeadline, NO_DEADLINE } from "../fs/deadline.ts";
 import type { SafeReader } from "../fs/safe_read.ts";
 import type { LoadedSchedule } from "../manifest/load.ts";
@@ -136,7 +137,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
         ...base,
         warn: (m: string) => own.push(String(m)),
       });
-      const hook = `plugin '${plugin}', hook collect (section '${section.id}')`;
+      const hook = { plugin, hook: "collect", section: section.id };
       let output: SectionOutput | null;
       let failed = false;
       try {
@@ -144,12 +145,13 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
           // A reader written before deadlines existed has none: no deadline then.
           input.files.deadline ?? NO_DEADLINE,
           Promise.resolve().then(() => section.collect(ctx)),
+          "the hook",
           hook,
         );
         if (output !== null) checkOutput(output);
       } catch (err) {
         failed = true;
-        own.push(`${hook}: ${errorMessage(err)}`);
+        own.push(`${placeOf(hook)}: ${errorMessage(err)}`);
         output = {
           status: "warning",
           content: `_This section failed and was left out:_ ${errorMessage(err)}`,
@@ -204,7 +206,9 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
         c.content = rendered;
       } catch (err) {
         pluginFailures++;
-        warn(`plugin '${c.plugin}', hook render (section '${c.id}'): ${errorMessage(err)}`);
+        warn(
+          `${placeOf({ plugin: c.plugin, hook: "render", section: c.id })}: ${errorMessage(err)}`,
+        );
         c.status = "warning";
         c.content = `_This section failed and was left out:_ ${errorMessage(err)}`;
         // A section that could not be shown does not vouch for the bundle's flags.
@@ -358,13 +362,17 @@ function collectSummary(collected: readonly Collected[], warn: (m: string) => vo
     for (const [field, value] of Object.entries(given)) {
       if (!c.summaryFields.includes(field as SummaryField)) {
         warn(
-          `plugin '${c.plugin}', section '${c.id}': summary field '${field}' was not declared in summaryFields; ignored`,
+          `${
+            placeOf({ plugin: c.plugin, section: c.id })
+          }: summary field '${field}' was not declared in summaryFields; ignored`,
         );
         continue;
       }
       if (!setSummary(summary, field as SummaryField, value)) {
         warn(
-          `plugin '${c.plugin}', section '${c.id}': summary field '${field}' has the wrong type; ignored`,
+          `${
+            placeOf({ plugin: c.plugin, section: c.id })
+          }: summary field '${field}' has the wrong type; ignored`,
         );
       }
     }
@@ -393,16 +401,10 @@ function setSummary(summary: BundleSummary, field: SummaryField, value: unknown)
 }
 
 /**
- * One line describing a hook failure. Errors that already carry the plugin and
- * hook in their message (external plugins) expose the rest as `detail`, so the
- * prefix is not said twice.
+ * One line describing a hook failure, for a line that already names the
+ * plugin and hook: a {@link KaizenError} carries its place as data, so only
+ * its `detail` is said here and the place is not said twice.
  */
 export function errorMessage(err: unknown): string {
-  const detail = (err as { detail?: unknown })?.detail;
-  const msg = typeof detail === "string"
-    ? detail
-    : err instanceof Error
-    ? err.message
-    : String(err);
-  return msg.split("\n")[0] || "unknown error";
+  return firstLine(err instanceof KaizenError ? err.detail : err);
 }

@@ -8,6 +8,7 @@
  * @module
  */
 import { processEnv } from "../env.ts";
+import { type ErrorFields, KaizenError, type KaizenErrorCode } from "../errors.ts";
 import { BudgetExceededError } from "./budget.ts";
 import { renderSafely, type SafeRendering } from "./emit.ts";
 import { runPipeline } from "./pipeline.ts";
@@ -76,11 +77,18 @@ export interface PreparedBundle {
   registry: PluginRegistry;
 }
 
+/** Why {@link prepareBundle} refused: the target, the agent, or the token budget. */
+export type PrepareErrorCode = Extract<
+  KaizenErrorCode,
+  "invalid-target" | "unknown-agent" | "over-budget"
+>;
+
 /** Bad input to {@link prepareBundle}: one printable line. */
-export class PrepareError extends Error {
+export class PrepareError extends KaizenError {
   override name = "PrepareError";
-  constructor(message: string, readonly code: "target" | "agent" | "budget") {
-    super(message);
+  declare readonly code: PrepareErrorCode;
+  constructor(message: string, code: PrepareErrorCode, fields: ErrorFields = {}) {
+    super(code, message, fields);
   }
 }
 
@@ -109,7 +117,7 @@ export async function prepareBundle(options: PrepareOptions): Promise<PreparedBu
   } catch {
     throw new PrepareError(
       `target '${printable(options.target, 300)}' is not a directory`,
-      "target",
+      "invalid-target",
     );
   }
 
@@ -122,7 +130,7 @@ export async function prepareBundle(options: PrepareOptions): Promise<PreparedBu
       `unknown agent '${printable(agent)}'${didYouMean(agent, catalog)}; known agents: ${
         catalog.join(", ")
       }`,
-      "agent",
+      "unknown-agent",
     );
   }
   const registry = options.registry ??
@@ -183,7 +191,13 @@ export async function prepareBundle(options: PrepareOptions): Promise<PreparedBu
       redact,
     });
   } catch (err) {
-    if (err instanceof BudgetExceededError) throw new PrepareError(err.message, "budget");
+    if (err instanceof BudgetExceededError) {
+      throw new PrepareError(err.detail, "over-budget", {
+        subject: err.subject,
+        option: err.option,
+        cause: err,
+      });
+    }
     throw err;
   }
   // Every sink gets the same rendering, scanned once more as a whole.

@@ -88,7 +88,7 @@ function markdownText(b: Bundle): string {
     const body = s.content.trimEnd();
     out.push(
       body === "" && s.truncated
-        ? "_[kaizen: section omitted to fit --max-tokens]_"
+        ? "_[kaizen: section omitted to fit the token budget]_"
         : demoteHeadings(body),
       "",
     );

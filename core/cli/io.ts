@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type ErrorFields, KaizenError } from "../errors.ts";
 import { printable } from "../text/printable.ts";
 
 const encoder = new TextEncoder();
@@ -52,10 +53,14 @@ export function label(severity: "error" | "warning" | "notice"): string {
   return `\x1b[${code}m${severity}\x1b[0m`;
 }
 
-/** A user-facing failure: printed as one line, exits with `exitCode`. */
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
+/**
+ * A command's own failure, already in words: printed as one line, exit 1, or
+ * 2 for bad command-line input. Its code is `failed` or `usage`; its exit
+ * code comes from `exitCodeOf` like every other {@link KaizenError}'s.
+ */
+export class CliError extends KaizenError {
+  constructor(message: string, exitCode: 1 | 2 = 1, fields: ErrorFields = {}) {
+    super(exitCode === 2 ? "usage" : "failed", message, fields);
     this.name = "CliError";
   }
 }

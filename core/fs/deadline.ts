@@ -9,8 +9,21 @@
  *
  * @module
  */
+import { type ErrorFields, KaizenError } from "../errors.ts";
 
-/** Default overall budget of one `prepare` run. */
+/**
+ * Default overall budget of one `prepare` run.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createDeadline, DEFAULT_DEADLINE_MS } from "../../mod.ts";
+ *
+ * const deadline = createDeadline(DEFAULT_DEADLINE_MS);
+ * assert.equal(deadline.totalMs, 10_000);
+ * assert.ok(deadline.remaining() <= DEFAULT_DEADLINE_MS);
+ * ```
+ */
 export const DEFAULT_DEADLINE_MS = 10_000;
 
 /** A point in time that work must finish before. */
@@ -21,11 +34,19 @@ export interface Deadline {
   readonly totalMs: number;
 }
 
-/** Raised (or returned as a refusal) when the deadline passes first. */
-export class DeadlineError extends Error {
-  constructor(what: string, totalMs: number) {
-    super(`${what} did not finish within the ${totalMs / 1000} s prepare deadline`);
-    this.name = "DeadlineError";
+/**
+ * Raised (or returned as a refusal) when the deadline passes first. `what`
+ * is the work (`reading TODO.md`); where it ran (a plugin's hook) is data in
+ * `fields`, composed by the error type.
+ */
+export class DeadlineError extends KaizenError {
+  override name = "DeadlineError";
+  constructor(what: string, totalMs: number, fields: ErrorFields = {}) {
+    super(
+      "deadline",
+      `${what} did not finish within the ${totalMs / 1000} s prepare deadline`,
+      fields,
+    );
   }
 }
 
@@ -34,8 +55,15 @@ export class DeadlineError extends Error {
  *
  * @example
  * ```ts
- * const deadline = createDeadline(10_000);
- * const text = await beforeDeadline(deadline, Deno.readTextFile("TODO.md"), "reading TODO.md");
+ * import assert from "node:assert/strict";
+ * import { createDeadline } from "../../mod.ts";
+ *
+ * let now = 0; // a clock the example controls; the default is performance.now()
+ * const deadline = createDeadline(5_000, () => now);
+ * now = 2_000;
+ * assert.equal(deadline.remaining(), 3_000); // one budget for every step of a run
+ * now = 9_000;
+ * assert.equal(deadline.remaining(), 0);
  * ```
  */
 export function createDeadline(
@@ -54,7 +82,12 @@ export const NO_DEADLINE: Deadline = { totalMs: Infinity, remaining: () => Infin
  * passes first. All work racing one deadline shares one timer, released as
  * soon as nothing is racing it, so it never keeps the process alive.
  */
-export function beforeDeadline<T>(deadline: Deadline, work: Promise<T>, what: string): Promise<T> {
+export function beforeDeadline<T>(
+  deadline: Deadline,
+  work: Promise<T>,
+  what: string,
+  where: ErrorFields = {},
+): Promise<T> {
   const left = deadline.remaining();
   if (left === Infinity) return work;
   work.catch(() => {}); // if abandoned, its failure must not surface as unhandled
@@ -68,7 +101,7 @@ export function beforeDeadline<T>(deadline: Deadline, work: Promise<T>, what: st
   const timer = shared;
   timer.racing++;
   const timeout = timer.fired.then(() => {
-    throw new DeadlineError(what, deadline.totalMs);
+    throw new DeadlineError(what, deadline.totalMs, where);
   });
   return Promise.race([work, timeout]).finally(() => {
     if (--timer.racing === 0) {

@@ -10,9 +10,7 @@
  * @module
  */
 import { processEnv } from "../env.ts";
-import { CliError } from "../cli/io.ts";
 import { join, resolve } from "../fs/paths.ts";
-import { PluginDefinitionError } from "./define.ts";
 import { defaultHostFile, REPO_PLUGINS_PATH } from "./locations.ts";
 import { PluginRegistry } from "./registry.ts";
 import type { Plugin } from "./types.ts";
@@ -53,7 +51,8 @@ export function inProcessRegistry(sources: PluginSources): PluginRegistry {
 /**
  * The registry a run uses: {@link inProcessRegistry}, then the
  * external-command plugins of the host plugins file (and, when trusted, the
- * repo's). A bad plugins file or plugin is a {@link CliError} (exit 1).
+ * repo's). A bad plugins file (`PluginConfigError`) or plugin
+ * (`PluginDefinitionError`) is thrown as it is: both exit 1.
  *
  * @example
  * ```ts
@@ -68,13 +67,7 @@ export async function buildRegistry(
   sources: PluginSources,
   setup: PluginSetup,
 ): Promise<PluginRegistry> {
-  let registry: PluginRegistry;
-  try {
-    registry = inProcessRegistry(sources);
-  } catch (err) {
-    if (err instanceof PluginDefinitionError) throw new CliError(err.message, 1);
-    throw err;
-  }
+  const registry = inProcessRegistry(sources);
   await loadPluginsInto(registry, setup);
   return registry;
 }
@@ -97,28 +90,15 @@ export function pluginFlags(
 async function loadPluginsInto(registry: PluginRegistry, setup: PluginSetup): Promise<void> {
   const env = setup.env ?? processEnv;
   if (setup.pluginsFile === undefined && !anyPluginsFile(setup.root, env)) return;
-  const { loadPluginConfigs, PluginConfigError } = await import("./config.ts");
-  let loaded;
-  try {
-    loaded = await loadPluginConfigs({
-      root: setup.root,
-      pluginsFile: setup.pluginsFile,
-      trustRepoPlugins: setup.trustRepoPlugins,
-      env,
-    });
-  } catch (err) {
-    if (err instanceof PluginConfigError) throw new CliError(err.message, 1);
-    throw err;
-  }
+  const { loadPluginConfigs } = await import("./config.ts");
+  const loaded = await loadPluginConfigs({
+    root: setup.root,
+    pluginsFile: setup.pluginsFile,
+    trustRepoPlugins: setup.trustRepoPlugins,
+    env,
+  });
   for (const n of loaded.notices) setup.notice(n);
-  for (const { plugin, origin } of loaded.plugins) {
-    try {
-      registry.add(plugin, origin);
-    } catch (err) {
-      if (err instanceof PluginDefinitionError) throw new CliError(err.message, 1);
-      throw err;
-    }
-  }
+  for (const { plugin, origin } of loaded.plugins) registry.add(plugin, origin);
 }
 
 /** `path` when something exists there (`lstat` never blocks, even on a FIFO). */

@@ -1,3 +1,5 @@
+import { KaizenError } from "../errors.ts";
+import { printable } from "../text/printable.ts";
 import { type Plugin, PLUGIN_API_VERSION, SUMMARY_FIELDS } from "./types.ts";
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;
@@ -5,15 +7,18 @@ const FLAG = /^[a-z][a-z0-9-]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const OPTION_KINDS: readonly string[] = ["string", "boolean", "number", "duration"];
 
-/** Raised when a plugin object is malformed; names the plugin and the problem. */
-export class PluginDefinitionError extends Error {
-  constructor(
-    /** The plugin's name (or `<unnamed>`). */
-    readonly plugin: string,
-    message: string,
-  ) {
-    super(`plugin '${plugin}': ${message}`);
-    this.name = "PluginDefinitionError";
+/**
+ * Raised when a plugin object is malformed: code `plugin-definition`, the
+ * plugin's name as data (`plugin`), the problem as `detail`; `message` says
+ * both (`plugin 'x': name must match …`).
+ */
+export class PluginDefinitionError extends KaizenError {
+  override name = "PluginDefinitionError";
+  /** The plugin's name (or `<unnamed>`), made printable. */
+  declare readonly plugin: string;
+  constructor(plugin: string, message: string) {
+    // The name may be anything a malformed plugin carries: one short printable line.
+    super("plugin-definition", printable(message, 300), { plugin: printable(plugin, 100) });
   }
 }
 

@@ -11,8 +11,10 @@
  *
  * @module
  */
+import { KaizenError } from "../errors.ts";
 import { stripUserinfo } from "../net/userinfo.ts";
 import { concatBytes } from "../bytes.ts";
+import { readAtMost, readChunks } from "../read_stream.ts";
 import type { Bundle } from "../bundle/types.ts";
 import { dirname, normalize, resolve } from "../fs/paths.ts";
 import { unrefTimer } from "../fs/deadline.ts";
@@ -79,15 +81,16 @@ export interface ExternalPluginOptions {
   env?: () => Record<string, string>;
 }
 
-/** A failed external hook call. `message` names the plugin and hook; `detail` is the rest. */
-export class ExternalPluginError extends Error {
-  constructor(
-    readonly plugin: string,
-    readonly hook: "collect" | "emit",
-    readonly detail: string,
-  ) {
-    super(`plugin '${plugin}', hook ${hook}: ${detail}`);
-    this.name = "ExternalPluginError";
+/**
+ * A failed external hook call: code `plugin-hook`, the plugin and hook as
+ * data; `message` names them, `detail` is the rest.
+ */
+export class ExternalPluginError extends KaizenError {
+  override name = "ExternalPluginError";
+  declare readonly plugin: string;
+  declare readonly hook: "collect" | "emit";
+  constructor(plugin: string, hook: "collect" | "emit", detail: string, cause?: unknown) {
+    super("plugin-hook", detail, { plugin, hook, ...(cause !== undefined ? { cause } : {}) });
   }
 }
 
@@ -283,7 +286,8 @@ interface RunSpec {
  * group so a timeout also stops anything it started.
  */
 async function runCommand(spec: RunSpec): Promise<Record<string, unknown>> {
-  const fail = (detail: string) => new ExternalPluginError(spec.plugin, spec.hook, detail);
+  const fail = (detail: string, cause?: unknown) =>
+    new ExternalPluginError(spec.plugin, spec.hook, detail, cause);
   const shown = printable(spec.command[0], 200);
   let child: Deno.ChildProcess;
   try {
@@ -298,14 +302,14 @@ async function runCommand(spec: RunSpec): Promise<Record<string, unknown>> {
       detached: true,
     }).spawn();
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw fail(`command not found: ${shown}`);
+    if (err instanceof Deno.errors.NotFound) throw fail(`command not found: ${shown}`, err);
     if (err instanceof Deno.errors.PermissionDenied) {
-      throw fail(`command is not executable: ${shown}`);
+      throw fail(`command is not executable: ${shown}`, err);
     }
     if (err instanceof Deno.errors.NotCapable) {
-      throw fail(`running ${shown} is not allowed (kaizen needs --allow-run)`);
+      throw fail(`running ${shown} is not allowed (kaizen needs --allow-run)`, err);
     }
-    throw fail(`cannot run ${shown}: ${printable(errorText(err), 200)}`);
+    throw fail(`cannot run ${shown}: ${printable(errorText(err), 200)}`, err);
   }
 
   const pid = child.pid;
@@ -404,24 +408,9 @@ async function readCapped(
   cap: number,
   onOverflow: () => void,
 ): Promise<Uint8Array | null> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > cap) {
-        onOverflow();
-        await reader.cancel().catch(() => {});
-        return null;
-      }
-      chunks.push(value);
-    }
-  } catch {
-    // Cancelled on timeout, or the pipe broke: what was read is all there is.
-  }
-  return concatBytes(chunks);
+  // Cancelled on timeout, or the pipe broke: what was read is all there is.
+  const got = await readAtMost(reader, cap, onOverflow);
+  return got.status === "over" ? null : got.bytes;
 }
 
 /** Reads a stream to its end, keeping only about its last `keep` bytes. */
@@ -432,17 +421,16 @@ async function readTail(
   let chunks: Uint8Array[] = [];
   let total = 0;
   try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.length;
+    await readChunks(reader, (chunk) => {
+      chunks.push(chunk);
+      total += chunk.length;
       if (total > 2 * keep) {
         const all = concatBytes(chunks);
         chunks = [all.subarray(all.length - keep)];
         total = keep;
       }
-    }
+      return true;
+    });
   } catch { /* cancelled */ }
   return concatBytes(chunks);
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import type { OptionSpec } from "../cli/framework.ts";
+import { KaizenError } from "../errors.ts";
 import { PluginDefinitionError } from "./define.ts";
 import type { OwnedSink } from "./registry.ts";
 import type { SinkOption, SinkOptionValue, SinkPlugin } from "./types.ts";
@@ -14,9 +15,12 @@ import type { SinkOption, SinkOptionValue, SinkPlugin } from "./types.ts";
 /** The generic option every sink gets: print what would be sent, send nothing. */
 export const DRY_RUN_FLAG = "dry-run";
 
-/** A declared option's value that cannot be used; one printable line. */
-export class SinkOptionError extends Error {
+/** A declared option's value that cannot be used (code `sink-option`); one printable line. */
+export class SinkOptionError extends KaizenError {
   override name = "SinkOptionError";
+  constructor(message: string) {
+    super("sink-option", message);
+  }
 }
 
 /**
