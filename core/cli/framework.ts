@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { CommandLineError } from "../errors.ts";
 import { didYouMean } from "../text/suggest.ts";
 
 /** What an option looks like on the command line (`-h`, `--target`). */
@@ -126,8 +127,8 @@ export interface CommandSpec {
 }
 
 /** Raised for bad command-line input; rendered as one line, exit 2. */
-export class UsageError extends Error {
-  constructor(message: string, readonly helpPath: string[] = []) {
+export class UsageError extends CommandLineError {
+  constructor(message: string, override readonly helpPath: string[] = []) {
     super(message);
     this.name = "UsageError";
   }
