@@ -9,7 +9,7 @@
  * @module
  */
 
-import { concatBytes } from "../bytes.ts";
+import { readAtMost } from "../read_stream.ts";
 
 /** What reading a capped body found: the text, or that it was over the cap. */
 export type CappedBody =
@@ -30,28 +30,15 @@ export async function readCapped(response: Response, maxBytes: number): Promise<
     return { ok: false, reason: "too-large" };
   }
   const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {});
-        return { ok: false, reason: "too-large" };
-      }
-      chunks.push(value);
-    }
-  } catch (e) {
-    await reader.cancel().catch(() => {});
-    throw e;
+    const got = await readAtMost(reader, maxBytes);
+    if (got.status === "broken") throw got.error;
+    if (got.status === "over") return { ok: false, reason: "too-large" };
+    // `fatal: false`: a stray invalid byte becomes U+FFFD; JSON parsing decides.
+    return { ok: true, text: new TextDecoder().decode(got.bytes) };
   } finally {
     reader.releaseLock();
   }
-  const all = concatBytes(chunks);
-  // `fatal: false`: a stray invalid byte becomes U+FFFD; JSON parsing decides.
-  return { ok: true, text: new TextDecoder().decode(all) };
 }
 
 /** Releases a body we do not want to read (a retryable error's). */
