@@ -34,6 +34,36 @@ export function notScheduledReason(bundle: Bundle): string | undefined {
   return undefined;
 }
 
+/** The fields every v1 event about one agent of one repository opens with, in the spec's order. */
+export interface EventHead<S extends string> {
+  event: S;
+  version: "1";
+  occurred_at: string;
+  repo: string;
+  root: string;
+  agent: string;
+}
+
+/**
+ * The head of a v1 event (see {@link EventHead}): `repo` is the roster slug,
+ * `root` the checkout's real path.
+ */
+export function eventHead<S extends string>(
+  event: S,
+  occurredAt: string,
+  where: { repo: string; root: string },
+  agent: string,
+): EventHead<S> {
+  return {
+    event,
+    version: "1",
+    occurred_at: occurredAt,
+    repo: where.repo,
+    root: where.root,
+    agent,
+  };
+}
+
 /**
  * The `kaizen.schedule.prepared` v1 payload for a rendered bundle (its
  * `bytes` is the rendered size). Exactly the spec's fields, in its order.
@@ -43,12 +73,7 @@ export function schedulePrepared(bundle: Bundle): SchedulePrepared {
   const why = notScheduledReason(bundle);
   if (why !== undefined || bundle.cadence === null) throw new Error(why ?? "no cadence");
   return {
-    event: SCHEDULE_PREPARED,
-    version: "1",
-    occurred_at: bundle.generated_at,
-    repo: bundle.repo,
-    root: bundle.root,
-    agent: bundle.agent,
+    ...eventHead(SCHEDULE_PREPARED, bundle.generated_at, bundle, bundle.agent),
     cadence: bundle.cadence,
     prepare_command: bundle.prepare_command,
     bundle: {

@@ -24,6 +24,7 @@ import { createSafeReader } from "../fs/safe_read.ts";
 import { AGENT_NAME_RE } from "../manifest/constants.ts";
 import { printable, stripControl } from "../text/printable.ts";
 import { didYouMean } from "../text/suggest.ts";
+import { eventHead } from "../events/payloads.ts";
 import { AGENT_INSTALLED } from "../events/subjects.ts";
 import type { AgentInstalled } from "../events/model.ts";
 import { scaffoldMemory } from "./memory.ts";
@@ -358,12 +359,7 @@ export function agentInstalled(
   where: { repo: string; root: string },
 ): AgentInstalled {
   return {
-    event: AGENT_INSTALLED,
-    version: "1",
-    occurred_at: r.occurred_at,
-    repo: where.repo,
-    root: where.root,
-    agent: r.agent,
+    ...eventHead(AGENT_INSTALLED, r.occurred_at, where, r.agent),
     path: r.path,
     sha256: r.sha256,
     replaced: r.replaced,

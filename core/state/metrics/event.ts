@@ -5,7 +5,9 @@
  *
  * @module
  */
+import { sha256Hex } from "../../bytes.ts";
 import type { MetricsRecorded } from "../../events/model.ts";
+import { eventHead } from "../../events/payloads.ts";
 import { METRICS_RECORDED } from "../../events/subjects.ts";
 import type { ExecutionRecord } from "./record.ts";
 import type { MetricsSummary } from "./summary.ts";
@@ -20,12 +22,7 @@ export function metricsRecorded(
   where: { repo: string; root: string },
 ): MetricsRecorded {
   return {
-    event: METRICS_RECORDED,
-    version: "1",
-    occurred_at: record.recorded_at,
-    repo: where.repo,
-    root: where.root,
-    agent: record.agent,
+    ...eventHead(METRICS_RECORDED, record.recorded_at, where, record.agent),
     success: record.success,
     time_seconds: record.time_seconds,
     quality: record.quality,
@@ -53,8 +50,6 @@ export async function recordedEventIdParts(
   record: ExecutionRecord,
   offset: number,
 ): Promise<string[]> {
-  const bytes = new TextEncoder().encode(JSON.stringify(record));
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  const hex = Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
+  const hex = await sha256Hex(new TextEncoder().encode(JSON.stringify(record)));
   return [METRICS_RECORDED, root, record.agent, record.recorded_at, hex, String(offset)];
 }
