@@ -565,6 +565,11 @@ const CASES: Case[] = [
     expect: [["too-many-aliases", 2, 8, "alias expansion exceeds the limit (possible alias bomb)"]],
   },
   {
+    name: "alias without an anchor",
+    text: 'version: "1"\nagents:\n  coach: *weekly\n',
+    expect: [["yaml-syntax", 3, 10, "YAML syntax error: alias '*weekly' has no anchor '&weekly'"]],
+  },
+  {
     name: "more than 50 aliases",
     text: MANY_ALIASES,
     expect: [["too-many-aliases", 2, 5, "manifest uses 51 aliases; at most 50 are allowed"]],
@@ -616,6 +621,35 @@ const CASES: Case[] = [
       ["invalid-agent-name", 7, 3, "agent name 'Bad_Name'"],
       ["missing-key", 9, 3, "agent 'tdd-workflow' is missing required key 'cadence'"],
       ["invalid-enabled", 10, 14, "got 'no'; write false without quotes"],
+    ],
+  },
+  {
+    name: "a duplicate key hides nothing: every problem in one pass",
+    text: [
+      'version: "1"',
+      "owner: me",
+      "agents:",
+      "  coach:",
+      "    cadence: weekly",
+      "  Coach:",
+      "    cadence: daily",
+      "  coach:",
+      "    cadence: daily",
+      "",
+    ].join("\n"),
+    expect: [
+      ["unknown-key", 2, 1, "unknown key 'owner'; allowed: version, timezone, agents"],
+      ["invalid-agent-name", 6, 3, "agent name 'Coach' must match"],
+      ["duplicate-key", 8, 3, "duplicate key 'coach'"],
+    ],
+  },
+  {
+    name: "problems inside a repeated key are reported too",
+    text: coach("    cadence: weekly\n  coach:\n    cadense: daily\n"),
+    expect: [
+      ["duplicate-key", 5, 3, "duplicate key 'coach'"],
+      ["missing-key", 5, 3, "agent 'coach' is missing required key 'cadence'"],
+      ["unknown-key", 6, 5, "unknown key 'cadense' in agent 'coach' (did you mean 'cadence'?)"],
     ],
   },
 ];
