@@ -355,13 +355,8 @@ export async function installAgent(
 
 /** The `kaizen.agent.installed` v1 payload for an install. */
 export function agentInstalled(
-  r: Extract<InstallAgentResult, { ok: true }>,
+  { agent, occurred_at, path, sha256, replaced }: Extract<InstallAgentResult, { ok: true }>,
   where: { repo: string; root: string },
 ): AgentInstalled {
-  return {
-    ...eventHead(AGENT_INSTALLED, r.occurred_at, where, r.agent),
-    path: r.path,
-    sha256: r.sha256,
-    replaced: r.replaced,
-  };
+  return { ...eventHead(AGENT_INSTALLED, occurred_at, where, agent), path, sha256, replaced };
 }
