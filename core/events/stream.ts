@@ -46,7 +46,21 @@ export interface EventStreamOptions {
   replicas: number;
 }
 
-/** The defaults of `kaizen events setup`. */
+/**
+ * The defaults of `kaizen events setup`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_STREAM_OPTIONS } from "../../mod.ts";
+ *
+ * assert.equal(DEFAULT_STREAM_OPTIONS.name, "KAIZEN");
+ * assert.equal(DEFAULT_STREAM_OPTIONS.maxAgeMs, 90 * 86_400_000); // events are kept 90 days
+ * // A cluster keeps three copies: only what differs is given.
+ * const clustered = { ...DEFAULT_STREAM_OPTIONS, replicas: 3 };
+ * assert.equal(clustered.storage, "file");
+ * ```
+ */
 export const DEFAULT_STREAM_OPTIONS: EventStreamOptions = {
   name: DEFAULT_STREAM,
   retention: "limits",
@@ -204,8 +218,15 @@ export const ALL_OPTIONS: ReadonlySet<StreamOption> = new Set([
  *
  * @example
  * ```ts
- * diffStream({ subjects: ["kaizen.>"], max_age: 0, ... }, DEFAULT_STREAM_OPTIONS);
- * // [{ field: "max_age", from: "unlimited", to: "90d", fixed: false }]
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_STREAM_OPTIONS, diffStream, streamConfig } from "./stream.ts";
+ *
+ * const current = { ...streamConfig(DEFAULT_STREAM_OPTIONS), max_age: 0 }; // kept forever
+ * assert.deepEqual(diffStream(current, DEFAULT_STREAM_OPTIONS), [
+ *   { field: "max_age", from: "unlimited", to: "90d", fixed: false },
+ * ]);
+ * // Without `maxAgeMs` among the options given, the operator's limit is left alone.
+ * assert.deepEqual(diffStream(current, DEFAULT_STREAM_OPTIONS, new Set(["replicas"])), []);
  * ```
  */
 export function diffStream(

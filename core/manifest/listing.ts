@@ -19,8 +19,22 @@ export type { ListedAgent, ListedRun, ScheduleList } from "./listing_model.ts";
  *
  * @example
  * ```ts
- * incompleteNotice(agent, 5, 3294);
- * // "agent 'coach': 2 of 5 runs found; the search stops after 3294 days (9 years) without a run"
+ * import assert from "node:assert/strict";
+ * import { listSchedule } from "../../mod.ts";
+ * import { incompleteNotice } from "./listing.ts";
+ *
+ * const list = listSchedule(
+ *   { version: "1", agents: { coach: { cadence: "weekly", enabled: true } } },
+ *   { now: new Date("2026-12-06T00:00:00Z"), count: 5, file: ".kaizen/schedule.yml" },
+ * );
+ * const [coach] = list.agents;
+ * assert.equal(incompleteNotice(coach, 5, list.horizon_days), undefined); // all 5 found
+ * // As if the search had stopped after two runs:
+ * const cut = { ...coach, next_runs: coach.next_runs.slice(0, 2), complete: false };
+ * assert.equal(
+ *   incompleteNotice(cut, 5, 3294),
+ *   "agent 'coach': 2 of 5 runs found; the search stops after 3294 days (9 years) without a run",
+ * );
  * ```
  */
 export function incompleteNotice(
@@ -51,8 +65,24 @@ export interface ListScheduleOptions {
  *
  * @example
  * ```ts
- * const list = listSchedule(schedule, { now: new Date(), file: ".kaizen/schedule.yml" });
- * for (const a of list.agents) console.log(a.agent, a.next_run);
+ * import assert from "node:assert/strict";
+ * import { listSchedule, parseSchedule } from "../../mod.ts";
+ *
+ * const { schedule } = parseSchedule(
+ *   'version: "1"\ntimezone: Europe/Berlin\nagents:\n  coach:\n    cadence: weekly\n',
+ * );
+ * assert.ok(schedule);
+ * const list = listSchedule(schedule, {
+ *   now: new Date("2026-12-02T12:00:00Z"),
+ *   count: 2,
+ *   file: ".kaizen/schedule.yml",
+ * });
+ * const [coach] = list.agents;
+ * assert.equal(coach.cron, "0 9 * * 1"); // the weekly default
+ * assert.deepEqual(coach.next_runs.map((r) => r.utc), [
+ *   "2026-12-07T08:00:00Z",
+ *   "2026-12-14T08:00:00Z",
+ * ]);
  * ```
  */
 export function listSchedule(schedule: Schedule, options: ListScheduleOptions): ScheduleList {

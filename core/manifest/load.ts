@@ -40,6 +40,30 @@ export interface LoadScheduleOptions {
 /**
  * Reads and validates `<target>/.kaizen/schedule.yml`, checking agent names
  * against the target's installed and packaged agents.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatDiagnostic, loadSchedule } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   assert.equal((await loadSchedule(repo)).exists, false); // not opted in: not an error
+ *
+ *   await Deno.mkdir(`${repo}/.kaizen`);
+ *   await Deno.writeTextFile(
+ *     `${repo}/.kaizen/schedule.yml`,
+ *     'version: "1"\nagents:\n  coach:\n    cadence: weekly\n  reviewer:\n    cadence: daily\n',
+ *   );
+ *   const loaded = await loadSchedule(repo);
+ *   assert.equal(loaded.schedule, undefined); // invalid: no agent named reviewer here
+ *   const [problem] = loaded.diagnostics;
+ *   assert.deepEqual([problem.code, problem.line, problem.col], ["unknown-agent", 5, 3]);
+ *   assert.match(formatDiagnostic(problem), /schedule\.yml:5:3: error: .*'reviewer'/);
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
  */
 export async function loadSchedule(
   target: string,
