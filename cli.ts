@@ -199,7 +199,29 @@ export function commandTree(
   return tree;
 }
 
-/** Runs the CLI with `argv`; returns the exit code. Never throws. */
+/**
+ * Runs the CLI with `argv`; returns the exit code. Never throws.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runCli } from "./mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${repo}/.kaizen`);
+ *   const manifest = `${repo}/.kaizen/schedule.yml`;
+ *   await Deno.writeTextFile(manifest, 'version: "1"\nagents:\n  coach:\n    cadence: weekly\n');
+ *   assert.equal(await runCli(["schedule", "validate", "--target", repo]), 0);
+ *
+ *   await Deno.writeTextFile(manifest, 'version: "1"\nagents:\n  coach:\n    cadense: weekly\n');
+ *   assert.equal(await runCli(["schedule", "validate", "--target", repo]), 1); // problems on stderr
+ *   assert.equal(await runCli(["schedule", "valdiate"]), 2); // a usage error
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
+ */
 export async function main(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
   const prog = programName();
   try {

@@ -2,14 +2,34 @@
  * kaizen as a library: the manifest model, the bundle types, the plugin API,
  * and the CLI itself for team entry points that add their own plugins.
  *
+ * A team's entry point is kaizen's CLI with the team's plugins: its
+ * `cli.ts` is `Deno.exit(await runCli(Deno.args, { plugins: [team] }))`.
+ *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { definePlugin, runCli } from "./mod.ts";
+ *
  * const team = definePlugin({
- *   name: "team", apiVersion: 1,
- *   sections: [{ id: "team", title: "Team notes", order: 450, collect: () => ({ content: "..." }) }],
+ *   name: "team",
+ *   apiVersion: 1,
+ *   sections: [{
+ *     id: "team",
+ *     title: "Team notes",
+ *     order: 450,
+ *     collect: () => ({ content: "Ask @alice about releases." }),
+ *   }],
  * });
- * Deno.exit(await runCli(Deno.args, { plugins: [team] }));
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   const out = `${repo}/bundle.md`;
+ *   const argv = ["schedule", "prepare", "coach", "--target", repo, "--repo", "acme/widgets", "--out", out];
+ *   assert.equal(await runCli(argv, { plugins: [team] }), 0);
+ *   assert.match(await Deno.readTextFile(out), /## Team notes\n\nAsk @alice about releases\./);
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
  * ```
  *
  * @module
@@ -82,8 +102,23 @@ export type { PreparedBundle, PrepareOptions } from "./core/bundle/prepare.ts";
  *
  * @example
  * ```ts
- * const { rendering } = await prepareBundle({ target: "examples/pilot", agent: "coach" });
- * console.log(rendering.text);
+ * import assert from "node:assert/strict";
+ * import { appendMemoryNote, prepareBundle } from "./mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   await appendMemoryNote(repo, "coach", "The upload test is flaky on CI", new Date());
+ *   const { bundle, rendering } = await prepareBundle({
+ *     target: repo,
+ *     agent: "coach",
+ *     repo: "acme/widgets",
+ *   });
+ *   assert.equal(bundle.has_memory, true);
+ *   assert.ok(rendering.text.startsWith("# Orientation: coach in acme/widgets\n"));
+ *   assert.match(rendering.text, /The upload test is flaky on CI/);
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
  * ```
  */
 export function prepareBundle(
@@ -171,6 +206,30 @@ export type {
 /**
  * Opens one NATS connection for many events (see docs/sinks.md). The NATS
  * client is loaded on the first call, so importing this module stays cheap.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openEventPublisher } from "./mod.ts";
+ *
+ * async function announce(url: string, events: { subject: string; json: string; id: string }[]) {
+ *   // `env` supplies NATS_CREDS, NATS_NKEY or NATS_TOKEN: (name) => Deno.env.get(name)
+ *   const publisher = await openEventPublisher({ url, env: () => undefined, timeoutMs: 1_000 });
+ *   try {
+ *     for (const e of events) {
+ *       await publisher.publish(e.subject, new TextEncoder().encode(e.json), e.id);
+ *     }
+ *   } finally {
+ *     await publisher.close();
+ *   }
+ * }
+ * // Nothing listens on port 1 here: the failure is a NatsPublishError naming the server.
+ * const release = { subject: "acme.release.cut", json: '{"tag":"v1.4.0"}', id: "acme-v1.4.0" };
+ * await assert.rejects(announce("nats://127.0.0.1:1", [release]), {
+ *   name: "NatsPublishError",
+ *   message: /nats:\/\/127\.0\.0\.1:1/,
+ * });
+ * ```
  */
 export async function openEventPublisher(
   opts: import("./core/nats/publish.ts").NatsConnectOptions,
@@ -178,7 +237,27 @@ export async function openEventPublisher(
   return (await import("./core/nats/publish.ts")).openEventPublisher(opts);
 }
 
-/** Publishes one event: connect, publish (acked on JetStream), close; retried within a deadline. */
+/**
+ * Publishes one event: connect, publish (acked on JetStream), close; retried within a deadline.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { publishEvent } from "./mod.ts";
+ *
+ * const payload = new TextEncoder().encode(JSON.stringify({ tag: "v1.4.0" }));
+ * const sending = publishEvent(payload, {
+ *   url: "nats://127.0.0.1:1", // nothing listens here
+ *   subject: "acme.release.cut",
+ *   msgId: "acme-v1.4.0", // JetStream stores a retried message once
+ *   env: () => undefined,
+ *   timeoutMs: 1_000,
+ *   attempts: 1,
+ * });
+ * // With a server it resolves with { mode: "jetstream", stream, seq, ... } or { mode: "core", ... }.
+ * await assert.rejects(sending, { name: "NatsPublishError", message: /127\.0\.0\.1:1/ });
+ * ```
+ */
 export async function publishEvent(
   payload: Uint8Array,
   opts: import("./core/nats/publish.ts").NatsPublishOptions,
@@ -198,16 +277,20 @@ export type { EventStreamOptions, SetupOutcome, StreamChange } from "./core/even
  *
  * @example
  * ```ts
- * const publisher = await openEventPublisher({
- *   url: "nats://127.0.0.1:4222",
- *   env: (k) => Deno.env.get(k),
- * });
- * try {
- *   const r = await setupEventStream(publisher, { maxAgeMs: 30 * 86_400_000 });
- *   console.log(r.action); // "created", "updated" or "unchanged"
- * } finally {
- *   await publisher.close();
+ * import assert from "node:assert/strict";
+ * import { openEventPublisher, setupEventStream } from "./mod.ts";
+ *
+ * async function keepEvents(url: string, days: number) {
+ *   const publisher = await openEventPublisher({ url, env: () => undefined, timeoutMs: 1_000 });
+ *   try {
+ *     const r = await setupEventStream(publisher, { maxAgeMs: days * 86_400_000 });
+ *     return r.action; // "created", "updated" or "unchanged"
+ *   } finally {
+ *     await publisher.close();
+ *   }
  * }
+ * // Nothing listens on port 1 here, so nothing is set up.
+ * await assert.rejects(keepEvents("nats://127.0.0.1:1", 30), { name: "NatsPublishError" });
  * ```
  */
 export async function setupEventStream(
