@@ -95,7 +95,29 @@ export interface EmitOptions {
   quiet?: readonly string[];
 }
 
-/** A sink's deadline unless `--sink-timeout` says otherwise. */
+/**
+ * A sink's deadline unless `--sink-timeout` says otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_SINK_TIMEOUT_MS, emitToSinks, prepareBundle } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   const prepared = await prepareBundle({ target: repo, agent: "coach", repo: "acme/widgets" });
+ *   const budgets: (number | undefined)[] = [];
+ *   const probe = { name: "probe", emit: (_b: unknown, ctx: { timeoutMs?: number }) => {
+ *     budgets.push(ctx.timeoutMs); // what the sink may spend on retries
+ *   } };
+ *   const options = { format: "markdown", redact: prepared.redact, report: () => {} } as const;
+ *   await emitToSinks(prepared.rendering, { ...options, sinks: [{ plugin: "team", sink: probe }] });
+ *   assert.deepEqual(budgets, [DEFAULT_SINK_TIMEOUT_MS]); // 10 s
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
+ */
 export const DEFAULT_SINK_TIMEOUT_MS = 10_000;
 
 /** What one sink did. */
@@ -115,6 +137,35 @@ export interface SinkResult {
  * quote what it was sending, so they are redacted and made printable first.
  * A closed stdout (`| head`) is not a sink failure: it is rethrown, after
  * the other sinks finished, for the CLI to stop quietly.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { emitToSinks, prepareBundle } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   const prepared = await prepareBundle({ target: repo, agent: "coach", repo: "acme/widgets" });
+ *   const archived: string[] = [];
+ *   const reports: string[] = [];
+ *   const archive = { name: "archive", emit: (_b: unknown, ctx: { rendered: string }) => {
+ *     archived.push(ctx.rendered);
+ *   } };
+ *   const pager = { name: "pager", emit: () => Promise.reject(new Error("pager is down")) };
+ *   const results = await emitToSinks(prepared.rendering, {
+ *     sinks: [{ plugin: "team", sink: archive }, { plugin: "team", sink: pager }],
+ *     format: "markdown",
+ *     redact: prepared.redact,
+ *     report: (message) => reports.push(message),
+ *   });
+ *   // Every sink is attempted; a failure is a result, not an exception.
+ *   assert.deepEqual(results.map((r) => `${r.sink}: ${r.ok}`), ["archive: true", "pager: false"]);
+ *   assert.deepEqual(archived, [prepared.rendering.text]);
+ *   assert.match(reports.join("\n"), /pager is down/);
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
  */
 export async function emitToSinks(
   rendering: SafeRendering,

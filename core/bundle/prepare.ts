@@ -95,10 +95,33 @@ export class PrepareError extends KaizenError {
 /**
  * Assembles the orientation bundle for `agent` in `target`.
  *
+ * The core function takes kaizen's own plugins as `builtins` (core does not
+ * import `plugins/`); `mod.ts`'s `prepareBundle` passes the built-in plugin.
+ *
  * @example
  * ```ts
- * const { rendering } = await prepareBundle({ target: "examples/pilot", agent: "coach" });
- * console.log(rendering.text);
+ * import assert from "node:assert/strict";
+ * import { definePlugin } from "../../mod.ts";
+ * import { prepareBundle } from "./prepare.ts";
+ *
+ * const notes = definePlugin({
+ *   name: "notes",
+ *   apiVersion: 1,
+ *   sections: [{ id: "notes", title: "Notes", order: 450, collect: () => ({ content: "Ship on Fridays." }) }],
+ * });
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   const { bundle, rendering } = await prepareBundle({
+ *     target: repo,
+ *     agent: "coach",
+ *     repo: "acme/widgets",
+ *     plugins: [notes], // no builtins: only this section
+ *   });
+ *   assert.deepEqual(bundle.sections.map((s) => s.id), ["notes"]);
+ *   assert.match(rendering.text, /## Notes\n\nShip on Fridays\./);
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
  * ```
  */
 export async function prepareBundle(options: PrepareOptions): Promise<PreparedBundle> {
