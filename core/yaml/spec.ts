@@ -18,8 +18,9 @@ import type { Severity } from "../diagnostics.ts";
 export interface Place {
   /** Keys and list indexes from the root. */
   readonly path: (string | number)[];
-  /** The 1-based line of the value. */
+  /** The 1-based line and column of the value. */
   readonly line: number;
+  readonly col: number;
   /** Reports at the value, or `column` characters into a one-line string value. */
   report(code: string, message: string, options?: { severity?: Severity; column?: number }): void;
   /** In a mapping: the place of a field's key, when the field is present. */
@@ -29,7 +30,7 @@ export interface Place {
 /**
  * What a check says: nothing (fine), a message (an error with the spec's
  * code), `false` (not what `expect` says: the usual "must be …, got …"), or
- * the value to use instead.
+ * the value to use instead (kept even when the check reported a problem).
  */
 export type Verdict<T> = string | false | { value: T } | undefined | void;
 

@@ -185,13 +185,16 @@ class Run {
       if (typeof s.ifNull !== "string") return s.ifNull.value;
       return this.report(code(s, null), `${this.subject(s, at)} ${s.ifNull}`, at.path, at.keyAt);
     }
-    let value = this.shape(s, at);
+    const value = this.shape(s, at);
     if (this.errors > before) return undefined;
     if (value === undefined || !s.check) return value;
     const verdict = s.check(value, this.place(at));
     if (verdict === false) return this.mismatch(s, at);
-    if (typeof verdict === "string") this.report(code(s, value), verdict, at.path, at.offset);
-    else if (verdict) value = verdict.value;
+    if (typeof verdict === "string") {
+      return this.report(code(s, value), verdict, at.path, at.offset);
+    }
+    // A value given back stands even after a report: a duplicate slug still names its repo.
+    if (verdict) return verdict.value;
     return this.errors > before ? undefined : value;
   }
 
@@ -328,9 +331,11 @@ class Run {
 
   /** What checks see of a value: its path and line, and a way to report. */
   private place(at: At, pairs?: Map<string, Pair>): Place {
+    const { line, col } = this.lines.linePos(at.offset);
     return {
       path: at.path,
-      line: this.lines.linePos(at.offset).line,
+      line,
+      col,
       report: (code, message, o = {}) => {
         const offset = o.column === undefined ? at.offset : this.inString(at, o.column);
         this.report(code, message, at.path, offset, o.severity);
