@@ -284,19 +284,25 @@ export interface McpErrorAnswer {
  * The MCP answer for anything a request handler threw: a refusal of the
  * request (a bad agent, a budget too small, metrics that cannot be read) is
  * its message under its JSON-RPC code; anything else is an internal error.
+ * A resource read answers every refusal as "resource not found": its URI
+ * named something that cannot be served (an unknown agent's summary too).
  *
  * @example
  * ```ts
  * mcpErrorOf(new KaizenError("unknown-agent", "unknown agent 'x'"));
  * // { code: -32602, message: "unknown agent 'x'", internal: false }
+ * mcpErrorOf(new KaizenError("unknown-agent", "unknown agent 'x'"), "resource");
+ * // { code: -32002, message: "unknown agent 'x'", internal: false }
  * ```
  */
-export function mcpErrorOf(err: unknown): McpErrorAnswer {
+export function mcpErrorOf(
+  err: unknown,
+  request: "request" | "resource" = "request",
+): McpErrorAnswer {
   const message = firstLine(err);
   const code = err instanceof KaizenError ? MCP_REFUSALS[err.code] : undefined;
-  return code === undefined
-    ? { code: MCP_INTERNAL_ERROR, message, internal: true }
-    : { code, message, internal: false };
+  if (code === undefined) return { code: MCP_INTERNAL_ERROR, message, internal: true };
+  return { code: request === "resource" ? MCP_RESOURCE_NOT_FOUND : code, message, internal: false };
 }
 
 /** The first line of an error's message (of anything thrown), never empty. */

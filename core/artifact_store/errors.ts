@@ -10,10 +10,12 @@
  *
  * @module
  */
+import { KaizenError, type KaizenErrorCode } from "../errors.ts";
 import { printable } from "../text/printable.ts";
 
-/** What went wrong, for a caller that reacts differently to each. */
-export type ArtifactStoreErrorCode =
+/** What went wrong, for a caller that reacts differently to each (codes of {@link KaizenErrorCode}). */
+export type ArtifactStoreErrorCode = Extract<
+  KaizenErrorCode,
   /** The options are unusable (bad URL, bad token characters, no files); nothing was sent. */
   | "config"
   /** The store answered with a status that is not a success. */
@@ -25,7 +27,8 @@ export type ArtifactStoreErrorCode =
   /** The caller's signal or the overall deadline stopped the publish. */
   | "aborted"
   /** A success status with a reply we cannot use (too big, not JSON, no id). */
-  | "response";
+  | "response"
+>;
 
 /** Details attached to an {@link ArtifactStoreError}. */
 export interface ArtifactStoreErrorInit {
@@ -34,23 +37,24 @@ export interface ArtifactStoreErrorInit {
   status?: number;
   /** Attempts made before giving up (0 when nothing was sent). */
   attempts?: number;
+  /** The failure this one reports (a network error, the last attempt's error). */
+  cause?: unknown;
 }
 
 /** A publish that failed; `message` is one line, safe to print. */
-export class ArtifactStoreError extends Error {
+export class ArtifactStoreError extends KaizenError {
+  override name = "ArtifactStoreError";
+  declare readonly code: ArtifactStoreErrorCode;
   /** The HTTP status of the last answer, when there was one. */
   readonly status?: number;
   /** Whether trying again later could succeed (5xx, 429, network, timeout). */
   readonly retryable: boolean;
-  readonly code: ArtifactStoreErrorCode;
   readonly attempts: number;
 
   constructor(message: string, init: ArtifactStoreErrorInit) {
-    super(message);
-    this.name = "ArtifactStoreError";
+    super(init.code, message, "cause" in init ? { cause: init.cause } : {});
     this.status = init.status;
     this.retryable = init.retryable;
-    this.code = init.code;
     this.attempts = init.attempts ?? 0;
   }
 }

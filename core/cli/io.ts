@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type ErrorFields, KaizenError } from "../errors.ts";
+import { type ErrorFields, KaizenError, renderForCli } from "../errors.ts";
 import { printable } from "../text/printable.ts";
 
 const encoder = new TextEncoder();
@@ -63,6 +63,15 @@ export class CliError extends KaizenError {
     super(exitCode === 2 ? "usage" : "failed", message, fields);
     this.name = "CliError";
   }
+}
+
+/**
+ * A library error as the CLI says it, for a command that answers with a
+ * {@link CliError}: the option names put in (`--notes`), the same exit code,
+ * the error itself kept as `cause`.
+ */
+export function asCliError(err: KaizenError): CliError {
+  return new CliError(renderForCli(err), err.exitCode, { cause: err });
 }
 
 /** Prints `prog: severity: message` on stderr. */

@@ -22,7 +22,8 @@ import {
   typed,
   type TypedInvocation,
 } from "../cli/framework.ts";
-import { CliError, stdout, warn } from "../cli/io.ts";
+import { asCliError, CliError, stdout, warn } from "../cli/io.ts";
+import { KaizenError } from "../errors.ts";
 import { programName } from "../cli/program.ts";
 import { printable } from "../text/printable.ts";
 // The limits alone (a small module): the option tree states the library's bounds.
@@ -38,13 +39,6 @@ const SHOWN_RUNS = 10;
 /** Largest optimizer file `metrics publish` reads (an analysis is kilobytes). */
 const MAX_PUBLISHED_BYTES = 16 * 1024 * 1024;
 
-/** The CLI's names for the values the library refuses. */
-const FLAGS: Record<string, string> = {
-  time_seconds: "--time",
-  quality: "--quality",
-  notes: "--notes",
-};
-
 /**
  * An error the operating system raised (a `Deno.errors` class, or an errno
  * name in `code`, as Deno reports ENOSPC and EROFS): not a bug.
@@ -57,26 +51,23 @@ function isOsError(err: unknown): boolean {
 }
 
 /**
- * Core failures become one-line CLI errors: bad input exits 2, the rest
- * (refusals, a full disk, a read-only mount, a denied permission, a file that
- * vanished) 1. The library names values; the CLI puts its flags on them.
+ * Core failures become one-line CLI errors: a library error as the CLI says
+ * it (its exit code, the flag in place of the value it names: `--notes`),
+ * an operating-system failure (a full disk, a read-only mount, a denied
+ * permission, a file that vanished) exit 1.
  */
 async function withMetrics<T>(fn: (m: Metrics) => Promise<T>): Promise<T> {
   const m = await import("../state/metrics/mod.ts");
   try {
     return await fn(m);
   } catch (err) {
-    if (err instanceof m.MetricsError) {
-      const flag = err.value ? FLAGS[err.value] : undefined;
-      const message = flag && err.message.startsWith(`${err.value} `)
-        ? `${flag}${err.message.slice(err.value!.length)}`
-        : err.message;
-      throw new CliError(message, err.kind === "invalid" ? 2 : 1);
-    }
+    if (err instanceof KaizenError) throw asCliError(err);
     if (isOsError(err)) {
       const { classifyIoError } = await import("../fs/io_error.ts");
       const first = String((err as Error).message).split("\n")[0];
-      throw new CliError(`${classifyIoError(err).text} (${printable(first, 200)})`, 1);
+      throw new CliError(`${classifyIoError(err).text} (${printable(first, 200)})`, 1, {
+        cause: err,
+      });
     }
     throw err;
   }
@@ -559,7 +550,7 @@ export async function publishCommand(
     return 0;
   } catch (err) {
     // Its message is one line and never quotes the token.
-    if (err instanceof client.ArtifactStoreError) throw new CliError(err.message, 1);
+    if (err instanceof KaizenError) throw asCliError(err);
     throw err;
   }
 }

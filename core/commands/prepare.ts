@@ -5,11 +5,12 @@
  * @module
  */
 import { emitToSinks } from "../bundle/emit.ts";
-import { prepareBundle, PrepareError } from "../bundle/prepare.ts";
+import { prepareBundle } from "../bundle/prepare.ts";
 import type { BundleFormat } from "../bundle/types.ts";
 import type { TypedInvocation } from "../cli/framework.ts";
 import type { PREPARE_OPTIONS } from "./options.ts";
-import { CliError, stdout, warn } from "../cli/io.ts";
+import { asCliError, CliError, stdout, warn } from "../cli/io.ts";
+import { KaizenError } from "../errors.ts";
 import { resolve } from "../fs/paths.ts";
 import { processEnv } from "../env.ts";
 import {
@@ -117,7 +118,8 @@ export async function prepareCommand(
       onWarning: (m, level) => warn(prog, m, level),
     });
   } catch (err) {
-    if (err instanceof PrepareError) throw new CliError(err.message, 1);
+    // The CLI's words for the library's: `--max-tokens` where it says "the token budget".
+    if (err instanceof KaizenError) throw asCliError(err);
     throw err;
   }
   if (strict && prepared.pluginFailures > 0) {

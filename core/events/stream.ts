@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { KaizenError } from "../errors.ts";
 /** Every subject kaizen publishes, as one stream subject. */
 export const KAIZEN_SUBJECTS = "kaizen.>";
 /** The stream name the docs, doctor and `events setup` agree on. */
@@ -304,9 +305,12 @@ export type SetupOutcome =
     ignored: StreamChange[];
   };
 
-/** A setup that cannot go ahead; the message is one printable line. */
-export class StreamSetupError extends Error {
+/** A setup that cannot go ahead (code `stream-setup`); the message is one printable line. */
+export class StreamSetupError extends KaizenError {
   override name = "StreamSetupError";
+  constructor(message: string, cause?: unknown) {
+    super("stream-setup", message, cause !== undefined ? { cause } : {});
+  }
 }
 
 /**

@@ -25,6 +25,7 @@ import type { NatsConnection } from "@nats-io/nats-core/internal";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { boundData, redactData } from "../bundle/data.ts";
 import { defaultRedactor } from "../bundle/scan.ts";
+import { KaizenError } from "../errors.ts";
 import { redactForOutput } from "../redact/output.ts";
 import { printable, stripControl } from "../text/printable.ts";
 import type { EventsTailLine } from "./tail_model.ts";
@@ -58,9 +59,12 @@ export interface Tail {
   stop(): Promise<void>;
 }
 
-/** A tail that cannot start; the message is one printable line. */
-export class TailError extends Error {
+/** A tail that cannot start (code `tail`); the message is one printable line. */
+export class TailError extends KaizenError {
   override name = "TailError";
+  constructor(message: string, cause?: unknown) {
+    super("tail", message, cause !== undefined ? { cause } : {});
+  }
 }
 
 /** What `tail` was asked for. */
@@ -90,7 +94,7 @@ async function findStream(
     if (opts.stream === undefined && /not enabled|no responders|503/i.test(message(err))) {
       return undefined;
     }
-    throw new TailError(`JetStream: ${printable(message(err).split("\n")[0], 200)}`);
+    throw new TailError(`JetStream: ${printable(message(err).split("\n")[0], 200)}`, err);
   }
   let name = opts.stream;
   if (name === undefined) {

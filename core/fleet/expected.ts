@@ -15,6 +15,7 @@ import type { ExpectedRun } from "./join.ts";
 import { parseCron } from "../time/cron.ts";
 import { isValidTimeZone } from "../time/timezone.ts";
 import { printable } from "../text/printable.ts";
+import { KaizenError } from "../errors.ts";
 
 /** Expected runs and the repos that gave none. */
 export interface ExpectedRuns {
@@ -22,9 +23,12 @@ export interface ExpectedRuns {
   skipped: { repo: string; reason: string }[];
 }
 
-/** A runs file or roster message that cannot be used; one printable line. */
-export class ExpectedRunsError extends Error {
+/** A runs file or roster message that cannot be used (code `expected-runs`); one printable line. */
+export class ExpectedRunsError extends KaizenError {
   override name = "ExpectedRunsError";
+  constructor(message: string, cause?: unknown) {
+    super("expected-runs", message, cause !== undefined ? { cause } : {});
+  }
 }
 
 /** The largest runs file read (a 10,000-repo fleet's discover JSON is a few MB). */

@@ -13,10 +13,14 @@
 import type { NatsConnection } from "@nats-io/nats-core/internal";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { printable } from "../text/printable.ts";
+import { KaizenError } from "../errors.ts";
 
-/** A read that cannot start; the message is one printable line. */
-export class FleetReadError extends Error {
+/** A read that cannot start (code `fleet-read`); the message is one printable line. */
+export class FleetReadError extends KaizenError {
   override name = "FleetReadError";
+  constructor(message: string, cause?: unknown) {
+    super("fleet-read", message, cause !== undefined ? { cause } : {});
+  }
 }
 
 /** What to read. */
@@ -62,7 +66,7 @@ export async function findStream(
   try {
     jsm = await jetstreamManager(nc, { timeout: opts.timeoutMs });
   } catch (err) {
-    throw new FleetReadError(`JetStream is not available: ${message(err).split("\n")[0]}`);
+    throw new FleetReadError(`JetStream is not available: ${message(err).split("\n")[0]}`, err);
   }
   let name = opts.stream;
   if (name === undefined) {
@@ -74,7 +78,7 @@ export async function findStream(
           "no stream stores kaizen.schedule.prepared: create one with 'kaizen events setup' (or pass --stream NAME)",
         );
       }
-      throw new FleetReadError(`JetStream: ${message(err)}`);
+      throw new FleetReadError(`JetStream: ${message(err)}`, err);
     }
   }
   try {
@@ -89,7 +93,7 @@ export async function findStream(
     if ((err as Error)?.name === "StreamNotFoundError") {
       throw new FleetReadError(`no stream named ${printable(name, 64)} on this server`);
     }
-    throw new FleetReadError(`JetStream: ${message(err)}`);
+    throw new FleetReadError(`JetStream: ${message(err)}`, err);
   }
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 import { type DiscoverOptions, discoverScheduledRuns } from "../roster/discover.ts";
+import { KaizenError } from "../errors.ts";
 import { scatterOffsetMs } from "../roster/scatter.ts";
 import { redactForOutput } from "../redact/output.ts";
 import { stripControl } from "../text/printable.ts";
@@ -55,9 +56,12 @@ export interface FleetStatusOptions {
 /** The default grace: a session that starts within the scatter span and runs a few hours. */
 export const DEFAULT_GRACE_MS = 6 * 3_600_000;
 
-/** A fleet status that cannot be made; the message is one printable line. */
-export class FleetStatusError extends Error {
+/** A fleet status that cannot be made (code `fleet-status`); the message is one printable line. */
+export class FleetStatusError extends KaizenError {
   override name = "FleetStatusError";
+  constructor(message: string, cause?: unknown) {
+    super("fleet-status", message, cause !== undefined ? { cause } : {});
+  }
 }
 
 async function expectedRuns(
@@ -114,7 +118,7 @@ export async function fleetStatus(opts: FleetStatusOptions): Promise<FleetStatus
   const now = (opts.now ?? new Date()).getTime();
   const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
   const { openEventPublisher } = await import("../nats/mod.ts");
-  const { FleetReadError, readFleetMessages } = await import("./read.ts");
+  const { readFleetMessages } = await import("./read.ts");
   let pub;
   try {
     pub = await openEventPublisher({
@@ -123,19 +127,15 @@ export async function fleetStatus(opts: FleetStatusOptions): Promise<FleetStatus
       timeoutMs: opts.nats.timeoutMs,
     });
   } catch (err) {
-    throw new FleetStatusError(String((err as Error)?.message ?? err));
+    throw new FleetStatusError(String((err as Error)?.message ?? err), err);
   }
   try {
     let expected;
     try {
       expected = await expectedRuns(opts.expected, pub.connection, opts);
     } catch (err) {
-      const { ExpectedRunsError } = await import("./expected.ts");
-      const { RosterSourceError } = await import("../roster/discover.ts");
-      if (
-        err instanceof ExpectedRunsError || err instanceof FleetReadError ||
-        err instanceof RosterSourceError
-      ) throw new FleetStatusError(err.message);
+      // A runs file, a roster or the stream that cannot be used: kaizen's own words.
+      if (err instanceof KaizenError) throw new FleetStatusError(err.message, err);
       throw err;
     }
     const runs = opts.scatterMs
@@ -161,7 +161,7 @@ export async function fleetStatus(opts: FleetStatusOptions): Promise<FleetStatus
         else if (m.kind === "invalid") invalid++;
       });
     } catch (err) {
-      if (err instanceof FleetReadError) throw new FleetStatusError(err.message);
+      if (err instanceof KaizenError) throw new FleetStatusError(err.message, err);
       throw err;
     }
     const done = join.finish();

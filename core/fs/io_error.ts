@@ -91,14 +91,3 @@ export function ioRefusal(path: string, action: string, err: unknown): IoRefusal
 export function refusal(path: string, code: IoProblemCode, reason: string): IoRefusal {
   return { status: "refused", path, code, reason };
 }
-
-/** Thrown where a refusal has to cross code that cannot return it (a callback). */
-export class IoRefusedError extends Error {
-  /** The refusal this error carries. */
-  readonly refusal: IoRefusal;
-  constructor(refused: IoRefusal) {
-    super(refused.reason);
-    this.name = "IoRefusedError";
-    this.refusal = refused;
-  }
-}

@@ -31,7 +31,8 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { emitToSinks } from "../bundle/emit.ts";
-import { prepareBundle, PrepareError } from "../bundle/prepare.ts";
+import { prepareBundle } from "../bundle/prepare.ts";
+import { firstLine, MCP_RESOURCE_NOT_FOUND, mcpErrorOf } from "../errors.ts";
 import type { BundleFormat } from "../bundle/types.ts";
 import { createSafeReader } from "../fs/safe_read.ts";
 import { AGENT_NAME_RE, MANIFEST_PATH } from "../manifest/constants.ts";
@@ -42,7 +43,7 @@ import { redactSecrets } from "../redact/mod.ts";
 import { listAgents, readAgentPrompt } from "../state/agents.ts";
 import { memoryPath, metricsDir } from "../state/layout.ts";
 import { appendMemoryNote, readMemory } from "../state/memory.ts";
-import { helixFromEnv, MetricsError, readMetrics, recordExecution } from "../state/metrics/mod.ts";
+import { helixFromEnv, readMetrics, recordExecution } from "../state/metrics/mod.ts";
 import { printable, stripControl } from "../text/printable.ts";
 import { VERSION } from "../version.ts";
 import {
@@ -123,14 +124,15 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
       try {
         return await redactDeep(await fn(parsed.data)) as never;
       } catch (err) {
-        const message = await redactDeep(
-          printable(String((err as Error)?.message ?? err).split("\n")[0], 300),
-        );
         if (err instanceof McpError) {
-          throw new RpcError(err.code, message.replace(/^MCP error -?\d+: /, ""));
+          const said = await redactDeep(printable(firstLine(err), 300));
+          throw new RpcError(err.code, said.replace(/^MCP error -?\d+: /, ""));
         }
+        const answer = mcpErrorOf(err, method === "resources/read" ? "resource" : "request");
+        const message = await redactDeep(printable(answer.message, 300));
+        if (!answer.internal) throw new RpcError(answer.code, message);
         opts.log(`${method} failed: ${message}`);
-        throw new RpcError(ErrorCode.InternalError, `${method} failed: ${message}`);
+        throw new RpcError(answer.code, `${method} failed: ${message}`);
       }
     });
   }
@@ -164,11 +166,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
     }
     // The description's read overlaps the bundle's.
     const [prepared, read] = await Promise.all([
-      prepare(req.params.name, "markdown", maxTokens).catch((err) => {
-        throw err instanceof PrepareError
-          ? new McpError(ErrorCode.InvalidParams, err.message)
-          : err;
-      }),
+      prepare(req.params.name, "markdown", maxTokens),
       readAgentPrompt(opts.root, req.params.name),
     ]);
     return ({
@@ -320,10 +318,10 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
     try {
       return await t.call(input.value as never);
     } catch (err) {
-      if (err instanceof PrepareError || err instanceof MetricsError) {
-        return toolError(err.message);
-      }
-      const message = `${name} failed: ${printable(String((err as Error)?.message ?? err), 300)}`;
+      // A refusal is the tool's answer; anything else is logged and said to have failed.
+      const answer = mcpErrorOf(err);
+      if (!answer.internal) return toolError(answer.message);
+      const message = `${name} failed: ${printable(answer.message, 300)}`;
       opts.log(message);
       return toolError(message);
     }
@@ -405,14 +403,10 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
     const summary = SUMMARY_URI.exec(uri);
     if (summary) {
       const agent = agentName(summary[1]);
-      try {
-        const r = await readMetrics(opts.root, agent, { now: opts.now(), latest: 0 });
-        if (!r.exists) throw notFound(`no runs recorded for ${agent} yet`);
-        return JSON.stringify(r.summary, null, 2) + "\n";
-      } catch (err) {
-        if (err instanceof MetricsError) throw notFound(err.message);
-        throw err;
-      }
+      // Metrics that cannot be read (or an unknown agent's) are "resource not found": mcpErrorOf.
+      const r = await readMetrics(opts.root, agent, { now: opts.now(), latest: 0 });
+      if (!r.exists) throw notFound(`no runs recorded for ${agent} yet`);
+      return JSON.stringify(r.summary, null, 2) + "\n";
     }
     throw notFound(`unknown resource '${printable(uri, 120)}'`);
   }
@@ -436,7 +430,8 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
 
 /**
  * What the SDK sends as a JSON-RPC error: its `code` and `message` as they
- * are (an `McpError` would prefix "MCP error -326xx:" to the message).
+ * are (an `McpError` would prefix "MCP error -326xx:" to the message). It is
+ * the wire's shape, not a kaizen error: {@link mcpErrorOf} decides its code.
  */
 class RpcError extends Error {
   constructor(readonly code: number, message: string) {
@@ -446,7 +441,7 @@ class RpcError extends Error {
 
 /** Resource errors use MCP's "resource not found" code (-32002). */
 function notFound(message: string): McpError {
-  return new McpError(-32002, message);
+  return new McpError(MCP_RESOURCE_NOT_FOUND, message);
 }
 
 function agentName(raw: string): string {

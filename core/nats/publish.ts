@@ -21,6 +21,7 @@ import {
 import type { Authenticator, NatsConnection } from "@nats-io/nats-core/internal";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { DenoTcpTransport } from "./transport.ts";
+import { KaizenError } from "../errors.ts";
 import { maskUrl, parseNatsUrl } from "./url.ts";
 
 /** Where and how to publish. */
@@ -48,11 +49,11 @@ type Stored =
 /** What happened, for the sink's one-line report. */
 export type NatsPublishResult = Stored & { attempts: number };
 
-/** A failure with a one-line message that is safe to print (no credentials). */
-export class NatsPublishError extends Error {
+/** A failure (code `nats-publish`) with a one-line message that is safe to print (no credentials). */
+export class NatsPublishError extends KaizenError {
   override name = "NatsPublishError";
-  constructor(message: string, readonly retryable: boolean) {
-    super(message);
+  constructor(message: string, readonly retryable: boolean, cause?: unknown) {
+    super("nats-publish", message, cause !== undefined ? { cause } : {});
   }
 }
 
@@ -69,6 +70,7 @@ async function authenticators(
       throw new NatsPublishError(
         `NATS_CREDS '${creds}' cannot be read: ${(err as Error).name}`,
         false,
+        err,
       );
     }
     out.push(credsAuthenticator(data));
@@ -112,15 +114,16 @@ function describe(err: unknown, shown: string): NatsPublishError {
     return new NatsPublishError(
       `${shown} refused the credentials (check NATS_CREDS, NATS_NKEY, NATS_TOKEN or the URL's user)`,
       false,
+      err,
     );
   }
   const e = err as Error;
   const code = (e as { code?: string }).code;
   const text = `${e?.message ?? String(err)}`.split("\n")[0];
   if (e?.name === "ConnectionRefused" || /refused|ECONNREFUSED/i.test(text)) {
-    return new NatsPublishError(`cannot connect to ${shown}: connection refused`, true);
+    return new NatsPublishError(`cannot connect to ${shown}: connection refused`, true, err);
   }
-  return new NatsPublishError(`${shown}: ${code ? `${code}: ` : ""}${text}`, true);
+  return new NatsPublishError(`${shown}: ${code ? `${code}: ` : ""}${text}`, true, err);
 }
 
 /** How to reach the server, for {@link openEventPublisher}. */

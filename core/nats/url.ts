@@ -4,6 +4,7 @@
  * @module
  */
 import { maskUserinfo } from "../net/userinfo.ts";
+import { KaizenError } from "../errors.ts";
 
 /** The default when neither `--nats-url` nor `NATS_URL` is given. */
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
@@ -22,10 +23,16 @@ export interface NatsTarget {
   tls: boolean;
 }
 
-/** Thrown for a URL that is not a NATS server address; the message never quotes a password. */
-export class NatsUrlError extends Error {
+/**
+ * Thrown for a URL that is not a NATS server address (code `nats-url`, a
+ * usage error); the message never quotes a password.
+ */
+export class NatsUrlError extends KaizenError {
   /** Always `NatsUrlError`. */
   override name = "NatsUrlError";
+  constructor(message: string) {
+    super("nats-url", message);
+  }
 }
 
 /**

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { KaizenError } from "../errors.ts";
 import { formatDiagnostic } from "../diagnostics.ts";
 import { loadSchedule } from "../manifest/load.ts";
 import { DEFAULT_TIMEZONE } from "../manifest/constants.ts";
@@ -112,9 +113,12 @@ export interface DiscoverResult {
   };
 }
 
-/** A roster source that failed as a whole (the hub, a roster file): no answer. */
-export class RosterSourceError extends Error {
+/** A roster source that failed as a whole (the hub, a roster file): no answer (code `roster-source`). */
+export class RosterSourceError extends KaizenError {
   override name = "RosterSourceError";
+  constructor(message: string, cause?: unknown) {
+    super("roster-source", message, cause !== undefined ? { cause } : {});
+  }
 }
 
 async function loadRoster(opts: DiscoverOptions): Promise<RosterEntry[]> {
@@ -138,7 +142,7 @@ async function loadRoster(opts: DiscoverOptions): Promise<RosterEntry[]> {
         timeoutMs: opts.hubTimeoutMs,
       });
     } catch (err) {
-      if (err instanceof HubError) throw new RosterSourceError(err.message);
+      if (err instanceof HubError) throw new RosterSourceError(err.message, err);
       throw err;
     }
   }
@@ -158,7 +162,7 @@ async function loadRoster(opts: DiscoverOptions): Promise<RosterEntry[]> {
   } catch (err) {
     if (err instanceof RosterSourceError) throw err;
     const why = err instanceof Deno.errors.NotFound ? "does not exist" : "cannot be read";
-    throw new RosterSourceError(`roster file ${printable(s.path, 300)} ${why}`);
+    throw new RosterSourceError(`roster file ${printable(s.path, 300)} ${why}`, err);
   }
   const parsed = parseRosterFile(text, s.path);
   if (!parsed.entries) {

@@ -6,15 +6,22 @@
  * @module
  */
 import { readCapped } from "../http/read_capped.ts";
+import { KaizenError } from "../errors.ts";
 import type { RosterEntry } from "./types.ts";
 import { duplicateSlugMessage, duplicateSlugs, slugProblem } from "./slug.ts";
 
 /** Bodies larger than this are refused (10,000 repos are about 2 MiB). */
 export const MAX_HUB_BODY_BYTES = 32 * 1024 * 1024;
 
-/** A hub that failed: one printable line, never the token. */
-export class HubError extends Error {
+/**
+ * A hub that failed (code `hub`): one printable line, never the token. The
+ * fetch's own error is not kept as `cause`: it may quote the token.
+ */
+export class HubError extends KaizenError {
   override name = "HubError";
+  constructor(message: string) {
+    super("hub", message);
+  }
 }
 
 export interface HubOptions {

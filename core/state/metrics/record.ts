@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { KaizenError, type KaizenErrorCode } from "../../errors.ts";
 import type { IoRefusal } from "../../fs/io_error.ts";
 import { printable, stripControl } from "../../text/printable.ts";
 
@@ -63,20 +64,61 @@ export interface RecordInput {
   helix?: HelixFields;
 }
 
+/** Why a metrics operation was refused, in the words of the first releases. */
+export type MetricsErrorKind =
+  | "invalid"
+  | "unknown-agent"
+  | "unsafe-path"
+  | "locked"
+  | "not-found"
+  | "io";
+
+/** A value of a record the library refuses by name. */
+export type MetricsValue = "time_seconds" | "quality" | "notes";
+
+/** Each kind's code in the one error vocabulary (`invalid` is `invalid-input`: exit 2). */
+const CODES: Readonly<Record<MetricsErrorKind, KaizenErrorCode>> = {
+  invalid: "invalid-input",
+  "unknown-agent": "unknown-agent",
+  "unsafe-path": "unsafe-path",
+  locked: "locked",
+  "not-found": "not-found",
+  io: "io",
+};
+
 /**
- * Why a metrics operation was refused; `kind` maps to the CLI's exit code
- * (`invalid`: 2, the others: 1). `value` names the refused value, so a front
- * end can put its own name on it (the CLI's `--notes`).
+ * The command-line option that supplies each value: data on the error, so
+ * the message names the value (as an MCP client sends it) and the CLI puts
+ * its option in its place (`--time`).
  */
-export class MetricsError extends Error {
-  constructor(
-    message: string,
-    /** `invalid`: bad input (exit 2); the others: exit 1. */
-    readonly kind: "invalid" | "unknown-agent" | "unsafe-path" | "locked" | "not-found" | "io",
-    readonly value?: "time_seconds" | "quality" | "notes",
-  ) {
-    super(message);
-    this.name = "MetricsError";
+const OPTIONS: Readonly<Record<MetricsValue, string>> = {
+  time_seconds: "time",
+  quality: "quality",
+  notes: "notes",
+};
+
+/**
+ * Why a metrics operation was refused. Its `code` decides the exit code
+ * (`invalid-input`: 2, the others: 1); `value` names the refused value
+ * (the message starts with it), so a front end can put its own name on it.
+ */
+export class MetricsError extends KaizenError {
+  override name = "MetricsError";
+  /** The refused value, when the refusal is about one. */
+  readonly value?: MetricsValue;
+  readonly #kind: MetricsErrorKind;
+  constructor(message: string, kind: MetricsErrorKind, value?: MetricsValue, cause?: unknown) {
+    super(CODES[kind], message, {
+      ...(value !== undefined ? { subject: value, option: OPTIONS[value] } : {}),
+      ...(cause !== undefined ? { cause } : {}),
+    });
+    if (value !== undefined) this.value = value;
+    this.#kind = kind;
+  }
+
+  /** The refusal in the first releases' words; `code` says the same. */
+  get kind(): MetricsErrorKind {
+    return this.#kind;
   }
 }
 
