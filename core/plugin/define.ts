@@ -28,14 +28,24 @@ export class PluginDefinitionError extends KaizenError {
  *
  * @example
  * ```ts
- * export default definePlugin({
+ * import assert from "node:assert/strict";
+ * import { definePlugin, PluginDefinitionError } from "../../mod.ts";
+ *
+ * // A plugin module's default export:
+ * const oncall = definePlugin({
  *   name: "team-oncall",
  *   apiVersion: 1,
  *   sections: [{
- *     id: "oncall", title: "On call", order: 450,
+ *     id: "oncall",
+ *     title: "On call",
+ *     order: 450,
  *     collect: () => ({ content: "Ask @alice for release questions." }),
  *   }],
  * });
+ * assert.equal(oncall.sections?.[0].id, "oncall"); // the same object, checked
+ *
+ * // A malformed plugin is refused when it is declared, not halfway through a bundle.
+ * assert.throws(() => definePlugin({ name: "Team On-Call", apiVersion: 1 }), PluginDefinitionError);
  * ```
  */
 export function definePlugin<P extends Plugin>(plugin: P): P {
