@@ -71,6 +71,7 @@ interface At {
 class Run {
   readonly lines = new LineCounter();
   readonly diagnostics: Diagnostic[] = [];
+  readonly reported = new Set<string>();
   errors = 0;
   /** Paths of required keys an unknown key looked like a misspelling of. */
   readonly typos = new Set<string>();
@@ -172,7 +173,10 @@ class Run {
       col: Math.max(1, pos.col),
     };
     if (this.file !== undefined) d.file = this.file;
-    this.diagnostics.push(d);
+    // A node behind an alias is read once per alias: its problem is shown once.
+    const id = `${offset} ${code} ${message}`;
+    if (!this.reported.has(id)) this.diagnostics.push(d);
+    this.reported.add(id);
     if (severity === "error") this.errors++;
     return undefined;
   }
