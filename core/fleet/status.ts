@@ -53,7 +53,20 @@ export interface FleetStatusOptions {
   notice?: (message: string) => void;
 }
 
-/** The default grace: a session that starts within the scatter span and runs a few hours. */
+/**
+ * The default grace: a session that starts within the scatter span and runs a few hours.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_GRACE_MS } from "../../mod.ts";
+ *
+ * // A Monday 09:00 firing with no prepare event by 15:00 counts as missed.
+ * const firing = new Date("2026-11-16T09:00:00Z");
+ * const late = new Date(firing.getTime() + DEFAULT_GRACE_MS);
+ * assert.equal(late.toISOString(), "2026-11-16T15:00:00.000Z");
+ * ```
+ */
 export const DEFAULT_GRACE_MS = 6 * 3_600_000;
 
 /** A fleet status that cannot be made (code `fleet-status`); the message is one printable line. */
@@ -103,12 +116,20 @@ async function expectedRuns(
  *
  * @example
  * ```ts
- * const report = await fleetStatus({
- *   expected: { kind: "roster", discover: { source: { kind: "scan", dir: "/srv" }, host: "runner-1" } },
+ * import assert from "node:assert/strict";
+ * import { fleetStatus, FleetStatusError } from "../../mod.ts";
+ *
+ * const status = fleetStatus({
+ *   expected: {
+ *     kind: "runs",
+ *     runs: [{ repo: "acme/widgets", agent: "coach", cron: "0 9 * * 1", timezone: "UTC" }],
+ *   },
  *   window: { start: new Date("2026-11-16T00:00:00Z"), end: new Date("2026-11-23T00:00:00Z") },
- *   nats: { url: "nats://127.0.0.1:4222" },
+ *   nats: { url: "nats://127.0.0.1:1", timeoutMs: 1_000 }, // where kaizen's events are kept
  * });
- * for (const row of report.rows) console.log(row.repo, row.agent, row.missed);
+ * // With a server, `(await status).rows` has one row per expected (repo, agent) with its
+ * // missed runs; nothing listens on port 1 here, so the report cannot be made.
+ * await assert.rejects(status, FleetStatusError);
  * ```
  */
 export async function fleetStatus(opts: FleetStatusOptions): Promise<FleetStatusReport> {

@@ -304,8 +304,37 @@ async function judgeRepo(
  *
  * @example
  * ```ts
- * const r = await discoverScheduledRuns({ source: { kind: "scan", dir: "/srv/checkouts" }, host: "runner-1" });
- * for (const run of r.scheduled_runs) console.log(run.prepare_command);
+ * import assert from "node:assert/strict";
+ * import { discoverScheduledRuns } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${repo}/.kaizen`);
+ *   await Deno.writeTextFile(
+ *     `${repo}/.kaizen/schedule.yml`,
+ *     'version: "1"\nagents:\n  coach:\n    cadence: weekly\n  tdd-workflow:\n    cadence: daily\n    enabled: false\n',
+ *   );
+ *   const r = await discoverScheduledRuns({
+ *     source: {
+ *       kind: "entries",
+ *       entries: [
+ *         { slug: "acme/widgets", domain: null, host_paths: { "runner-1": repo } },
+ *         { slug: "acme/gadgets", domain: null, host_paths: { "runner-2": "/srv/gadgets" } },
+ *       ],
+ *     },
+ *     host: "runner-1",
+ *   });
+ *   // The disabled agent and the other host's repo give no run.
+ *   assert.deepEqual(r.scheduled_runs.map((run) => `${run.repo} ${run.agent} ${run.cron}`), [
+ *     "acme/widgets coach 0 9 * * 1",
+ *   ]);
+ *   assert.equal(
+ *     r.scheduled_runs[0].prepare_command,
+ *     `kaizen schedule prepare coach --target ${repo} --repo acme/widgets`,
+ *   );
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
  * ```
  */
 export async function discoverScheduledRuns(opts: DiscoverOptions): Promise<DiscoverResult> {
