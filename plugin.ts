@@ -122,6 +122,8 @@ export type {
   NatsPublishResult,
   NatsTarget,
 } from "./core/nats/mod.ts";
+export { eventServer, publishAndDescribe } from "./core/events/publish_report.ts";
+export type { EventPublication } from "./core/events/publish_report.ts";
 export { stripUserinfo } from "./core/net/userinfo.ts";
 
 // HTTP

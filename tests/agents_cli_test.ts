@@ -13,6 +13,7 @@ import { AgentInstalledModel } from "../core/events/model.ts";
 import { type CommandSpec, parseArgv, UsageError } from "../core/cli/framework.ts";
 import { CliError } from "../core/cli/io.ts";
 import { agentsCommand, agentsCommandWith, type AgentsIo } from "../core/commands/agents.ts";
+import { TARGET } from "../core/commands/options.ts";
 import { installAgent, listAgents } from "../core/state/agents.ts";
 import { packagedAgentNames, packagedPrompt } from "../core/agents/catalog.ts";
 import { memoryTemplate } from "../core/state/memory.ts";
@@ -79,7 +80,7 @@ Deno.test("agentsCommand is a group named agents with list, show and install", (
   assert.deepEqual(agentsCommand.subcommands?.map((c) => c.name), ["list", "show", "install"]);
   for (const c of agentsCommand.subcommands ?? []) {
     assert.equal(typeof c.run, "function");
-    assert.equal(c.options?.find((o) => o.name === "target")?.default, ".");
+    assert.ok(c.options?.includes(TARGET), "the shared --target (default '.')");
   }
 });
 

@@ -7,7 +7,13 @@ import { FleetJoin } from "../core/fleet/join.ts";
 import { cleanReport } from "../core/fleet/status.ts";
 import { escapeHtml, renderFleetHtml } from "../core/fleet/render_html.ts";
 import { formatSeconds, renderFleetTable } from "../core/fleet/render_table.ts";
-import { parseFailOn, parseWindow } from "../core/commands/fleet.ts";
+import {
+  FLEET_STATUS_OPTIONS,
+  fleetCommand,
+  parseFailOn,
+  resolveWindow,
+} from "../core/commands/fleet.ts";
+import { parseArgv, typed } from "../core/cli/framework.ts";
 import type { FleetStatusReport } from "../core/fleet/types.ts";
 import { fake } from "./_fake_secrets.ts";
 
@@ -97,12 +103,33 @@ Deno.test("fleet report: the table is coloured only when asked, worst rows first
   assert.equal(formatSeconds(null), "-");
 });
 
+/** `fleet status <argv>`'s options, as the parser delivers them. */
+function statusOptions(argv: string[]) {
+  const tree = { name: "kaizen", description: "", subcommands: [fleetCommand] };
+  const out = parseArgv(tree, ["fleet", "status", ...argv]);
+  if (out.kind !== "run") throw new Error("not a run");
+  return typed(out.invocation, FLEET_STATUS_OPTIONS).opts;
+}
+
 Deno.test("fleet status options: window, --since, --fail-on", () => {
-  const w = parseWindow({ window: "2026-11-16T00:00:00Z/P7D", now: "2026-11-30T00:00:00Z" });
+  const now = ["--now", "2026-11-30T00:00:00Z"];
+  const w = resolveWindow(statusOptions(["--window", "2026-11-16T00:00:00Z/P7D", ...now]));
   assert.equal(w.end.toISOString(), "2026-11-23T00:00:00.000Z");
-  const s = parseWindow({ since: "2d", now: "2026-11-30T00:00:00Z" });
+  const s = resolveWindow(statusOptions(["--since", "2d", ...now]));
   assert.equal(s.start.toISOString(), "2026-11-28T00:00:00.000Z");
+  const d = resolveWindow(statusOptions(now));
+  assert.equal(d.start.toISOString(), "2026-11-23T00:00:00.000Z", "the last 7 days by default");
   assert.deepEqual([...parseFailOn("missed, open")], ["missed", "open"]);
   assert.throws(() => parseFailOn("late"), /not one of missed, failed, open/);
-  assert.throws(() => parseWindow({ window: "2026-11-16T00:00:00Z/2026-11-15T00:00:00Z" }));
+  assert.throws(
+    () => statusOptions(["--window", "2026-11-16T00:00:00Z/2026-11-15T00:00:00Z"]),
+    /--window '2026-11-16T00:00:00Z\/2026-11-15T00:00:00Z' ends before it starts/,
+  );
+  assert.throws(() => statusOptions(["--since", "400d"]), /at most 366 days, got '400d'/);
+  assert.throws(
+    () => resolveWindow(statusOptions(["--since", "2d", "--window", "2026-11-16/P1D"])),
+    /give --since or --window, not both/,
+  );
+  assert.equal(statusOptions(["--grace", "0"]).grace, 0, "no grace: 0");
+  assert.equal(statusOptions([]).grace, 6 * 3_600_000, "the default, in milliseconds");
 });

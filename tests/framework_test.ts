@@ -93,7 +93,11 @@ Deno.test("parseArgv resolves a leaf and applies defaults", () => {
   const inv = invocation(["things", "make"]);
   assert.deepEqual(inv.path, ["things", "make"]);
   assert.deepEqual(inv.args, []);
-  assert.deepEqual(inv.opts, { target: ".", format: "text" });
+  assert.deepEqual(
+    inv.opts,
+    { target: ".", force: false, format: "text" },
+    "an absent flag is false",
+  );
 });
 
 Deno.test("parseArgv reads --opt value, --opt=value, booleans and short flags", () => {
@@ -372,14 +376,15 @@ Deno.test("numeric options are checked by the parser, with their range, once", (
       name: "rate",
       description: "Rate",
       options: [
-        { name: "quality", type: "string", description: "0-1", number: { min: 0, max: 1 } },
-        { name: "count", type: "string", description: "n", number: { min: 1, integer: true } },
+        { name: "quality", type: "number", description: "0-1", min: 0, max: 1 },
+        { name: "count", type: "integer", description: "n", min: 1 },
       ],
       run,
     }],
   };
   const ok = parseArgv(tree, ["rate", "--quality", "0.75", "--count", "3"]);
   assert.equal(ok.kind, "run");
+  assert.deepEqual(ok.kind === "run" && ok.invocation.opts, { quality: 0.75, count: 3 });
   for (
     const [argv, message] of [
       [["--quality", "1.5"], /option '--quality' must be a number from 0 to 1, got '1.5'/],

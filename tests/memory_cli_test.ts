@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { type CommandSpec, parseArgv, UsageError } from "../core/cli/framework.ts";
 import { CliError } from "../core/cli/io.ts";
 import { memoryCommand, memoryCommandWith, type MemoryIo } from "../core/commands/memory.ts";
+import { TARGET } from "../core/commands/options.ts";
 import {
   appendMemoryNote,
   entryFor,
@@ -86,7 +87,7 @@ Deno.test("memoryCommand is a group named memory with init, show and add", () =>
   assert.deepEqual(memoryCommand.subcommands?.map((c) => c.name), ["init", "show", "add"]);
   for (const c of memoryCommand.subcommands ?? []) {
     assert.equal(typeof c.run, "function");
-    assert.equal(c.options?.find((o) => o.name === "target")?.default, ".");
+    assert.ok(c.options?.includes(TARGET), "the shared --target (default '.')");
   }
 });
 

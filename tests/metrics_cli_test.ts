@@ -9,9 +9,10 @@ import assert from "node:assert/strict";
 import { NatsConnectionImpl, setTransportFactory } from "@nats-io/nats-core/internal";
 import { DenoTcpTransport } from "../core/nats/transport.ts";
 import { MetricsRecordedModel } from "../core/events/model.ts";
-import type { Invocation } from "../core/cli/framework.ts";
+import { UsageError } from "../core/cli/framework.ts";
+import { type Flags, runCommand } from "./_command.ts";
 import { CliError } from "../core/cli/io.ts";
-import { recordCommand, showCommand } from "../core/commands/metrics.ts";
+import { metricsCommand } from "../core/commands/metrics.ts";
 import {
   deriveSummary,
   type ExecutionRecord,
@@ -70,9 +71,9 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function inv(args: string[], opts: Invocation["opts"], sub = "record"): Invocation {
-  const defaults = sub === "record" ? { format: "text" } : { format: "table" };
-  return { args, opts: { ...defaults, ...opts }, path: ["metrics", sub] };
+/** `kaizen metrics <sub> <args> <flags>` in process. */
+function metrics(sub: string, args: string[], flags: Flags): Promise<number> {
+  return runCommand(metricsCommand, sub, args, flags);
 }
 
 /** Runs a command function and returns the exit code a CLI user would see. */
@@ -81,6 +82,7 @@ async function exitCode(run: Promise<number>): Promise<{ code: number; message: 
     return { code: await run, message: "" };
   } catch (err) {
     if (err instanceof CliError) return { code: err.exitCode, message: err.message };
+    if (err instanceof UsageError) return { code: 2, message: err.message };
     throw err;
   }
 }
@@ -366,21 +368,24 @@ Deno.test("record command: bad values exit 2 with one clear line and write nothi
   const root = await emptyRepo();
   try {
     const base = { target: root, time: "60", quality: "0.5", success: true };
-    const cases: Array<[Invocation["opts"], RegExp]> = [
-      [{ ...base, quality: "1.5" }, /^--quality must be a number from 0 to 1, got '1\.5'$/],
-      [{ ...base, quality: "high" }, /^--quality must be a number from 0 to 1/],
-      [{ ...base, time: "-1" }, /^--time must be seconds from 0 to 604800 \(7 days\), got '-1'$/],
-      [{ ...base, time: "ten" }, /^--time must be seconds/],
-      [{ ...base, time: "1e3" }, /^--time must be seconds/],
-      [{ ...base, time: "604801" }, /^--time must be seconds/],
+    const cases: Array<[Flags, RegExp]> = [
+      [
+        { ...base, quality: "1.5" },
+        /^option '--quality' must be a number from 0 to 1, got '1\.5'$/,
+      ],
+      [{ ...base, quality: "high" }, /^option '--quality' must be a number from 0 to 1/],
+      [{ ...base, time: "-1" }, /^option '--time' must be a number from 0 to 604800, got '-1'$/],
+      [{ ...base, time: "ten" }, /^option '--time' must be a number/],
+      [{ ...base, time: "1e3" }, /^option '--time' must be a number/],
+      [{ ...base, time: "604801" }, /^option '--time' must be a number/],
       [{ ...base, failure: true }, /^give either --success or --failure, not both$/],
       [{ ...base, success: undefined }, /^say how the run went: --success or --failure$/],
-      [{ ...base, time: undefined }, /^--time <seconds> is required$/],
-      [{ ...base, quality: undefined }, /^--quality <0-1> is required$/],
+      [{ ...base, time: undefined }, /^missing option '--time <SECONDS>'$/],
+      [{ ...base, quality: undefined }, /^missing option '--quality <0-1>'$/],
       [{ ...base, now: "yesterday" }, /^--now 'yesterday' is not an ISO 8601 date-time/],
     ];
     for (const [opts, message] of cases) {
-      const r = await exitCode(recordCommand(inv(["coach"], opts)));
+      const r = await exitCode(metrics("record", ["coach"], opts));
       assert.equal(r.code, 2, JSON.stringify(opts));
       assert.match(r.message, message);
       assert.ok(!r.message.includes("\n"));
@@ -395,14 +400,12 @@ Deno.test("record command: an unknown agent exits 1 with a suggestion, nothing w
   const root = await emptyRepo();
   try {
     const r = await exitCode(
-      recordCommand(
-        inv(["coahc"], { target: root, success: true, time: "5", quality: "1" }),
-      ),
+      metrics("record", ["coahc"], { target: root, success: true, time: "5", quality: "1" }),
     );
     assert.equal(r.code, 1);
     assert.match(r.message, /^unknown agent 'coahc' \(did you mean 'coach'\?\)/);
     const bad = await exitCode(
-      recordCommand(inv(["../x"], { target: root, success: true, time: "5", quality: "1" })),
+      metrics("record", ["../x"], { target: root, success: true, time: "5", quality: "1" }),
     );
     assert.equal(bad.code, 2, "an agent name is a path segment: checked first");
     assert.ok(!(await exists(`${root}/.kaizen`)));
@@ -463,7 +466,7 @@ Deno.test("record: a symlink leading outside the repository is refused, nothing 
         await Deno.symlink(target, `${root}/${LOG}`);
       }
       const r = await exitCode(
-        recordCommand(inv(["coach"], { target: root, success: true, time: "5", quality: "1" })),
+        metrics("record", ["coach"], { target: root, success: true, time: "5", quality: "1" }),
       );
       assert.equal(r.code, 1, plant);
       assert.match(r.message, /symlink/, plant);
@@ -547,7 +550,7 @@ Deno.test("show: an agent without runs is fine; an unknown one exits 1", async (
     const m = await readMetrics(root, "coach");
     assert.equal(m.exists, false);
     assert.equal(m.summary.runs, 0);
-    const r = await exitCode(showCommand(inv(["coachh"], { target: root }, "show")));
+    const r = await exitCode(metrics("show", ["coachh"], { target: root }));
     assert.equal(r.code, 1);
     assert.match(r.message, /did you mean 'coach'/);
   } finally {
@@ -570,7 +573,7 @@ Deno.test({
       const nc = await natsClient(server.url);
       const sub = nc.subscribe("kaizen.metrics.recorded", { max: 1 });
       await nc.flush();
-      const code = await recordCommand(inv(["coach"], {
+      const code = await metrics("record", ["coach"], {
         target: root,
         success: true,
         time: "600",
@@ -579,7 +582,7 @@ Deno.test({
         format: "json",
         sink: "nats",
         "nats-url": server.url,
-      }));
+      });
       assert.equal(code, 0);
       let event: unknown;
       for await (const m of sub) event = m.json();
@@ -609,7 +612,7 @@ Deno.test("record --sink nats: a server that is down → exit 1, the record stay
     const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = (l.addr as Deno.NetAddr).port;
     l.close();
-    const code = await recordCommand(inv(["coach"], {
+    const code = await metrics("record", ["coach"], {
       target: root,
       failure: true,
       time: "30",
@@ -618,7 +621,7 @@ Deno.test("record --sink nats: a server that is down → exit 1, the record stay
       format: "json",
       sink: "nats",
       "nats-url": `nats://127.0.0.1:${port}`,
-    }));
+    });
     assert.equal(code, 1);
     assert.equal((await lines(`${root}/${LOG}`)).length, 5);
     assert.equal(JSON.parse(await Deno.readTextFile(`${root}/${SUMMARY}`)).runs, 5);

@@ -6,14 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import type { Invocation } from "../core/cli/framework.ts";
 import { CliError } from "../core/cli/io.ts";
-import {
-  listCommand,
-  optimizeCommand,
-  publishCommand,
-  rebuildCommand,
-} from "../core/commands/metrics.ts";
+import { metricsCommand } from "../core/commands/metrics.ts";
+import { type Flags, runCommand } from "./_command.ts";
 import { type ExecutionRecord, rebuildSummary } from "../core/state/metrics/mod.ts";
 import {
   type AgentScheduleInfo,
@@ -63,8 +58,9 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function inv(sub: string, args: string[], opts: Invocation["opts"]): Invocation {
-  return { args, opts, path: ["metrics", sub] };
+/** `kaizen metrics <sub> <args> <flags>` in process. */
+function metrics(sub: string, args: string[], flags: Flags): Promise<number> {
+  return runCommand(metricsCommand, sub, args, flags);
 }
 
 /**
@@ -158,7 +154,7 @@ Deno.test("rebuild: a torn summary.json is derived again from the records", asyn
       append: true,
     });
     const r = await run(() =>
-      rebuildCommand(inv("rebuild", ["coach"], { target: root, now: NOW, format: "text" }))
+      metrics("rebuild", ["coach"], { target: root, now: NOW, format: "text" })
     );
     assert.equal(r.code, 0, r.message);
     assert.match(r.err, /skipped 1 invalid line \(line 5: not valid JSON\)/);
@@ -190,11 +186,11 @@ Deno.test("rebuild: a torn summary.json is derived again from the records", asyn
 Deno.test("rebuild: no executions.jsonl → exit 1, nothing created; bad name → exit 2", async () => {
   const root = await emptyRepo();
   try {
-    const r = await run(() => rebuildCommand(inv("rebuild", ["coach"], { target: root })));
+    const r = await run(() => metrics("rebuild", ["coach"], { target: root }));
     assert.equal(r.code, 1);
     assert.match(r.message, /executions\.jsonl does not exist/);
     assert.ok(!(await exists(`${root}/.kaizen`)), "nothing created");
-    const bad = await run(() => rebuildCommand(inv("rebuild", ["../x"], { target: root })));
+    const bad = await run(() => metrics("rebuild", ["../x"], { target: root }));
     assert.equal(bad.code, 2);
     // The core function, for other front ends: same refusal.
     await assert.rejects(rebuildSummary(root, "coach"), /does not exist/);
@@ -211,7 +207,7 @@ Deno.test("list: every agent folder but the optimizer's, as table and JSON", asy
   try {
     await Deno.mkdir(`${root}/.kaizen/metrics/optimizer`);
     await Deno.mkdir(`${root}/.kaizen/metrics/ghost`); // uninstalled agent, no runs
-    const json = await run(() => listCommand(inv("list", [], { target: root, format: "json" })));
+    const json = await run(() => metrics("list", [], { target: root, format: "json" }));
     assert.equal(json.code, 0, json.message);
     const rows = JSON.parse(json.out) as { agent: string; runs: number }[];
     assert.deepEqual(rows.map((r) => [r.agent, r.runs]), [
@@ -219,7 +215,7 @@ Deno.test("list: every agent folder but the optimizer's, as table and JSON", asy
       ["ghost", 0],
       ["optimization", 3],
     ]);
-    const table = await run(() => listCommand(inv("list", [], { target: root, format: "table" })));
+    const table = await run(() => metrics("list", [], { target: root, format: "table" }));
     assert.equal(table.code, 0);
     const lines = table.out.trimEnd().split("\n");
     assert.match(lines[0], /^AGENT\s+RUNS\s+SUCCESS\s+AVG TIME\s+AVG QUALITY\s+LAST RUN$/);
@@ -237,10 +233,10 @@ Deno.test("list: every agent folder but the optimizer's, as table and JSON", asy
 Deno.test("list: a repository without metrics says so", async () => {
   const root = await emptyRepo();
   try {
-    const r = await run(() => listCommand(inv("list", [], { target: root, format: "table" })));
+    const r = await run(() => metrics("list", [], { target: root, format: "table" }));
     assert.equal(r.code, 0);
     assert.match(r.out, /no agent has recorded runs yet/);
-    const j = await run(() => listCommand(inv("list", [], { target: root, format: "json" })));
+    const j = await run(() => metrics("list", [], { target: root, format: "json" }));
     assert.deepEqual(JSON.parse(j.out), []);
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -379,7 +375,7 @@ Deno.test("optimize: writes analysis.json and recommendations.jsonl, byte-identi
   const root = await fixtureRepo();
   try {
     const opts = { target: root, now: "2026-11-23T09:00:00Z" };
-    const r = await run(() => optimizeCommand(inv("optimize", [], opts)));
+    const r = await run(() => metrics("optimize", [], opts));
     assert.equal(r.code, 0, r.message);
     assert.match(r.out, /^analysed 3 agents: 4 findings/);
     const analysisText = await Deno.readTextFile(`${root}/${ANALYSIS_PATH}`);
@@ -408,7 +404,7 @@ Deno.test("optimize: writes analysis.json and recommendations.jsonl, byte-identi
     assert.equal(opt.summary.runs, 6);
     assert.equal(analysis.agents[2].schedule.enabled, false);
     // Again with the same --now: the same bytes.
-    await run(() => optimizeCommand(inv("optimize", [], opts)));
+    await run(() => metrics("optimize", [], opts));
     assert.equal(await Deno.readTextFile(`${root}/${ANALYSIS_PATH}`), analysisText);
     assert.equal(await Deno.readTextFile(`${root}/${RECOMMENDATIONS_PATH}`), recsText);
     assert.ok(!(await exists(`${root}/${ANALYSIS_PATH}.lock`)), "lock released");
@@ -420,13 +416,13 @@ Deno.test("optimize: writes analysis.json and recommendations.jsonl, byte-identi
 Deno.test("optimize: no metrics yet → empty analysis; a broken manifest skips only the stale rule", async () => {
   const root = await emptyRepo();
   try {
-    const r = await run(() => optimizeCommand(inv("optimize", [], { target: root, now: NOW })));
+    const r = await run(() => metrics("optimize", [], { target: root, now: NOW }));
     assert.equal(r.code, 0, r.message);
     assert.deepEqual(JSON.parse(await Deno.readTextFile(`${root}/${ANALYSIS_PATH}`)).agents, []);
     assert.equal(await Deno.readTextFile(`${root}/${RECOMMENDATIONS_PATH}`), "");
     await Deno.writeTextFile(`${root}/.kaizen/schedule.yml`, "version: [\n");
     await writeHistory(root, history("coach", [[false, 1, 0.1], [false, 1, 0.1], [false, 1, 0.1]]));
-    const b = await run(() => optimizeCommand(inv("optimize", [], { target: root, now: NOW })));
+    const b = await run(() => metrics("optimize", [], { target: root, now: NOW }));
     assert.equal(b.code, 0, b.message);
     assert.match(b.err, /the stale rule was not applied/);
     const a = JSON.parse(await Deno.readTextFile(`${root}/${ANALYSIS_PATH}`));
@@ -462,7 +458,7 @@ Deno.test("publish: one raw-evidence package to the store, with auth, idempotenc
     },
   );
   try {
-    await run(() => optimizeCommand(inv("optimize", [], { target: root, now: NOW })));
+    await run(() => metrics("optimize", [], { target: root, now: NOW }));
     // A secret pasted into the evidence by hand must not leave the machine.
     const secret = plantedToken();
     await Deno.writeTextFile(
@@ -472,7 +468,7 @@ Deno.test("publish: one raw-evidence package to the store, with auth, idempotenc
     );
     const r = await withEnv(
       { [URL_VAR]: `http://127.0.0.1:${server.addr.port}`, [TOKEN_VAR]: token },
-      () => run(() => publishCommand(inv("publish", [], { target: root }))),
+      () => run(() => metrics("publish", [], { target: root })),
     );
     assert.equal(r.code, 0, r.message);
     assert.match(r.out, /stored as pkg-1 \(retention raw-evidence\)/);
@@ -516,10 +512,10 @@ Deno.test("publish --dry-run: prints the request with the token masked and conne
     return Promise.reject(new Error("no network in a dry run"));
   }) as typeof fetch;
   try {
-    await run(() => optimizeCommand(inv("optimize", [], { target: root, now: NOW })));
+    await run(() => metrics("optimize", [], { target: root, now: NOW }));
     const r = await withEnv(
       { [URL_VAR]: "http://127.0.0.1:9", [TOKEN_VAR]: token },
-      () => run(() => publishCommand(inv("publish", [], { target: root, "dry-run": true }))),
+      () => run(() => metrics("publish", [], { target: root, "dry-run": true })),
     );
     assert.equal(r.code, 0, r.message);
     assert.equal(fetched, 0);
@@ -541,7 +537,7 @@ Deno.test("publish: missing files or a missing URL → exit 1 with a one-line re
   try {
     const noFiles = await withEnv(
       { [URL_VAR]: "http://127.0.0.1:9" },
-      () => run(() => publishCommand(inv("publish", [], { target: root }))),
+      () => run(() => metrics("publish", [], { target: root })),
     );
     assert.equal(noFiles.code, 1);
     assert.match(
@@ -550,10 +546,10 @@ Deno.test("publish: missing files or a missing URL → exit 1 with a one-line re
     );
     assert.ok(!noFiles.message.includes("\n"));
 
-    await run(() => optimizeCommand(inv("optimize", [], { target: root, now: NOW })));
+    await run(() => metrics("optimize", [], { target: root, now: NOW }));
     const noUrl = await withEnv(
       { [URL_VAR]: undefined, [TOKEN_VAR]: "x" },
-      () => run(() => publishCommand(inv("publish", [], { target: root }))),
+      () => run(() => metrics("publish", [], { target: root })),
     );
     assert.equal(noUrl.code, 1);
     assert.match(noUrl.message, /^ARTIFACTSTORE_API_URL is not set/);
@@ -566,7 +562,7 @@ Deno.test("publish: missing files or a missing URL → exit 1 with a one-line re
     try {
       const refused = await withEnv(
         { [URL_VAR]: `http://127.0.0.1:${server.addr.port}`, [TOKEN_VAR]: "secret-tok" },
-        () => run(() => publishCommand(inv("publish", [], { target: root }))),
+        () => run(() => metrics("publish", [], { target: root })),
       );
       assert.equal(refused.code, 1);
       assert.match(refused.message, /^artifact store: POST .* 403/);

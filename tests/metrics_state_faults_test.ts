@@ -9,9 +9,9 @@ import assert from "node:assert/strict";
 import { CLI_ENTRIES, REPO_ROOT, runCli } from "./_cli.ts";
 import { executionsPath, metricsDir, summaryPath } from "../core/state/layout.ts";
 import { MetricsError, readMetrics } from "../core/state/metrics/mod.ts";
-import type { Invocation } from "../core/cli/framework.ts";
 import { CliError } from "../core/cli/io.ts";
-import { listCommand, showCommand } from "../core/commands/metrics.ts";
+import { metricsCommand } from "../core/commands/metrics.ts";
+import { runCommand } from "./_command.ts";
 
 const SOURCE = CLI_ENTRIES[0];
 const PILOT = `${REPO_ROOT}/examples/pilot`;
@@ -404,18 +404,8 @@ Deno.test({
         };
         for (
           const run of [
-            () =>
-              showCommand({
-                args: ["coach"],
-                opts: { format: "table", target: root },
-                path: ["metrics", "show"],
-              } as Invocation),
-            () =>
-              listCommand({
-                args: [],
-                opts: { format: "table", target: root },
-                path: ["metrics", "list"],
-              } as Invocation),
+            () => runCommand(metricsCommand, "show", ["coach"], { target: root }),
+            () => runCommand(metricsCommand, "list", [], { target: root }),
           ]
         ) {
           await assert.rejects(run(), (e) => {

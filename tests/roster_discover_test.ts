@@ -429,11 +429,16 @@ cliTest("roster discover: usage errors exit 2", async (e) => {
       [["--due", "2026-11-23T10:00:00Z/2026-11-23T09:00:00Z"], /ends before it starts/],
       [
         ["--due", "2026-11-23T10:00:00Z/PT1H", "--scatter", "soon"],
-        /--scatter 'soon' must be a duration/,
+        /option '--scatter' must be a duration such as 30m, 2h, 7d or PT1H \(0 for none\), got 'soon'/,
       ],
       [["--scatter", "PT1H"], /--scatter only applies with --due/],
       [["--hub", "http://x", "--scan", "."], /give one roster source/],
       [["--concurrency", "0"], /option '--concurrency' must be a whole number from 1 to 256/],
+      [
+        ["--due", "2026-11-23T10:00:00Z/PT1H", "--scatter", "8d"],
+        /option '--scatter' must be a duration of at most 7 days, got '8d'/,
+      ],
+      [["--due", "2026-01-01T00:00:00Z/P400D"], /--due '.*' is longer than 366 days/],
     ] as const
   ) {
     const r = await discover(e, [...args, "--host", "h"]);

@@ -8,64 +8,240 @@
  * use — nested commands, typed options with choices, positional arguments,
  * generated help and suggestions — and nothing else.
  *
+ * Options are typed twice over, from one declaration: the parser turns each
+ * value into its kind (a number, a `Date`, milliseconds) and refuses one out
+ * of range with a one-line usage error naming the option; and
+ * {@link TypedInvocation} gives a command's `inv.opts` the same types, with
+ * choices narrowed to their union and options that always have a value
+ * (a default, `required`, a boolean flag) non-optional. A command reads
+ * `inv.opts.x` as it is: no guards, no casts, no second range check.
+ *
  * @module
  */
 import { CommandLineError } from "../errors.ts";
 import { didYouMean } from "../text/suggest.ts";
+import { printable } from "../text/printable.ts";
+import {
+  INSTANT_YEARS,
+  type Interval,
+  parseDurationValue,
+  parseInstant,
+  parseInterval,
+  spanText,
+} from "./option_values.ts";
+
+export type { Interval } from "./option_values.ts";
 
 /** What an option looks like on the command line (`-h`, `--target`). */
 const OPTION_SHAPE = /^--?[A-Za-z]/;
 
-/** One `--flag`. */
-export interface OptionSpec {
+/** What every option declares, whatever its kind. */
+interface OptionBase {
   /** Long name without dashes, e.g. `target`. */
-  name: string;
-  short?: string;
-  /** `boolean` flags take no value; `string` ones take exactly one. */
-  type: "string" | "boolean";
-  description: string;
+  readonly name: string;
+  readonly short?: string;
+  readonly description: string;
   /** Placeholder in help, e.g. `PATH`. */
-  valueName?: string;
-  choices?: readonly string[];
-  /** Shown in help; applied when the option is absent. */
-  default?: string | boolean;
-  /**
-   * A `string` option that may be given more than once; the values are
-   * joined with commas, so `--sink a --sink b` reads as `--sink a,b`.
-   */
-  repeatable?: boolean;
-  /**
-   * A numeric `string` option: the parser refuses anything that is not a
-   * plain decimal number in range (`--quality 1.5` with `max: 1`), so the
-   * command receives only valid text. Declared once, with the option.
-   */
-  number?: { min?: number; max?: number; integer?: boolean };
+  readonly valueName?: string;
+  /** Refused when absent (`missing option '--time <SECONDS>'`), so never undefined. */
+  readonly required?: boolean;
 }
+
+/** A flag without a value: `true` when given, `false` when not. */
+export interface BooleanOption extends OptionBase {
+  readonly type: "boolean";
+}
+
+/** Text, or one of `choices` (then typed as their union). */
+export interface StringOption extends OptionBase {
+  readonly type: "string";
+  readonly choices?: readonly string[];
+  /** Shown in help; applied when the option is absent. */
+  readonly default?: string;
+  /**
+   * May be given more than once; the values are joined with commas, so
+   * `--sink a --sink b` reads as `--sink a,b`.
+   */
+  readonly repeatable?: boolean;
+}
+
+/** A plain decimal number (`0.75`), delivered as a `number`, within `min`..`max`. */
+export interface NumberOption extends OptionBase {
+  readonly type: "number" | "integer";
+  readonly min?: number;
+  readonly max?: number;
+  readonly default?: number;
+}
+
+/**
+ * An ISO 8601 date-time (`2026-11-23T08:00:00Z`), delivered as a `Date`,
+ * in the years 1970 to 9998.
+ */
+export interface InstantOption extends OptionBase {
+  readonly type: "instant";
+}
+
+/**
+ * A duration (`30m`, `2h`, `7d`, `PT1H`), delivered in milliseconds. A zero
+ * length is refused unless `zero` says what it means (`"no limit"`): then
+ * `0` is accepted too, and the error message says so.
+ */
+export interface DurationOption extends OptionBase {
+  readonly type: "duration";
+  /** The longest accepted, in milliseconds. */
+  readonly max?: number;
+  readonly zero?: string;
+  /** As written on the command line (`6h`); shown in help, parsed like a given value. */
+  readonly default?: string;
+}
+
+/**
+ * `START/END` or `START/DURATION` (`2026-11-23T08:00:00Z/PT1H`), delivered
+ * as an {@link Interval} that ends after it starts and spans at most `max`
+ * milliseconds.
+ */
+export interface IntervalOption extends OptionBase {
+  readonly type: "interval";
+  readonly max: number;
+}
+
+/** One `--flag`, of one kind. */
+export type OptionSpec =
+  | BooleanOption
+  | StringOption
+  | NumberOption
+  | InstantOption
+  | DurationOption
+  | IntervalOption;
+
+/** Any parsed option value. */
+export type OptionValue = string | number | boolean | Date | Interval;
+
+/** The choices a string option offers, if any (help and completions list them). */
+export function choicesOf(o: OptionSpec): readonly string[] | undefined {
+  return o.type === "string" ? o.choices : undefined;
+}
+
+/** Whether the option takes a value (every kind but `boolean`). */
+export function takesValue(o: OptionSpec): boolean {
+  return o.type !== "boolean";
+}
+
+/** The placeholder for the option's value in help and messages. */
+export function valueName(o: OptionSpec): string {
+  if (o.valueName !== undefined) return o.valueName;
+  const choices = choicesOf(o);
+  if (choices) return choices.join("|");
+  return VALUE_NAMES[o.type];
+}
+
+const VALUE_NAMES: Record<OptionSpec["type"], string> = {
+  boolean: "",
+  string: "VALUE",
+  number: "N",
+  integer: "N",
+  instant: "ISO",
+  duration: "DURATION",
+  interval: "START/END",
+};
 
 const DECIMAL = /^-?(?:\d+(?:\.\d+)?|\.\d+)$/;
 
-/** Refuses a numeric option's value that is not a number in its declared range. */
-function checkNumber(spec: OptionSpec, value: string, path: string[]): void {
-  const n = spec.number!;
-  const what = n.integer ? "a whole number" : "a number";
-  const range = n.min !== undefined && n.max !== undefined
-    ? ` from ${n.min} to ${n.max}`
-    : n.min !== undefined
-    ? ` of at least ${n.min}`
-    : n.max !== undefined
-    ? ` of at most ${n.max}`
-    : "";
+/** The value as a message quotes it: printable, and short. */
+function shown(value: string): string {
+  return printable(value, 40);
+}
+
+/** A numeric option's value, or a usage error naming its kind and range. */
+function toNumber(spec: NumberOption, value: string, path: string[]): number {
+  const integer = spec.type === "integer";
   const x = Number(value);
-  const ok = DECIMAL.test(value) && Number.isFinite(x) && (!n.integer || Number.isSafeInteger(x)) &&
-    (n.min === undefined || x >= n.min) && (n.max === undefined || x <= n.max);
-  if (!ok) {
-    const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
-    throw new UsageError(
-      `option '--${spec.name}' must be ${what}${range}, got '${
-        shown.replace(/[^\x20-\x7e]/g, "?")
-      }'`,
-      path,
-    );
+  const ok = DECIMAL.test(value) && Number.isFinite(x) && (!integer || Number.isSafeInteger(x)) &&
+    (spec.min === undefined || x >= spec.min) && (spec.max === undefined || x <= spec.max);
+  if (ok) return x;
+  const range = spec.min !== undefined && spec.max !== undefined
+    ? ` from ${spec.min} to ${spec.max}`
+    : spec.min !== undefined
+    ? ` of at least ${spec.min}`
+    : spec.max !== undefined
+    ? ` of at most ${spec.max}`
+    : "";
+  throw new UsageError(
+    `option '--${spec.name}' must be ${integer ? "a whole number" : "a number"}${range}, got '${
+      shown(value)
+    }'`,
+    path,
+  );
+}
+
+function toInstant(spec: InstantOption, value: string, path: string[]): Date {
+  const d = parseInstant(value);
+  if (d instanceof Date) return d;
+  throw new UsageError(
+    d === "range"
+      ? `--${spec.name} '${
+        printable(value)
+      }' must be between ${INSTANT_YEARS.min} and ${INSTANT_YEARS.max}`
+      : `--${spec.name} '${
+        printable(value)
+      }' is not an ISO 8601 date-time (e.g. 2026-11-23T08:00:00Z)`,
+    path,
+  );
+}
+
+function toDuration(spec: DurationOption, value: string, path: string[]): number {
+  const ms = parseDurationValue(value, spec.zero !== undefined);
+  const problem = ms === undefined
+    ? ` such as 30m, 2h, 7d or PT1H${spec.zero !== undefined ? ` (0 for ${spec.zero})` : ""}`
+    : ms === 0 && spec.zero === undefined
+    ? " longer than 0"
+    : spec.max !== undefined && ms > spec.max
+    ? ` of at most ${spanText(spec.max)}`
+    : undefined;
+  if (problem === undefined) return ms!;
+  throw new UsageError(
+    `option '--${spec.name}' must be a duration${problem}, got '${shown(value)}'`,
+    path,
+  );
+}
+
+function toInterval(spec: IntervalOption, value: string, path: string[]): Interval {
+  const span = parseInterval(value);
+  const problem = span === undefined
+    ? "must be START/END or START/DURATION (e.g. 2026-11-23T08:00:00Z/PT1H)"
+    : span.end.getTime() <= span.start.getTime()
+    ? "ends before it starts"
+    : span.end.getTime() - span.start.getTime() > spec.max
+    ? `is longer than ${spanText(spec.max)}`
+    : undefined;
+  if (problem === undefined) return span!;
+  throw new UsageError(`--${spec.name} '${printable(value)}' ${problem}`, path);
+}
+
+/** `value` as the option's kind, range-checked; a usage error names the option. */
+function convert(spec: OptionSpec, value: string, path: string[]): OptionValue {
+  switch (spec.type) {
+    case "boolean":
+      return true;
+    case "string":
+      if (spec.choices && !spec.choices.includes(value)) {
+        throw new UsageError(
+          `option '--${spec.name}' must be one of ${spec.choices.join(", ")}, got '${value}'${
+            didYouMean(value, spec.choices)
+          }`,
+          path,
+        );
+      }
+      return value;
+    case "number":
+    case "integer":
+      return toNumber(spec, value, path);
+    case "instant":
+      return toInstant(spec, value, path);
+    case "duration":
+      return toDuration(spec, value, path);
+    case "interval":
+      return toInterval(spec, value, path);
   }
 }
 
@@ -76,25 +252,39 @@ export interface ArgSpec {
   required: boolean;
 }
 
+/** Parsed options, keyed by name, as the parser fills them. */
+export type ParsedOptions = Readonly<Record<string, OptionValue | undefined>>;
+
 /** Parsed input handed to a command's `run`. */
 export interface Invocation {
   args: string[];
-  opts: Record<string, string | boolean | undefined>;
+  opts: ParsedOptions;
   /** The command path, e.g. `["schedule", "validate"]`. */
   path: string[];
 }
 
-type OptionValue<S> = S extends { readonly type: "boolean" } ? boolean | undefined
-  : string | undefined;
+/** The type of one option's parsed value: choices narrowed to their union. */
+export type ValueOf<S extends OptionSpec> = S extends BooleanOption ? boolean
+  : S extends NumberOption | DurationOption ? number
+  : S extends InstantOption ? Date
+  : S extends IntervalOption ? Interval
+  : S extends { readonly choices: readonly (infer C extends string)[] } ? C
+  : string;
+
+/** Options that always have a value: booleans, and those with a default or `required`. */
+type Present<S> = S extends
+  BooleanOption | { readonly default: unknown } | { readonly required: true } ? true
+  : false;
 
 /** A command's parsed options, keyed by the names its option specs declare. */
-export type OptionsOf<O extends readonly OptionSpec[]> = {
-  readonly [S in O[number] as S["name"]]?: OptionValue<S>;
-};
+export type OptionsOf<O extends readonly OptionSpec[]> =
+  & { readonly [S in O[number] as Present<S> extends true ? S["name"] : never]: ValueOf<S> }
+  & { readonly [S in O[number] as Present<S> extends true ? never : S["name"]]?: ValueOf<S> };
 
 /**
  * The invocation of a command whose options are `O` (declared `as const`):
- * reading an option the command does not declare does not compile.
+ * each option typed by its kind, and reading one the command does not
+ * declare does not compile.
  */
 export interface TypedInvocation<O extends readonly OptionSpec[]> {
   args: string[];
@@ -103,8 +293,9 @@ export interface TypedInvocation<O extends readonly OptionSpec[]> {
 }
 
 /**
- * `inv` typed by `options`. The parser fills only declared names, so this is
- * a view of the same object, not a conversion.
+ * `inv` typed by `options`. The parser fills exactly the declared names with
+ * values of the declared kinds (and defaults), so this is a view of the same
+ * object, not a conversion.
  */
 export function typed<O extends readonly OptionSpec[]>(
   inv: Invocation,
@@ -183,7 +374,7 @@ export function parseArgv(
   if (cmd.subcommands) return { kind: "help", command: cmd, path };
 
   const specs = [...(cmd.options ?? []), ...rootOptions];
-  const opts: Record<string, string | boolean | undefined> = {};
+  const opts: Record<string, OptionValue | undefined> = {};
   const args: string[] = [];
   for (; i < argv.length; i++) {
     const tok = argv[i];
@@ -220,21 +411,13 @@ export function parseArgv(
     if (value === undefined) {
       throw new UsageError(`option '--${spec.name}' needs a value (${valueName(spec)})`, path);
     }
-    if (spec.choices && !spec.choices.includes(value)) {
-      throw new UsageError(
-        `option '--${spec.name}' must be one of ${spec.choices.join(", ")}, got '${value}'${
-          didYouMean(value, spec.choices)
-        }`,
-        path,
-      );
-    }
-    if (spec.number) checkNumber(spec, value, path);
+    const parsed = convert(spec, value, path);
     const before = opts[spec.name];
-    opts[spec.name] = spec.repeatable && typeof before === "string" ? `${before},${value}` : value;
+    opts[spec.name] = spec.type === "string" && spec.repeatable && typeof before === "string"
+      ? `${before},${parsed}`
+      : parsed;
   }
-  for (const spec of specs) {
-    if (opts[spec.name] === undefined && spec.default !== undefined) opts[spec.name] = spec.default;
-  }
+  for (const spec of specs) fillAbsent(spec, opts, path);
   const declared = cmd.args ?? [];
   const required = declared.filter((a) => a.required).length;
   if (args.length < required) {
@@ -245,6 +428,27 @@ export function parseArgv(
     throw new UsageError(`unexpected argument '${args[declared.length]}'`, path);
   }
   return { kind: "run", command: cmd, invocation: { args, opts, path } };
+}
+
+/**
+ * An option not given: `false` for a flag, its default (parsed like a given
+ * value, so a duration's `6h` arrives in milliseconds), or a usage error when
+ * it is required.
+ */
+function fillAbsent(
+  spec: OptionSpec,
+  opts: Record<string, OptionValue | undefined>,
+  path: string[],
+): void {
+  if (opts[spec.name] !== undefined) return;
+  if (spec.type === "boolean") opts[spec.name] = false;
+  else if ("default" in spec && spec.default !== undefined) {
+    opts[spec.name] = typeof spec.default === "number"
+      ? spec.default
+      : convert(spec, spec.default, path);
+  } else if (spec.required) {
+    throw new UsageError(`missing option '--${spec.name} <${valueName(spec)}>'`, path);
+  }
 }
 
 function helpFor(root: CommandSpec, names: readonly string[]): ParseOutcome {
@@ -260,10 +464,6 @@ function helpFor(root: CommandSpec, names: readonly string[]): ParseOutcome {
     path.push(n);
   }
   return { kind: "help", command: cmd, path };
-}
-
-function valueName(o: OptionSpec): string {
-  return o.valueName ?? (o.choices ? o.choices.join("|") : "VALUE");
 }
 
 /** Renders `--help` for `cmd` reached via `path` under program `prog`. */
@@ -302,10 +502,10 @@ export function renderHelp(
   lines.push("", "Options:");
   const cells = opts.map((o) => {
     const flag = `${o.short ? `-${o.short}, ` : "    "}--${o.name}${
-      o.type === "string" ? ` <${valueName(o)}>` : ""
+      takesValue(o) ? ` <${valueName(o)}>` : ""
     }`;
-    const def = o.default !== undefined && o.default !== false ? ` (default: ${o.default})` : "";
-    return [flag, o.description + def] as const;
+    const def = "default" in o && o.default !== undefined ? ` (default: ${o.default})` : "";
+    return [flag, o.description + def + (o.required ? " (required)" : "")] as const;
   });
   const w = Math.max(...cells.map(([f]) => f.length)) + 2;
   for (const [f, d] of cells) lines.push(`  ${f.padEnd(w)}${d}`);

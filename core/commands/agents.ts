@@ -10,7 +10,6 @@ import { eventSink, NATS_URL, nowOption, TABLE_FORMAT, TARGET } from "./options.
 import { processEnv } from "../env.ts";
 import {
   type CommandSpec,
-  type Invocation,
   type OptionSpec,
   typed,
   type TypedInvocation,
@@ -18,7 +17,7 @@ import {
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { printable, withFinalNewline } from "../text/printable.ts";
-import { resolveNow, resolveTarget } from "./target.ts";
+import { resolveTarget } from "./target.ts";
 import type { AgentProblem, InstallAgentResult } from "../state/agents.ts";
 
 /** What the agents commands need from the outside world; tests pass their own. */
@@ -114,10 +113,9 @@ export async function agentsInstall(
   io: AgentsIo = processIo,
 ): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
-  const now = resolveNow(inv.opts.now);
-  const sink = inv.opts.sink;
+  const now = inv.opts.now ?? new Date();
   const state = await import("../state/agents.ts");
-  const r = await state.installAgent(root, inv.args[0], { force: inv.opts.force === true, now });
+  const r = await state.installAgent(root, inv.args[0], { force: inv.opts.force, now });
   if (!r.ok) fail(r);
   io.out(`${r.replaced ? "replaced" : "installed"} ${r.path}\n`);
   let code = 0;
@@ -132,7 +130,7 @@ export async function agentsInstall(
     );
     code = 1;
   }
-  if (sink !== "nats") return code;
+  if (inv.opts.sink !== "nats") return code;
   return Math.max(code, await publish(inv, io, r, state.agentInstalled));
 }
 
@@ -142,62 +140,33 @@ export async function agentsInstall(
  * file stays (installing again would need --force).
  */
 async function publish(
-  inv: Invocation,
+  inv: TypedInvocation<typeof INSTALL_OPTIONS>,
   io: AgentsIo,
   r: Extract<InstallAgentResult, { ok: true }>,
   build: typeof import("../state/agents.ts").agentInstalled,
 ): Promise<number> {
-  const [{ AGENT_INSTALLED }, { eventMessageId }, url, slug, safe, redact] = await Promise.all([
-    import("../events/subjects.ts"),
-    import("../events/payloads.ts"),
-    import("../nats/url.ts"),
-    import("../repo/slug.ts"),
-    import("../fs/safe_read.ts"),
-    import("../redact/mod.ts"),
-  ]);
-  try {
-    const natsUrl = (typeof inv.opts["nats-url"] === "string" ? inv.opts["nats-url"] : "") ||
-      io.env("NATS_URL") || url.DEFAULT_NATS_URL;
-    url.parseNatsUrl(natsUrl);
-    const files = await safe.createSafeReader(r.root);
-    const { slug: repo } = await slug.resolveRepoSlug(files, undefined, io.env);
-    const payload = build(r, { repo, root: files.root });
-    // Same repo, agent, prompt and kind of install → same id: a retried
-    // publish is stored once, while a `--force` replacement is not taken for
-    // the first install of the same prompt (issue 17).
-    const msgId = await eventMessageId(
-      AGENT_INSTALLED,
-      files.root,
-      r.agent,
-      r.sha256,
-      r.replaced ? "replaced" : "installed",
-    );
-    const { publishEvent } = await import("../nats/publish.ts");
-    const res = await publishEvent(new TextEncoder().encode(JSON.stringify(payload)), {
-      url: natsUrl,
+  const { AGENT_INSTALLED } = await import("../events/subjects.ts");
+  const { eventMessageId } = await import("../events/payloads.ts");
+  const { eventRepo, publishAndReport } = await import("../events/publish_report.ts");
+  return await publishAndReport(async () => {
+    const repo = await eventRepo(r.root, io.env);
+    return {
+      url: inv.opts["nats-url"],
       subject: AGENT_INSTALLED,
-      msgId,
+      // Same repo, agent, prompt and kind of install → same id: a retried
+      // publish is stored once, while a `--force` replacement is not taken for
+      // the first install of the same prompt (issue 17).
+      msgId: await eventMessageId(
+        AGENT_INSTALLED,
+        repo.root,
+        r.agent,
+        r.sha256,
+        r.replaced ? "replaced" : "installed",
+      ),
+      payload: build(r, repo),
       env: io.env,
-    });
-    const where = `${AGENT_INSTALLED} on ${url.maskUrl(natsUrl)}`;
-    io.notice(
-      `sink 'nats': ${
-        res.mode === "core"
-          ? `published to ${where} (no stream: not persisted)`
-          : res.duplicate
-          ? `duplicate: already in stream ${res.stream} (seq ${res.seq}), ${where}`
-          : `stored in stream ${res.stream} as seq ${res.seq}, ${where}`
-      }`,
-    );
-    return 0;
-  } catch (err) {
-    if (err instanceof Deno.errors.BrokenPipe) throw err;
-    // The message can carry a URL with credentials: redact, then one printable line.
-    const first = String((err as Error)?.message ?? err).split("\n")[0];
-    const why = printable((await redact.redactSecrets(first, { source: "sink" })).text, 300);
-    io.error(`sink 'nats' failed: ${why} (${r.path} is installed and stays installed)`);
-    return 1;
-  }
+    };
+  }, { ...io, kept: `${r.path} is installed and stays installed` });
 }
 
 /** Builds the `agents` command group around `io` (tests pass a captured one). */

@@ -7,7 +7,13 @@
  *
  * @module
  */
-import type { CommandSpec, Invocation, OptionSpec } from "../cli/framework.ts";
+import {
+  choicesOf,
+  type CommandSpec,
+  type Invocation,
+  type OptionSpec,
+  takesValue,
+} from "../cli/framework.ts";
 import { CliError, stdout } from "../cli/io.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { packagedAgentNames } from "../agents/catalog.ts";
@@ -75,11 +81,12 @@ export function bashCompletion(root: CommandSpec, prog = root.name): string {
     const agents = l.agentArg ? ` $(${agentsFunctionName(prog)})` : "";
     cases.push(`    "${l.path.join(" ")}") opts="${flags.join(" ")}${agents}" ;;`);
     for (const o of l.options) {
-      if (o.type !== "string") continue;
+      if (!takesValue(o)) continue;
       const key = `${l.path.join(" ")}|--${o.name}`;
-      if (o.choices) {
+      const choices = choicesOf(o);
+      if (choices) {
         valueCases.push(
-          `    "${key}") COMPREPLY=($(compgen -W "${o.choices.join(" ")}" -- "$cur")); return ;;`,
+          `    "${key}") COMPREPLY=($(compgen -W "${choices.join(" ")}" -- "$cur")); return ;;`,
         );
       } else if (o.valueName === "PATH" || o.valueName === "FILE") {
         valueCases.push(`    "${key}") COMPREPLY=($(compgen -f -- "$cur")); return ;;`);
@@ -161,9 +168,10 @@ export function zshCompletion(root: CommandSpec, prog = root.name): string {
   for (const l of leaves) {
     const specs = l.options.map((o) => {
       const desc = esc(o.description);
-      if (o.type === "boolean") return `'--${o.name}[${desc}]'`;
-      const action = o.choices
-        ? `(${o.choices.join(" ")})`
+      if (!takesValue(o)) return `'--${o.name}[${desc}]'`;
+      const choices = choicesOf(o);
+      const action = choices
+        ? `(${choices.join(" ")})`
         : o.valueName === "PATH"
         ? "_files -/"
         : "_files";
@@ -214,12 +222,9 @@ export function fishCompletion(root: CommandSpec, prog = root.name): string {
       // name, and their options must not mix.
       const cond = l.path.map((w) => `__fish_seen_subcommand_from ${w}`).join("; and ");
       for (const o of l.options) {
-        const arg = o.type === "string"
-          ? o.choices
-            ? ` -x -a ${q(o.choices.join(" "))}`
-            : o.valueName === "PATH"
-            ? " -r -F"
-            : " -x"
+        const choices = choicesOf(o);
+        const arg = takesValue(o)
+          ? choices ? ` -x -a ${q(choices.join(" "))}` : o.valueName === "PATH" ? " -r -F" : " -x"
           : "";
         out.push(`complete -c ${p} -n ${q(cond)} -l ${o.name}${arg} -d ${q(o.description)}`);
       }

@@ -62,8 +62,8 @@ export function urlSecrets(url: string | undefined): string[] {
 }
 
 /** `--target`, else the current folder when it has `.kaizen/`, else none. */
-async function doctorTarget(given: unknown): Promise<string | undefined> {
-  if (typeof given === "string" && given !== "") return await resolveTarget(given);
+async function doctorTarget(given: string | undefined): Promise<string | undefined> {
+  if (given) return await resolveTarget(given);
   const cwd = resolve(".");
   try {
     if ((await Deno.stat(join(cwd, ".kaizen"))).isDirectory) return cwd;
@@ -82,7 +82,6 @@ export async function doctorCommand(
   runtime: { plugins: PluginSources },
 ): Promise<number> {
   const o = inv.opts;
-  const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
   const target = await doctorTarget(o.target);
   // Without the hostname permission doctor still runs: binary.permissions
   // names the missing flag and hub.repo says what it could not compare.
@@ -90,7 +89,7 @@ export async function doctorCommand(
   try {
     host = resolveHost(o.host);
   } catch { /* reported by the checks that need it */ }
-  const hubUrl = str(o.hub) ?? nonEmptyEnv("STATE_HUB_URL");
+  const hubUrl = o.hub || nonEmptyEnv("STATE_HUB_URL");
   const sinks = sinkProbes(inProcessRegistry(runtime.plugins).sinks(), inv.opts, nonEmptyEnv);
   const secrets = [
     ...SECRET_VARIABLES.map(nonEmptyEnv).filter((s): s is string => s !== undefined),
@@ -100,12 +99,12 @@ export async function doctorCommand(
   const report = await runDoctor([...DOCTOR_PROBES, ...sinks.probes], {
     target,
     host,
-    agent: str(o.agent),
+    agent: o.agent || undefined,
     hubUrl,
     plugins: runtime.plugins,
-    offline: o.offline === true,
-    pluginsFile: str(o.plugins),
-    trustRepoPlugins: o["trust-repo-plugins"] === true,
+    offline: o.offline,
+    pluginsFile: o.plugins || undefined,
+    trustRepoPlugins: o["trust-repo-plugins"],
     env: nonEmptyEnv,
     now: new Date(),
   }, { secrets });

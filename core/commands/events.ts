@@ -23,14 +23,8 @@ import { programName } from "../cli/program.ts";
 import { processEnv } from "../env.ts";
 import { resolveNatsUrl } from "./target.ts";
 import { printable } from "../text/printable.ts";
-import { parseDuration } from "../time/duration.ts";
 import type { EventStreamOptions } from "../events/stream.ts";
-import { NATS_URL } from "./options.ts";
-
-const NATS_URL_OPTION = {
-  ...NATS_URL,
-  description: "NATS server (default: $NATS_URL, else nats://127.0.0.1:4222)",
-} as const satisfies OptionSpec;
+import { NATS_SERVER } from "./options.ts";
 
 /** `events setup` */
 export const EVENTS_SETUP_OPTIONS = [
@@ -55,24 +49,26 @@ export const EVENTS_SETUP_OPTIONS = [
   },
   {
     name: "max-age",
-    type: "string",
+    type: "duration",
+    zero: "no limit",
     valueName: "DURATION",
     description: "Keep events this long (new stream: 90d; 0 for no limit)",
   },
   {
     name: "duplicate-window",
-    type: "string",
+    type: "duration",
     valueName: "DURATION",
     description: "Store a retried publish once within this window (at least and by default 2h)",
   },
   {
     name: "replicas",
-    type: "string",
+    type: "integer",
+    min: 1,
+    max: 5,
     valueName: "N",
-    number: { min: 1, max: 5, integer: true },
     description: "Copies in a NATS cluster, 1-5 (new stream: 1)",
   },
-  NATS_URL_OPTION,
+  NATS_SERVER,
   {
     name: "dry-run",
     type: "boolean",
@@ -91,7 +87,7 @@ export const EVENTS_TAIL_OPTIONS = [
   },
   {
     name: "since",
-    type: "string",
+    type: "duration",
     valueName: "DURATION",
     description: "First replay what the stream stored in the last DURATION (1h, PT30M)",
   },
@@ -103,14 +99,14 @@ export const EVENTS_TAIL_OPTIONS = [
   },
   {
     name: "count",
-    type: "string",
+    type: "integer",
+    min: 1,
     valueName: "N",
-    number: { min: 1, integer: true },
     description: "Stop after N events",
   },
   {
     name: "timeout",
-    type: "string",
+    type: "duration",
     valueName: "DURATION",
     description: "Stop after DURATION (exit 1 if --count events had not arrived)",
   },
@@ -121,23 +117,8 @@ export const EVENTS_TAIL_OPTIONS = [
     default: "text",
     description: "One summary line per event, or one JSON object per line",
   },
-  NATS_URL_OPTION,
+  NATS_SERVER,
 ] as const satisfies readonly OptionSpec[];
-
-/** A duration option in milliseconds; `0` only where `zero` allows it. */
-function duration(name: string, value: string, zero = false): number {
-  if (zero && value === "0") return 0;
-  const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) {
-    throw new CliError(
-      `option '--${name}' must be a duration such as 30m, 2h, 7d or PT1H${
-        zero ? " (0 for no limit)" : ""
-      }, got '${printable(value, 40)}'`,
-      2,
-    );
-  }
-  return ms;
-}
 
 /** One printable line for a failure, credentials masked, secrets redacted. */
 async function oneLine(err: unknown, shownUrl: string): Promise<string> {
@@ -166,21 +147,22 @@ export async function setupCommand(
   // Only the flags given: an existing stream keeps what the operator did not
   // ask to change; a new one takes the defaults for the rest.
   const given: Partial<EventStreamOptions> = {
-    name: inv.opts.stream ?? stream.DEFAULT_STREAM,
-    retention: inv.opts.retention as EventStreamOptions["retention"] | undefined,
-    storage: inv.opts.storage as EventStreamOptions["storage"] | undefined,
-    maxAgeMs: inv.opts["max-age"] !== undefined
-      ? duration("max-age", inv.opts["max-age"], true)
-      : undefined,
-    duplicateWindowMs: inv.opts["duplicate-window"] !== undefined
-      ? duration("duplicate-window", inv.opts["duplicate-window"])
-      : undefined,
-    replicas: inv.opts.replicas !== undefined ? Number(inv.opts.replicas) : undefined,
+    name: inv.opts.stream,
+    retention: inv.opts.retention,
+    storage: inv.opts.storage,
+    maxAgeMs: inv.opts["max-age"],
+    duplicateWindowMs: inv.opts["duplicate-window"],
+    replicas: inv.opts.replicas,
   };
-  const opts: EventStreamOptions = { ...stream.DEFAULT_STREAM_OPTIONS };
-  for (const [k, v] of Object.entries(given)) {
-    if (v !== undefined) (opts as unknown as Record<string, unknown>)[k] = v;
-  }
+  const byDefault = stream.DEFAULT_STREAM_OPTIONS;
+  const opts: EventStreamOptions = {
+    name: inv.opts.stream,
+    retention: given.retention ?? byDefault.retention,
+    storage: given.storage ?? byDefault.storage,
+    maxAgeMs: given.maxAgeMs ?? byDefault.maxAgeMs,
+    duplicateWindowMs: given.duplicateWindowMs ?? byDefault.duplicateWindowMs,
+    replicas: given.replicas ?? byDefault.replicas,
+  };
   const problem = stream.checkStreamOptions(opts);
   if (problem) throw new CliError(problem, 2);
   const url = await resolveNatsUrl(inv.opts["nats-url"]);
@@ -277,18 +259,13 @@ export async function tailCommand(
 ): Promise<number> {
   const prog = programName();
   const notice = (m: string) => warn(prog, m, "notice");
-  const subject = inv.opts.subject ?? "kaizen.>";
+  const subject = inv.opts.subject;
   checkSubject(subject);
   const streamName = inv.opts.stream;
   if (streamName !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(streamName)) {
     throw new CliError(`stream name '${printable(streamName, 64)}' is not valid`, 2);
   }
-  const sinceMs = inv.opts.since !== undefined ? duration("since", inv.opts.since) : undefined;
-  const timeoutMs = inv.opts.timeout !== undefined
-    ? duration("timeout", inv.opts.timeout)
-    : undefined;
-  const count = inv.opts.count !== undefined ? Number(inv.opts.count) : undefined;
-  const format = inv.opts.format === "json" ? "json" : "text";
+  const { since: sinceMs, timeout: timeoutMs, count, format } = inv.opts;
   const url = await resolveNatsUrl(inv.opts["nats-url"]);
   const { maskUrl } = await import("../nats/url.ts");
   const shown = maskUrl(url);

@@ -10,6 +10,7 @@
  */
 import {
   type CommandSpec,
+  type Interval,
   type OptionSpec,
   typed,
   type TypedInvocation,
@@ -17,26 +18,21 @@ import {
 import { CliError, stderr, stdout, useColorOnStdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { processEnv } from "../env.ts";
-import { resolveNatsUrl } from "./target.ts";
+import { resolveNatsUrl, resolveRosterQuery, rosterGiven } from "./target.ts";
 import { printable } from "../text/printable.ts";
-import { parseDuration } from "../time/duration.ts";
-import { DISCOVER_OPTIONS } from "./options.ts";
+import {
+  MAX_SCATTER_MS,
+  MAX_WINDOW_MS,
+  NATS_SERVER,
+  nowOption,
+  ROSTER_OPTIONS,
+} from "./options.ts";
 import type { FleetStatusReport } from "../fleet/types.ts";
 import type { ExpectedSource } from "../fleet/status.ts";
 
-const ROSTER_NAMES = ["hub", "roster", "scan", "host", "domain", "agent", "hub-filter"];
-/** The roster source options, exactly as `roster discover` declares them. */
-const ROSTER_OPTIONS = DISCOVER_OPTIONS.filter((o) => ROSTER_NAMES.includes(o.name));
-
-const NATS_URL_OPTION = {
-  name: "nats-url",
-  type: "string",
-  valueName: "URL",
-  description: "NATS server (default: $NATS_URL, else nats://127.0.0.1:4222)",
-} as const satisfies OptionSpec;
-
 /** The `--fail-on` conditions. */
 export const FAIL_ON = ["missed", "failed", "open"] as const;
+type FailOn = typeof FAIL_ON[number];
 
 /** `fleet status` */
 export const FLEET_STATUS_OPTIONS = [
@@ -54,36 +50,36 @@ export const FLEET_STATUS_OPTIONS = [
   },
   {
     name: "since",
-    type: "string",
+    type: "duration",
+    max: MAX_WINDOW_MS,
     valueName: "DURATION",
     description: "The window: the last DURATION up to now (default 7d)",
   },
   {
     name: "window",
-    type: "string",
+    type: "interval",
+    max: MAX_WINDOW_MS,
     valueName: "START/END",
     description: "The window: ISO instants, END may be a duration (2026-11-16T00:00:00Z/P7D)",
   },
-  {
-    name: "now",
-    type: "string",
-    valueName: "ISO",
-    description: "Pin the clock (reproducible output)",
-  },
+  nowOption("Pin the clock (reproducible output)"),
   {
     name: "grace",
-    type: "string",
+    type: "duration",
+    zero: "no wait",
     valueName: "DURATION",
     default: "6h",
     description: "How long a firing waits for its prepare, and a prepare for its record",
   },
   {
     name: "scatter",
-    type: "string",
+    type: "duration",
+    max: MAX_SCATTER_MS,
+    zero: "none",
     valueName: "DURATION",
     description: "The orchestrator's 'roster discover --scatter' span",
   },
-  NATS_URL_OPTION,
+  NATS_SERVER,
   {
     name: "stream",
     type: "string",
@@ -114,7 +110,7 @@ export const FLEET_STATUS_OPTIONS = [
 /** `fleet publish-roster` */
 export const FLEET_PUBLISH_OPTIONS = [
   ...ROSTER_OPTIONS,
-  NATS_URL_OPTION,
+  NATS_SERVER,
   {
     name: "dry-run",
     type: "boolean",
@@ -122,114 +118,53 @@ export const FLEET_PUBLISH_OPTIONS = [
   },
 ] as const satisfies readonly OptionSpec[];
 
-function duration(name: string, value: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    throw new CliError(
-      `option '--${name}' must be a duration such as 30m, 6h, 7d or PT1H, got '${
-        printable(value, 40)
-      }'`,
-      2,
-    );
-  }
-  return ms;
-}
+/** `--since` when neither it nor `--window` is given. */
+const DEFAULT_SINCE_MS = 7 * 86_400_000;
 
-function instant(text: string, flag: string): Date {
-  const d = new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(d.getTime())) {
-    throw new CliError(
-      `${flag}: '${printable(text)}' is not an ISO 8601 instant (e.g. 2026-11-23T08:00:00Z)`,
-      2,
-    );
-  }
-  return d;
-}
-
-const MAX_WINDOW_MS = 366 * 86_400_000;
-
-/** `--since` / `--window` / `--now` to a window and a clock. */
-export function parseWindow(
-  opts: { since?: string; window?: string; now?: string },
+/**
+ * `--since` / `--window` / `--now` to a window and a clock (the parser has
+ * checked each: a window ends after it starts and spans at most 366 days).
+ */
+export function resolveWindow(
+  opts: { since?: number; window?: Interval; now?: Date },
 ): { start: Date; end: Date; now: Date } {
-  const now = opts.now !== undefined ? instant(opts.now, "--now") : new Date();
+  const now = opts.now ?? new Date();
   if (opts.since !== undefined && opts.window !== undefined) {
     throw new CliError("give --since or --window, not both", 2);
   }
-  let start: Date;
-  let end: Date;
-  if (opts.window !== undefined) {
-    const parts = opts.window.split("/");
-    if (parts.length !== 2) {
-      throw new CliError(
-        `--window '${printable(opts.window)}' must be START/END or START/DURATION`,
-        2,
-      );
-    }
-    start = instant(parts[0], "--window");
-    const span = parseDuration(parts[1]);
-    end = span !== undefined ? new Date(start.getTime() + span) : instant(parts[1], "--window");
-  } else {
-    const span = duration("since", opts.since ?? "7d");
-    end = now;
-    start = new Date(now.getTime() - span);
-  }
-  if (end.getTime() <= start.getTime()) throw new CliError("the window ends before it starts", 2);
-  if (end.getTime() - start.getTime() > MAX_WINDOW_MS) {
-    throw new CliError("the window is longer than 366 days", 2);
-  }
-  return { start, end, now };
+  if (opts.window !== undefined) return { ...opts.window, now };
+  return { start: new Date(now.getTime() - (opts.since ?? DEFAULT_SINCE_MS)), end: now, now };
 }
 
 /** `--fail-on missed,failed,open` to the set of conditions. */
-export function parseFailOn(text: string | undefined): Set<typeof FAIL_ON[number]> {
-  const out = new Set<typeof FAIL_ON[number]>();
+export function parseFailOn(text: string | undefined): Set<FailOn> {
+  const out = new Set<FailOn>();
   if (text === undefined) return out;
   for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
-    if (!(FAIL_ON as readonly string[]).includes(part)) {
+    if (!isFailOn(part)) {
       throw new CliError(
         `--fail-on: '${printable(part, 40)}' is not one of ${FAIL_ON.join(", ")}`,
         2,
       );
     }
-    out.add(part as typeof FAIL_ON[number]);
+    out.add(part);
   }
   return out;
+}
+
+function isFailOn(word: string): word is FailOn {
+  return FAIL_ON.some((f) => f === word);
 }
 
 /** The rows that trip `--fail-on`. */
 export function failingRows(
   report: FleetStatusReport,
-  failOn: ReadonlySet<typeof FAIL_ON[number]>,
+  failOn: ReadonlySet<FailOn>,
 ): FleetStatusReport["rows"] {
   return report.rows.filter((r) =>
     (failOn.has("missed") && r.missed > 0) || (failOn.has("failed") && r.closed_failed > 0) ||
     (failOn.has("open") && r.open > 0)
   );
-}
-
-type RosterOpts = TypedInvocation<typeof ROSTER_OPTIONS>["opts"];
-
-async function rosterSource(opts: RosterOpts) {
-  const { nonEmptyEnv } = await import("../env.ts");
-  const { resolveHost } = await import("./target.ts");
-  const given = [opts.hub, opts.roster, opts.scan].filter((x) => typeof x === "string");
-  if (given.length > 1) throw new CliError("give one roster source: --hub, --roster or --scan", 2);
-  const url = opts.hub ?? nonEmptyEnv("STATE_HUB_URL");
-  const source = opts.roster
-    ? { kind: "roster-file" as const, path: opts.roster }
-    : opts.scan
-    ? { kind: "scan" as const, dir: opts.scan }
-    : url
-    ? { kind: "hub" as const, url, token: nonEmptyEnv("STATE_HUB_TOKEN") }
-    : { kind: "scan" as const, dir: "." };
-  return {
-    source,
-    host: resolveHost(opts.host),
-    domain: opts.domain,
-    agent: opts.agent,
-    hubFilter: opts["hub-filter"] === true,
-  };
 }
 
 /** A progress line on stderr, only on a terminal. */
@@ -257,16 +192,9 @@ function progressBar(): { update(read: number, total: number): void; done(): voi
 async function statusCommand(inv: TypedInvocation<typeof FLEET_STATUS_OPTIONS>): Promise<number> {
   const o = inv.opts;
   const prog = programName();
-  const window = parseWindow({ since: o.since, window: o.window, now: o.now });
-  const graceMs = duration("grace", o.grace ?? "6h");
-  const scatterMs = o.scatter !== undefined ? duration("scatter", o.scatter) : undefined;
-  if (scatterMs !== undefined && scatterMs > 7 * 86_400_000) {
-    throw new CliError("--scatter must be at most 7 days", 2);
-  }
+  const window = resolveWindow(o);
   const failOn = parseFailOn(o["fail-on"]);
-  const format = (o.format ?? "table") as "table" | "json" | "html";
-  const rosterGiven = [o.hub, o.roster, o.scan].some((x) => typeof x === "string");
-  const sources = [rosterGiven, o.runs !== undefined, o["runs-from-stream"] === true]
+  const sources = [rosterGiven(o), o.runs !== undefined, o["runs-from-stream"]]
     .filter(Boolean).length;
   if (sources > 1) {
     throw new CliError(
@@ -281,7 +209,7 @@ async function statusCommand(inv: TypedInvocation<typeof FLEET_STATUS_OPTIONS>):
     ? { kind: "runs-file", path: o.runs }
     : o["runs-from-stream"]
     ? { kind: "stream" }
-    : { kind: "roster", discover: await rosterSource(o) };
+    : { kind: "roster", discover: resolveRosterQuery(o) };
   const url = await resolveNatsUrl(o["nats-url"]);
   const { fleetStatus, FleetStatusError } = await import("../fleet/status.ts");
   const bar = progressBar();
@@ -291,8 +219,8 @@ async function statusCommand(inv: TypedInvocation<typeof FLEET_STATUS_OPTIONS>):
       expected,
       window,
       now: window.now,
-      graceMs,
-      scatterMs,
+      graceMs: o.grace,
+      scatterMs: o.scatter,
       nats: { url, env: processEnv, stream: o.stream },
       onProgress: bar?.update,
       notice: (m) => warn(prog, m, "notice"),
@@ -309,8 +237,8 @@ async function statusCommand(inv: TypedInvocation<typeof FLEET_STATUS_OPTIONS>):
     bar?.done();
   }
   let text: string;
-  if (format === "json") text = JSON.stringify(report, null, 2) + "\n";
-  else if (format === "html") {
+  if (o.format === "json") text = JSON.stringify(report, null, 2) + "\n";
+  else if (o.format === "html") {
     const { renderFleetHtml } = await import("../fleet/render_html.ts");
     let charts: { id: string; title: string; svg: string }[] = [];
     let problem: string | undefined;
@@ -356,7 +284,7 @@ async function publishRosterCommand(
   inv: TypedInvocation<typeof FLEET_PUBLISH_OPTIONS>,
 ): Promise<number> {
   const o = inv.opts;
-  const discover = await rosterSource(o);
+  const discover = resolveRosterQuery(o);
   const { discoverScheduledRuns, RosterSourceError } = await import("../roster/discover.ts");
   const { rosterMessage, rosterSubject } = await import("../fleet/roster_event.ts");
   let resolved;

@@ -18,7 +18,7 @@ import type { PluginRegistry } from "../plugin/registry.ts";
 import { printable } from "../text/printable.ts";
 import { didYouMean } from "../text/suggest.ts";
 import type { MCP_OPTIONS } from "./options.ts";
-import { resolveNow, resolveTarget } from "./target.ts";
+import { resolveTarget } from "./target.ts";
 
 /** Runs the server; resolves with 0 when the client closes the connection. */
 export async function mcpCommand(
@@ -28,7 +28,7 @@ export async function mcpCommand(
   const prog = programName();
   const { createKaizenMcpServer } = await import("../mcp/server.ts");
   const root = await Deno.realPath(await resolveTarget(inv.opts.target));
-  const pinned = inv.opts.now === undefined ? undefined : resolveNow(inv.opts.now);
+  const pinned = inv.opts.now;
   const log = (m: string) => warn(prog, printable(m, 500), "notice");
   const registry = await buildRegistry(runtime.plugins, {
     root,
@@ -45,7 +45,7 @@ export async function mcpCommand(
     root,
     registry,
     program: prog,
-    allowRecord: inv.opts["allow-record"] === true,
+    allowRecord: inv.opts["allow-record"],
     allowSinks,
     // Every option as parsed: each allowed sink picks its own declared ones.
     sinkOptions: inv.opts,
@@ -65,8 +65,8 @@ export async function mcpCommand(
  * that write kaizen's stdout or `--out` cannot be offered: stdout belongs to
  * the protocol, and the server has no `--out`.
  */
-function parseSinks(value: unknown, registry: PluginRegistry): string[] {
-  if (typeof value !== "string") return [];
+function parseSinks(value: string | undefined, registry: PluginRegistry): string[] {
+  if (value === undefined) return [];
   const allowed = registry.sinks().filter((o) => !o.sink.writes).map((o) => o.sink.name);
   const names = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
   for (const n of names) {

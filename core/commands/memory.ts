@@ -10,7 +10,6 @@ import { concatBytes } from "../bytes.ts";
 import { nowOption, TARGET } from "./options.ts";
 import {
   type CommandSpec,
-  type Invocation,
   type OptionSpec,
   typed,
   type TypedInvocation,
@@ -18,7 +17,7 @@ import {
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { printable, withFinalNewline } from "../text/printable.ts";
-import { resolveNow, resolveTarget } from "./target.ts";
+import { resolveTarget } from "./target.ts";
 import type { MemoryProblem } from "../state/memory.ts";
 
 /** What the memory commands need from the outside world; tests pass their own. */
@@ -75,9 +74,8 @@ function fail(p: MemoryProblem, hint = ""): never {
 }
 
 /** `--target X` as the user gave it, for hints they can paste; empty for the default. */
-function targetFlag(inv: Invocation): string {
-  const t = inv.opts.target;
-  return typeof t === "string" && t !== "." ? ` --target ${printable(t, 300)}` : "";
+function targetFlag(target: string): string {
+  return target !== "." ? ` --target ${printable(target, 300)}` : "";
 }
 
 /** `kaizen memory init <agent> [--force]`. */
@@ -87,7 +85,7 @@ export async function memoryInit(
 ): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
   const { scaffoldMemory } = await import("../state/memory.ts");
-  const r = await scaffoldMemory(root, inv.args[0], { force: inv.opts.force === true });
+  const r = await scaffoldMemory(root, inv.args[0], { force: inv.opts.force });
   if (!r.ok) fail(r);
   io.out(`${r.replaced ? "replaced" : "created"} ${r.path}\n`);
   return 0;
@@ -106,7 +104,7 @@ export async function memoryShow(
     fail(
       r,
       r.code === "missing"
-        ? `; create it with '${programName()} memory init ${agent}${targetFlag(inv)}'`
+        ? `; create it with '${programName()} memory init ${agent}${targetFlag(inv.opts.target)}'`
         : "",
     );
   }
@@ -121,7 +119,7 @@ export async function memoryAdd(
   io: MemoryIo = processIo,
 ): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
-  const now = resolveNow(inv.opts.now);
+  const now = inv.opts.now ?? new Date();
   const { appendMemoryNote, MAX_NOTE_BYTES } = await import("../state/memory.ts");
   const [agent, given] = inv.args;
   let note: string;

@@ -15,20 +15,14 @@
  */
 import { eventSink, NATS_URL, nowOption, TABLE_FORMAT, TARGET, textFormat } from "./options.ts";
 import { processEnv } from "../env.ts";
-import {
-  type CommandSpec,
-  type Invocation,
-  type OptionSpec,
-  typed,
-  type TypedInvocation,
-} from "../cli/framework.ts";
+import { type CommandSpec, type OptionSpec, typed, type TypedInvocation } from "../cli/framework.ts";
 import { asCliError, CliError, stdout, warn } from "../cli/io.ts";
 import { KaizenError } from "../errors.ts";
 import { programName } from "../cli/program.ts";
 import { printable } from "../text/printable.ts";
 // The limits alone (a small module): the option tree states the library's bounds.
 import { MAX_NOTES_CHARS, MAX_TIME_SECONDS } from "../state/metrics/record.ts";
-import { resolveNow, resolveTarget } from "./target.ts";
+import { resolveTarget } from "./target.ts";
 
 type Metrics = typeof import("../state/metrics/mod.ts");
 type Summary = import("../state/metrics/mod.ts").MetricsSummary;
@@ -175,8 +169,7 @@ export async function recordCommand(inv: TypedInvocation<typeof RECORD_OPTIONS>)
   const prog = programName();
   const agent = inv.args[0];
   // Everything is checked before anything is touched: a refused record writes nothing.
-  const success = inv.opts.success === true;
-  const failure = inv.opts.failure === true;
+  const { success, failure } = inv.opts;
   if (success === failure) {
     throw new CliError(
       success
@@ -185,18 +178,15 @@ export async function recordCommand(inv: TypedInvocation<typeof RECORD_OPTIONS>)
       2,
     );
   }
-  if (typeof inv.opts.time !== "string") throw new CliError("--time <seconds> is required", 2);
-  if (typeof inv.opts.quality !== "string") throw new CliError("--quality <0-1> is required", 2);
   const root = await resolveTarget(inv.opts.target);
-  const now = resolveNow(inv.opts.now);
-  const sink = inv.opts.sink;
+  const now = inv.opts.now ?? new Date();
 
   const { result, rel, m } = await withMetrics(async (m) => {
     const input = {
       success,
-      time_seconds: m.parseTimeSeconds(inv.opts.time as string),
-      quality: m.parseQuality(inv.opts.quality as string),
-      notes: typeof inv.opts.notes === "string" ? inv.opts.notes : undefined,
+      time_seconds: inv.opts.time,
+      quality: inv.opts.quality,
+      notes: inv.opts.notes,
       helix: m.helixFromEnv(processEnv),
     };
     const result = await m.recordExecution(root, agent, input, { now });
@@ -217,7 +207,7 @@ export async function recordCommand(inv: TypedInvocation<typeof RECORD_OPTIONS>)
       ? JSON.stringify(result.summary, null, 2) + "\n"
       : summaryLine(result.summary) + "\n",
   );
-  if (sink !== "nats") return 0;
+  if (inv.opts.sink !== "nats") return 0;
   return await publish(prog, root, inv, m, result);
 }
 
@@ -229,61 +219,35 @@ export async function recordCommand(inv: TypedInvocation<typeof RECORD_OPTIONS>)
 async function publish(
   prog: string,
   root: string,
-  inv: Invocation,
+  inv: TypedInvocation<typeof RECORD_OPTIONS>,
   m: Pick<Metrics, "metricsRecorded" | "recordedEventIdParts">,
   result: { record: ExecutionRecord; summary: Summary; offset: number },
 ): Promise<number> {
-  const [{ METRICS_RECORDED }, { eventMessageId }, url, slug, safe, redact] = await Promise.all([
-    import("../events/subjects.ts"),
-    import("../events/payloads.ts"),
-    import("../nats/url.ts"),
-    import("../repo/slug.ts"),
-    import("../fs/safe_read.ts"),
-    import("../redact/mod.ts"),
-  ]);
-  const clean = async (text: string) =>
-    printable((await redact.redactSecrets(text, { source: "sink" })).text, 300);
-  try {
-    const natsUrl = (typeof inv.opts["nats-url"] === "string" ? inv.opts["nats-url"] : "") ||
-      processEnv("NATS_URL") || url.DEFAULT_NATS_URL;
-    url.parseNatsUrl(natsUrl);
-    const files = await safe.createSafeReader(root);
-    const { slug: repo } = await slug.resolveRepoSlug(files, undefined, processEnv);
-    const payload = m.metricsRecorded(result.record, result.summary, { repo, root: files.root });
+  const { METRICS_RECORDED } = await import("../events/subjects.ts");
+  const { eventMessageId } = await import("../events/payloads.ts");
+  const { eventRepo, publishAndReport } = await import("../events/publish_report.ts");
+  return await publishAndReport(async () => {
+    const repo = await eventRepo(root, processEnv);
     // The record's content and its place in the log identify the event: a
     // retried publish is stored once, another record in the same second is not
     // taken for it.
     const [subject, ...parts] = await m.recordedEventIdParts(
-      files.root,
+      repo.root,
       result.record,
       result.offset,
     );
-    const msgId = await eventMessageId(subject, ...parts);
-    const { publishEvent } = await import("../nats/publish.ts");
-    const r = await publishEvent(new TextEncoder().encode(JSON.stringify(payload)), {
-      url: natsUrl,
+    return {
+      url: inv.opts["nats-url"],
       subject: METRICS_RECORDED,
-      msgId,
+      msgId: await eventMessageId(subject, ...parts),
+      payload: m.metricsRecorded(result.record, result.summary, repo),
       env: processEnv,
-    });
-    const where = `${METRICS_RECORDED} on ${url.maskUrl(natsUrl)}`;
-    const said = r.mode === "core"
-      ? `published to ${where} (no stream: not persisted)`
-      : r.duplicate
-      ? `duplicate: already in stream ${r.stream} (seq ${r.seq}), ${where}`
-      : `stored in stream ${r.stream} as seq ${r.seq}, ${where}`;
-    warn(prog, `sink 'nats': ${said}`, "notice");
-    return 0;
-  } catch (err) {
-    if (err instanceof Deno.errors.BrokenPipe) throw err;
-    const why = await clean(String((err as Error)?.message ?? err).split("\n")[0]);
-    warn(
-      prog,
-      `sink 'nats' failed: ${why} (the record is written; do not record it again)`,
-      "error",
-    );
-    return 1;
-  }
+    };
+  }, {
+    notice: (message) => warn(prog, message, "notice"),
+    error: (message) => warn(prog, message, "error"),
+    kept: "the record is written; do not record it again",
+  });
 }
 
 /** `kaizen metrics show`. */
@@ -357,7 +321,7 @@ export async function rebuildCommand(
   const prog = programName();
   const agent = inv.args[0];
   const root = await resolveTarget(inv.opts.target);
-  const now = resolveNow(inv.opts.now);
+  const now = inv.opts.now ?? new Date();
   const { result, rel } = await withMetrics(async (m) => ({
     result: await m.rebuildSummary(root, agent, { now }),
     rel: (await import("../state/layout.ts")).executionsPath(agent),
@@ -434,7 +398,7 @@ export async function optimizeCommand(
 ): Promise<number> {
   const prog = programName();
   const root = await resolveTarget(inv.opts.target);
-  const now = resolveNow(inv.opts.now);
+  const now = inv.opts.now ?? new Date();
   const opt = await import("../state/optimizer.ts");
   const result = await withMetrics(() => opt.runOptimizer(root, now));
   for (const s of result.skipped) {
@@ -534,7 +498,7 @@ export async function publishCommand(
     })),
   };
   try {
-    if (inv.opts["dry-run"] === true) {
+    if (inv.opts["dry-run"]) {
       const req = client.describeArtifactRequest(options);
       stdout(JSON.stringify(req, null, 2) + "\n");
       warn(prog, `dry run: would ${req.method} ${req.url}; nothing was sent`, "notice");
@@ -561,15 +525,19 @@ const RECORD_OPTIONS = [
   { name: "failure", type: "boolean", description: "The session did not reach its goal" },
   {
     name: "time",
-    type: "string",
-    number: { min: 0, max: MAX_TIME_SECONDS },
+    type: "number",
+    min: 0,
+    max: MAX_TIME_SECONDS,
+    required: true,
     valueName: "SECONDS",
     description: `Session length in seconds (0-${MAX_TIME_SECONDS})`,
   },
   {
     name: "quality",
-    type: "string",
-    number: { min: 0, max: 1 },
+    type: "number",
+    min: 0,
+    max: 1,
+    required: true,
     valueName: "0-1",
     description: "Quality of the outcome, from 0 to 1",
   },

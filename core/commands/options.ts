@@ -10,6 +10,12 @@ import type { OptionSpec } from "../cli/framework.ts";
 import type { OwnedSink } from "../plugin/registry.ts";
 import { sinkOptionSpecs } from "../plugin/sink_options.ts";
 
+/** The longest `--due` or `fleet status` window: a year, leap day included. */
+export const MAX_WINDOW_MS = 366 * 86_400_000;
+
+/** The longest `--scatter`: runs spread over more than a week would miss their cadence. */
+export const MAX_SCATTER_MS = 7 * 86_400_000;
+
 /** `--target PATH`, shared by every command that acts on a repository. */
 export const TARGET = {
   name: "target",
@@ -43,7 +49,7 @@ export function textFormat(description = "Output format") {
 export function nowOption(description: string) {
   return {
     name: "now",
-    type: "string",
+    type: "instant",
     valueName: "ISO",
     description,
   } as const satisfies OptionSpec;
@@ -58,6 +64,14 @@ export function eventSink(subject: string) {
     description: `Also publish ${subject}`,
   } as const satisfies OptionSpec;
 }
+
+/** `--nats-url URL`: the commands that talk to NATS only (`events`, `fleet`). */
+export const NATS_SERVER = {
+  name: "nats-url",
+  type: "string",
+  valueName: "URL",
+  description: "NATS server (default: $NATS_URL, else nats://127.0.0.1:4222)",
+} as const satisfies OptionSpec;
 
 /** `--nats-url URL`: every command with a NATS sink. */
 export const NATS_URL = {
@@ -122,10 +136,12 @@ export const LIST_OPTIONS = [
   nowOption("Compute next runs from this instant instead of the clock"),
   {
     name: "count",
-    type: "string",
-    number: { min: 1, max: 1000, integer: true },
+    type: "integer",
+    min: 1,
+    max: 1000,
+    default: 1,
     valueName: "N",
-    description: "Show the next N runs of each agent (1-1000, default 1)",
+    description: "Show the next N runs of each agent, 1-1000",
   },
 ] as const satisfies readonly OptionSpec[];
 
@@ -154,15 +170,15 @@ export const PREPARE_OPTIONS = [
   nowOption("Pin the clock (reproducible output)"),
   {
     name: "max-tokens",
-    type: "string",
-    number: { min: 1, integer: true },
+    type: "integer",
+    min: 1,
     valueName: "N",
     description: "Trim low-priority sections to fit N tokens",
   },
   {
     name: "max-file-bytes",
-    type: "string",
-    number: { min: 1, integer: true },
+    type: "integer",
+    min: 1,
     valueName: "N",
     description: "Per-file read cap in bytes (default: 1048576)",
   },
@@ -180,8 +196,8 @@ export const PREPARE_OPTIONS = [
   },
   {
     name: "sink-timeout",
-    type: "string",
-    number: { min: 1, integer: true },
+    type: "integer",
+    min: 1,
     valueName: "MS",
     description: "Deadline for each sink in milliseconds (default: 10000)",
   },
@@ -193,8 +209,11 @@ export const PREPARE_OPTIONS = [
   ...PLUGIN_OPTIONS,
 ] as const satisfies readonly OptionSpec[];
 
-/** `roster discover` */
-export const DISCOVER_OPTIONS = [
+/**
+ * Where the roster comes from and which runs of it: `roster discover` and
+ * both fleet commands.
+ */
+export const ROSTER_OPTIONS = [
   {
     name: "hub",
     type: "string",
@@ -236,16 +255,24 @@ export const DISCOVER_OPTIONS = [
     type: "boolean",
     description: "Ask the hub for flagged repos only (v2 pre-filter)",
   },
+] as const satisfies readonly OptionSpec[];
+
+/** `roster discover` */
+export const DISCOVER_OPTIONS = [
+  ...ROSTER_OPTIONS,
   {
     name: "due",
-    type: "string",
+    type: "interval",
+    max: MAX_WINDOW_MS,
     valueName: "START/END",
     description:
       "Only runs due in this window (END may be a duration, e.g. PT1H; at most 366 days); lists at most 100 due_at per run, with due_count",
   },
   {
     name: "scatter",
-    type: "string",
+    type: "duration",
+    max: MAX_SCATTER_MS,
+    zero: "none",
     valueName: "DURATION",
     description: "Spread due times per (repo, agent) over this span",
   },
@@ -258,8 +285,9 @@ export const DISCOVER_OPTIONS = [
   },
   {
     name: "concurrency",
-    type: "string",
-    number: { min: 1, max: 256, integer: true },
+    type: "integer",
+    min: 1,
+    max: 256,
     valueName: "N",
     description: "Repos checked at once (1-256, default 16)",
   },

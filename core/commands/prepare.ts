@@ -6,7 +6,6 @@
  */
 import { emitToSinks } from "../bundle/emit.ts";
 import { prepareBundle } from "../bundle/prepare.ts";
-import type { BundleFormat } from "../bundle/types.ts";
 import type { TypedInvocation } from "../cli/framework.ts";
 import type { PREPARE_OPTIONS } from "./options.ts";
 import { asCliError, CliError, stdout, warn } from "../cli/io.ts";
@@ -21,22 +20,13 @@ import {
 } from "../plugin/build.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { printable } from "../text/printable.ts";
-import { resolveNow, resolveTarget } from "./target.ts";
+import { resolveTarget } from "./target.ts";
 
 /** What the CLI passes besides the parsed arguments. */
 export interface PrepareRuntime {
   program: string;
   /** The built-ins, and plugins registered by a custom entry point (examples/custom-binary.ts). */
   plugins: PluginSources;
-}
-
-function positiveInt(value: unknown, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const s = String(value);
-  if (!/^\d+$/.test(s) || Number(s) <= 0 || !Number.isSafeInteger(Number(s))) {
-    throw new CliError(`${flag} must be a positive whole number, got '${printable(s)}'`, 2);
-  }
-  return Number(s);
 }
 
 /** Runs prepare; returns the exit code. */
@@ -50,13 +40,9 @@ export async function prepareCommand(
     // Its message quotes --target as given; a folder name can hold escape sequences.
     throw err instanceof CliError ? new CliError(printable(err.message, 500), err.exitCode) : err;
   });
-  const now = resolveNow(inv.opts.now);
-  const format = (inv.opts.format ?? "markdown") as BundleFormat;
-  const maxTokens = positiveInt(inv.opts["max-tokens"], "--max-tokens");
-  const maxFileBytes = positiveInt(inv.opts["max-file-bytes"], "--max-file-bytes");
-  const sinkTimeout = positiveInt(inv.opts["sink-timeout"], "--sink-timeout");
-  const out = typeof inv.opts.out === "string" ? resolve(inv.opts.out) : undefined;
-  const strict = inv.opts.strict === true;
+  const now = inv.opts.now ?? new Date();
+  const format = inv.opts.format;
+  const out = inv.opts.out !== undefined ? resolve(inv.opts.out) : undefined;
 
   const registry = await buildRegistry(runtime.plugins, {
     root: rootPath,
@@ -66,7 +52,7 @@ export async function prepareCommand(
   const available = registry.sinks().map((s) => s.sink.name);
   // Without --sink: the first sink that writes where the bundle is asked for.
   const byDefault = registry.sinks().find((o) => o.sink.writes === (out ? "out" : "stdout"));
-  const sinkNames = typeof inv.opts.sink === "string"
+  const sinkNames = inv.opts.sink !== undefined
     ? inv.opts.sink.split(",").map((s) => s.trim()).filter((s) => s !== "")
     : byDefault
     ? [byDefault.sink.name]
@@ -76,7 +62,7 @@ export async function prepareCommand(
   // only announces the bundle, it still goes where it would go by default.
   // (A dry run delivers nothing: stdout is the description's.)
   if (
-    inv.opts["dry-run"] !== true &&
+    !inv.opts["dry-run"] &&
     sinkNames.length > 0 && byDefault && !sinkNames.includes(byDefault.sink.name) &&
     sinkNames.every((name) => registry.sink(name)?.sink.announces === true)
   ) {
@@ -109,9 +95,9 @@ export async function prepareCommand(
       agent,
       format,
       now,
-      repo: typeof inv.opts.repo === "string" ? inv.opts.repo : undefined,
-      maxTokens,
-      maxFileBytes,
+      repo: inv.opts.repo,
+      maxTokens: inv.opts["max-tokens"],
+      maxFileBytes: inv.opts["max-file-bytes"],
       registry,
       program: prog,
       commandArgs: await pluginCommandArgs(inv.opts),
@@ -122,7 +108,7 @@ export async function prepareCommand(
     if (err instanceof KaizenError) throw asCliError(err);
     throw err;
   }
-  if (strict && prepared.pluginFailures > 0) {
+  if (inv.opts.strict && prepared.pluginFailures > 0) {
     throw new CliError(
       `${prepared.pluginFailures} plugin hook${
         prepared.pluginFailures === 1 ? "" : "s"
@@ -138,9 +124,9 @@ export async function prepareCommand(
     report: (m, level) => warn(prog, m, level ?? "warning"),
     // Every option as parsed: each sink picks its own declared ones (and --dry-run).
     options: inv.opts,
-    timeoutMs: sinkTimeout,
+    timeoutMs: inv.opts["sink-timeout"],
     print: stdout,
-    everySink: typeof inv.opts.sink === "string",
+    everySink: inv.opts.sink !== undefined,
     quiet: added,
   });
   return results.some((r) => !r.ok) ? 1 : 0;
@@ -153,14 +139,14 @@ export async function prepareCommand(
  * and `--trust-repo-plugins`.
  */
 async function pluginCommandArgs(
-  opts: { readonly plugins?: string; readonly "trust-repo-plugins"?: boolean },
+  opts: { readonly plugins?: string; readonly "trust-repo-plugins": boolean },
 ): Promise<string[]> {
   const { shellQuote } = await import("../text/shell_quote.ts");
   const words: string[] = [];
-  const file = typeof opts.plugins === "string"
+  const file = opts.plugins !== undefined
     ? resolve(opts.plugins)
     : existingHostPluginsFile(processEnv);
   if (file !== undefined) words.push("--plugins", shellQuote(file));
-  if (opts["trust-repo-plugins"] === true) words.push("--trust-repo-plugins");
+  if (opts["trust-repo-plugins"]) words.push("--trust-repo-plugins");
   return words;
 }

@@ -24,7 +24,10 @@ export const DEFAULT_ENGAGEMENT_AGENTS = ["coach", "optimization"];
  * value, so it becomes a daily cadence with an every-hour cron override.
  */
 export const BOOTSTRAP: Readonly<
-  Record<string, { cadence: "daily" | "weekly"; cron?: string; note: string }>
+  Record<
+    NonNullable<TypedInvocation<typeof INIT_OPTIONS>["opts"]["bootstrap-cadence"]>,
+    { cadence: "daily" | "weekly"; cron?: string; note: string }
+  >
 > = {
   hourly: {
     cadence: "daily",
@@ -38,20 +41,18 @@ export const BOOTSTRAP: Readonly<
 /** `kaizen schedule init`: scaffold a commented, valid manifest. */
 export async function initCommand(inv: TypedInvocation<typeof INIT_OPTIONS>): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
-  const target = String(inv.opts.target ?? ".");
+  const target = inv.opts.target;
   const file = join(target, MANIFEST_PATH);
 
-  const timezone = typeof inv.opts.timezone === "string"
-    ? inv.opts.timezone
-    : hostTimeZone() ?? "UTC";
+  const timezone = inv.opts.timezone ?? hostTimeZone() ?? "UTC";
   const zoneProblem = timeZoneProblem(timezone);
   if (zoneProblem !== undefined) throw new CliError(`--timezone ${zoneProblem}`, 2);
-  const engagement = inv.opts.engagement === true;
+  const engagement = inv.opts.engagement;
   if (!engagement && inv.opts["bootstrap-cadence"] !== undefined) {
     throw new CliError("--bootstrap-cadence only applies with --engagement", 2);
   }
   const known = (await agentCatalog(root)).map((a) => a.name);
-  const requested = typeof inv.opts.agents === "string"
+  const requested = inv.opts.agents !== undefined
     ? inv.opts.agents.split(",").map((s) => s.trim()).filter((s) => s !== "")
     : undefined;
   if (requested !== undefined && requested.length === 0) {
@@ -72,7 +73,7 @@ export async function initCommand(inv: TypedInvocation<typeof INIT_OPTIONS>): Pr
   let agents: TemplateAgent[];
   let header: string[] = [];
   if (engagement) {
-    const boot = BOOTSTRAP[String(inv.opts["bootstrap-cadence"] ?? "daily")];
+    const boot = BOOTSTRAP[inv.opts["bootstrap-cadence"] ?? "daily"];
     agents = (requested ?? DEFAULT_ENGAGEMENT_AGENTS).map((name) => ({
       name,
       cadence: boot.cadence,
@@ -108,7 +109,7 @@ export async function initCommand(inv: TypedInvocation<typeof INIT_OPTIONS>): Pr
       throw new CliError(`cannot write ${printable(file, 500)}: ${(err as Error).message}`, 1);
     }
   }
-  if (exists && inv.opts.force !== true) {
+  if (exists && !inv.opts.force) {
     throw new CliError(
       `${printable(file, 500)} already exists; not overwriting (pass --force to replace it)`,
       1,
@@ -119,7 +120,7 @@ export async function initCommand(inv: TypedInvocation<typeof INIT_OPTIONS>): Pr
     await writeFileAtomic(join(root, SCHEMA_COPY), JSON.stringify(schema, null, 2) + "\n");
     // Without --force, link-based creation keeps the refusal race-free: a
     // manifest written by someone else since the check above is not replaced.
-    if (inv.opts.force === true) await writeFileAtomic(path, text);
+    if (inv.opts.force) await writeFileAtomic(path, text);
     else await writeFileAtomicNew(path, text);
   } catch (err) {
     if (err instanceof Deno.errors.AlreadyExists) {

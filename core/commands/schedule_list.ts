@@ -6,33 +6,14 @@ import { loadSchedule } from "../manifest/load.ts";
 import { incompleteNotice, listSchedule } from "../manifest/listing.ts";
 import { printable } from "../text/printable.ts";
 import { renderTable } from "../text/table.ts";
-import { resolveNow, resolveTarget } from "./target.ts";
-
-/**
- * `--count`: how many next runs per agent; bounded so output stays readable.
- * The search finds them all for any cron that validates (it gives up only
- * after nine years without a run); when it cannot, the listing says so.
- */
-const MAX_COUNT = 1000;
-
-function parseCount(value: unknown): number {
-  if (value === undefined) return 1;
-  const s = String(value);
-  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > MAX_COUNT) {
-    throw new CliError(
-      `--count must be a whole number from 1 to ${MAX_COUNT}, got '${printable(s)}'`,
-      2,
-    );
-  }
-  return Number(s);
-}
+import { resolveTarget } from "./target.ts";
 
 /** `kaizen schedule list`: the agents with their effective cron and next runs. */
 export async function listCommand(inv: TypedInvocation<typeof LIST_OPTIONS>): Promise<number> {
   await resolveTarget(inv.opts.target);
-  const now = resolveNow(inv.opts.now);
-  const count = parseCount(inv.opts.count);
-  const loaded = await loadSchedule(String(inv.opts.target ?? "."));
+  const now = inv.opts.now ?? new Date();
+  const count = inv.opts.count;
+  const loaded = await loadSchedule(inv.opts.target);
   if (!loaded.exists) {
     throw new CliError(
       `no manifest at ${printable(loaded.file, 500)} (create one with 'kaizen schedule init')`,
@@ -54,7 +35,7 @@ export async function listCommand(inv: TypedInvocation<typeof LIST_OPTIONS>): Pr
   const list = listSchedule(loaded.schedule, {
     now,
     count,
-    all: inv.opts.all === true,
+    all: inv.opts.all,
     file: loaded.file,
   });
   for (const a of list.agents) {

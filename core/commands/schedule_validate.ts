@@ -37,9 +37,7 @@ export async function validateCommand(
   inv: TypedInvocation<typeof VALIDATE_OPTIONS>,
 ): Promise<number> {
   const given = inv.args[0];
-  const target = given === undefined
-    ? String(inv.opts.target ?? ".")
-    : repoOf(given, String(inv.opts.target ?? "."));
+  const target = given === undefined ? inv.opts.target : repoOf(given, inv.opts.target);
   await resolveTarget(target);
   const loaded = await loadSchedule(target, given === undefined ? {} : { file: given });
   const json = inv.opts.format === "json";

@@ -1,11 +1,14 @@
 import { printable } from "../text/printable.ts";
 import { CliError } from "../cli/io.ts";
 import { resolve } from "../fs/paths.ts";
-import { processEnv } from "../env.ts";
+import { nonEmptyEnv, processEnv } from "../env.ts";
+import type { TypedInvocation } from "../cli/framework.ts";
+import type { ROSTER_OPTIONS } from "./options.ts";
+import type { RosterSource } from "../roster/discover.ts";
 
 /** Resolves `--target` and checks it is an existing directory (exit 2 otherwise). */
-export async function resolveTarget(target: unknown): Promise<string> {
-  const raw = typeof target === "string" && target !== "" ? target : ".";
+export async function resolveTarget(target: string | undefined): Promise<string> {
+  const raw = target || ".";
   // Quoted in errors: a folder name can hold escape sequences.
   const given = printable(raw, 300);
   const root = resolve(raw);
@@ -22,28 +25,9 @@ export async function resolveTarget(target: unknown): Promise<string> {
   return root;
 }
 
-/** Parses `--now` (ISO 8601) or returns the current time. */
-export function resolveNow(now: unknown): Date {
-  if (typeof now !== "string") return new Date();
-  const d = new Date(now);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(now) || Number.isNaN(d.getTime())) {
-    throw new CliError(
-      `--now '${printable(now)}' is not an ISO 8601 date-time (e.g. 2026-11-23T08:00:00Z)`,
-      2,
-    );
-  }
-  // Zone rules before 1970 are partly guesswork in tzdata, and four-digit
-  // years keep every printed time a plain RFC 3339 one.
-  const year = d.getUTCFullYear();
-  if (year < 1970 || year > 9998) {
-    throw new CliError(`--now '${printable(now)}' must be between 1970 and 9998`, 2);
-  }
-  return d;
-}
-
 /** `--host NAME`, else this machine's hostname (exit 2 when it cannot be read). */
-export function resolveHost(given: unknown): string {
-  if (typeof given === "string" && given !== "") return given;
+export function resolveHost(given: string | undefined): string {
+  if (given) return given;
   try {
     return Deno.hostname();
   } catch {
@@ -65,4 +49,44 @@ export async function resolveNatsUrl(flag: string | undefined): Promise<string> 
     throw new CliError(printable((err as Error).message, 300), 2);
   }
   return chosen;
+}
+
+/** The roster options, as `roster discover`, `fleet status` and `fleet publish-roster` read them. */
+export type RosterOptions = TypedInvocation<typeof ROSTER_OPTIONS>["opts"];
+
+/** Whether a roster source was named on the command line. */
+export function rosterGiven(opts: RosterOptions): boolean {
+  return [opts.hub, opts.roster, opts.scan].some((x) => x !== undefined);
+}
+
+/**
+ * `--hub`, `--roster` or `--scan` (exit 2 for more than one), else
+ * `$STATE_HUB_URL`, else a scan of the current folder; with the host and
+ * filters, what the roster resolver is asked.
+ */
+export function resolveRosterQuery(opts: RosterOptions): {
+  source: RosterSource;
+  host: string;
+  domain?: string;
+  agent?: string;
+  hubFilter: boolean;
+} {
+  if ([opts.hub, opts.roster, opts.scan].filter((x) => x !== undefined).length > 1) {
+    throw new CliError("give one roster source: --hub, --roster or --scan", 2);
+  }
+  const url = opts.hub ?? nonEmptyEnv("STATE_HUB_URL");
+  const source: RosterSource = opts.roster
+    ? { kind: "roster-file", path: opts.roster }
+    : opts.scan
+    ? { kind: "scan", dir: opts.scan }
+    : url
+    ? { kind: "hub", url, token: nonEmptyEnv("STATE_HUB_TOKEN") }
+    : { kind: "scan", dir: "." };
+  return {
+    source,
+    host: resolveHost(opts.host),
+    domain: opts.domain,
+    agent: opts.agent,
+    hubFilter: opts["hub-filter"],
+  };
 }

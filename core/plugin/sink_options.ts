@@ -56,13 +56,13 @@ export function sinkOptionSpecs(
 // No `default` in the spec: the parser would fill it in and hide the variable.
 function toSpec(o: SinkOption): OptionSpec {
   if (o.kind === "boolean") return { name: o.flag, type: "boolean", description: o.description };
+  // A sink's duration takes forms of its own (`250ms`, bare milliseconds): text to the parser.
   return {
     name: o.flag,
-    type: "string",
+    type: o.kind === "number" ? "number" : "string",
     description: o.description,
     valueName: o.valueName ??
       (o.kind === "number" ? "N" : o.kind === "duration" ? "DURATION" : "VALUE"),
-    ...(o.kind === "number" ? { number: {} } : {}),
   };
 }
 
@@ -86,14 +86,15 @@ export function parseDuration(text: string): number | undefined {
 
 const DECIMAL = /^-?(?:\d+(?:\.\d+)?|\.\d+)$/;
 
-function convert(o: SinkOption, raw: string | boolean, from: string): SinkOptionValue {
+function convert(o: SinkOption, raw: string | boolean | number, from: string): SinkOptionValue {
+  // A flag or a number option arrives parsed; text comes from a variable or a default.
+  if (typeof raw !== "string") return raw;
   if (o.kind === "boolean") {
-    if (typeof raw === "boolean") return raw;
     if (/^(1|true|yes|on)$/i.test(raw)) return true;
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     throw new SinkOptionError(`${from} must be true or false`);
   }
-  const text = String(raw);
+  const text = raw;
   if (o.kind === "number") {
     if (!DECIMAL.test(text.trim())) throw new SinkOptionError(`${from} must be a number`);
     return Number(text);
@@ -130,8 +131,10 @@ export function resolveSinkOptions(
     [DRY_RUN_FLAG]: raw[DRY_RUN_FLAG] === true,
   };
   for (const o of sink.options ?? []) {
+    // The parser gives a number option a number, and an absent flag `false`
+    // (a flag cannot say false on the command line): then the variable decides.
     const given = raw[o.flag];
-    if (typeof given === "string" || typeof given === "boolean") {
+    if (typeof given === "string" || typeof given === "number" || given === true) {
       out[o.flag] = convert(o, given, `--${o.flag}`);
       continue;
     }

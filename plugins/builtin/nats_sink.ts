@@ -12,9 +12,9 @@ import {
   checkNatsServer,
   DEFAULT_NATS_URL,
   eventMessageId,
+  eventServer,
   maskUrl,
-  parseNatsUrl,
-  publishEvent,
+  publishAndDescribe,
   SCHEDULE_PREPARED,
   schedulePrepared,
   type SinkPlugin,
@@ -62,9 +62,9 @@ export const natsSink: SinkPlugin = {
       throw new Error(`--subject '${subject}' is not a NATS subject (e.g. ${SCHEDULE_PREPARED})`);
     }
     // `nats-url` arrives resolved (flag, else $NATS_URL); a library caller may pass neither.
-    const url = (typeof ctx.options?.["nats-url"] === "string" ? ctx.options["nats-url"] : "") ||
-      ctx.env?.("NATS_URL") || DEFAULT_NATS_URL;
-    parseNatsUrl(url); // a malformed URL fails here, before anything else
+    const given = typeof ctx.options?.["nats-url"] === "string" ? ctx.options["nats-url"] : "";
+    const env = ctx.env ?? (() => undefined);
+    const url = eventServer(given, env); // a malformed URL fails here, before anything else
     // Only a scheduled run (listed, with a cadence, in a valid manifest) has a
     // contract-valid payload: anything else is refused with the reason.
     const payload = schedulePrepared(bundle);
@@ -87,18 +87,14 @@ export const natsSink: SinkPlugin = {
       );
       return `dry run: would publish to ${subject} on ${maskUrl(url)}`;
     }
-    const r = await publishEvent(new TextEncoder().encode(JSON.stringify(payload)), {
+    return await publishAndDescribe({
       url,
       subject,
       msgId,
-      env: ctx.env ?? (() => undefined),
+      payload,
+      env,
       signal: ctx.signal,
       timeoutMs: ctx.timeoutMs,
     });
-    const where = `${subject} on ${maskUrl(url)}`;
-    if (r.mode === "core") return `published to ${where} (no stream: not persisted)`;
-    return r.duplicate
-      ? `duplicate: already in stream ${r.stream} (seq ${r.seq}), ${where}`
-      : `stored in stream ${r.stream} as seq ${r.seq}, ${where}`;
   },
 };
