@@ -83,7 +83,28 @@ export type PrepareErrorCode = Extract<
   "invalid-target" | "unknown-agent" | "over-budget"
 >;
 
-/** Bad input to {@link prepareBundle}: one printable line. */
+/**
+ * Bad input to {@link prepareBundle}: one printable line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PrepareError, prepareBundle } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   await assert.rejects(prepareBundle({ target: repo, agent: "coahc" }), (err) => {
+ *     assert.ok(err instanceof PrepareError);
+ *     assert.equal(err.code, "unknown-agent");
+ *     assert.equal(err.exitCode, 1);
+ *     assert.match(err.message, /unknown agent 'coahc' \(did you mean 'coach'\?\)/);
+ *     return true;
+ *   });
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
+ */
 export class PrepareError extends KaizenError {
   override name = "PrepareError";
   declare readonly code: PrepareErrorCode;

@@ -305,7 +305,32 @@ export type SetupOutcome =
     ignored: StreamChange[];
   };
 
-/** A setup that cannot go ahead (code `stream-setup`); the message is one printable line. */
+/**
+ * A setup that cannot go ahead (code `stream-setup`); the message is one printable line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_STREAM_OPTIONS, StreamSetupError } from "../../mod.ts";
+ * import { setupEventStream, type StreamManager } from "./stream.ts";
+ *
+ * // A server where stream OLD already stores kaizen's subjects (a fake manager, as tests pass):
+ * const streams: StreamManager = {
+ *   info: () => Promise.reject(Object.assign(new Error("stream not found"), { code: 10059 })),
+ *   add: () => Promise.reject(new Error("not reached")),
+ *   update: () => Promise.reject(new Error("not reached")),
+ *   async *names() {
+ *     yield "OLD";
+ *   },
+ * };
+ * await assert.rejects(setupEventStream(streams, DEFAULT_STREAM_OPTIONS), (err) => {
+ *   assert.ok(err instanceof StreamSetupError);
+ *   assert.equal(err.code, "stream-setup");
+ *   assert.match(err.message, /^stream OLD already stores kaizen subjects/);
+ *   return true;
+ * });
+ * ```
+ */
 export class StreamSetupError extends KaizenError {
   override name = "StreamSetupError";
   constructor(message: string, cause?: unknown) {

@@ -69,7 +69,27 @@ export interface FleetStatusOptions {
  */
 export const DEFAULT_GRACE_MS = 6 * 3_600_000;
 
-/** A fleet status that cannot be made (code `fleet-status`); the message is one printable line. */
+/**
+ * A fleet status that cannot be made (code `fleet-status`); the message is one printable line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fleetStatus, FleetStatusError } from "../../mod.ts";
+ *
+ * const backwards = fleetStatus({
+ *   expected: { kind: "runs", runs: [] },
+ *   window: { start: new Date("2026-11-23T00:00:00Z"), end: new Date("2026-11-16T00:00:00Z") },
+ *   nats: { url: "nats://127.0.0.1:4222" }, // not contacted: the window is checked first
+ * });
+ * await assert.rejects(backwards, (err) => {
+ *   assert.ok(err instanceof FleetStatusError);
+ *   assert.equal(err.code, "fleet-status");
+ *   assert.equal(err.message, "the window ends before it starts");
+ *   return true;
+ * });
+ * ```
+ */
 export class FleetStatusError extends KaizenError {
   override name = "FleetStatusError";
   constructor(message: string, cause?: unknown) {

@@ -11,6 +11,24 @@ const OPTION_KINDS: readonly string[] = ["string", "boolean", "number", "duratio
  * Raised when a plugin object is malformed: code `plugin-definition`, the
  * plugin's name as data (`plugin`), the problem as `detail`; `message` says
  * both (`plugin 'x': name must match …`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { definePlugin, PluginDefinitionError } from "../../mod.ts";
+ *
+ * const notes = { id: "Team Notes", title: "Notes", order: 450, collect: () => null }; // not an id
+ * assert.throws(
+ *   () => definePlugin({ name: "team", apiVersion: 1, sections: [notes] }),
+ *   (err) => {
+ *     assert.ok(err instanceof PluginDefinitionError);
+ *     assert.equal(err.code, "plugin-definition");
+ *     assert.equal(err.plugin, "team"); // the place is data, and in the message
+ *     assert.ok(err.message.startsWith("plugin 'team': "));
+ *     return true;
+ *   },
+ * );
+ * ```
  */
 export class PluginDefinitionError extends KaizenError {
   override name = "PluginDefinitionError";

@@ -113,7 +113,27 @@ export interface DiscoverResult {
   };
 }
 
-/** A roster source that failed as a whole (the hub, a roster file): no answer (code `roster-source`). */
+/**
+ * A roster source that failed as a whole (the hub, a roster file): no answer (code `roster-source`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { discoverScheduledRuns, RosterSourceError } from "../../mod.ts";
+ *
+ * const widgets = { slug: "acme/widgets", domain: null, host_paths: { "*": "/srv/widgets" } };
+ * const twice = discoverScheduledRuns({
+ *   source: { kind: "entries", entries: [widgets, widgets] }, // one slug, two entries
+ *   host: "runner-1",
+ * });
+ * await assert.rejects(twice, (err) => {
+ *   assert.ok(err instanceof RosterSourceError);
+ *   assert.equal(err.code, "roster-source");
+ *   assert.match(err.message, /acme\/widgets/);
+ *   return true;
+ * });
+ * ```
+ */
 export class RosterSourceError extends KaizenError {
   override name = "RosterSourceError";
   constructor(message: string, cause?: unknown) {

@@ -101,6 +101,26 @@ const OPTIONS: Readonly<Record<MetricsValue, string>> = {
  * Why a metrics operation was refused. Its `code` decides the exit code
  * (`invalid-input`: 2, the others: 1); `value` names the refused value
  * (the message starts with it), so a front end can put its own name on it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MetricsError, recordExecution } from "../../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   const record = recordExecution(repo, "coach", { success: true, time_seconds: 600, quality: 1.5 });
+ *   await assert.rejects(record, (err) => {
+ *     assert.ok(err instanceof MetricsError);
+ *     assert.equal(err.code, "invalid-input");
+ *     assert.equal(err.exitCode, 2);
+ *     assert.equal(err.value, "quality"); // the CLI calls it --quality
+ *     return true;
+ *   });
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
  */
 export class MetricsError extends KaizenError {
   override name = "MetricsError";
