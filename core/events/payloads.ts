@@ -17,8 +17,20 @@ import { SCHEDULE_PREPARED } from "./subjects.ts";
  *
  * @example
  * ```ts
- * const why = notScheduledReason(bundle);
- * if (why) console.error(`not announced: ${why}`);
+ * import assert from "node:assert/strict";
+ * import { prepareBundle } from "../../mod.ts";
+ * import { notScheduledReason } from "./payloads.ts";
+ *
+ * const repo = await Deno.makeTempDir(); // no .kaizen/schedule.yml
+ * try {
+ *   const { bundle } = await prepareBundle({ target: repo, agent: "coach", repo: "acme/widgets" });
+ *   assert.equal(
+ *     notScheduledReason(bundle),
+ *     "the repository has no .kaizen/schedule.yml, so this is not a scheduled run",
+ *   );
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
  * ```
  */
 export function notScheduledReason(bundle: Bundle): string | undefined {
@@ -68,6 +80,30 @@ export function eventHead<S extends string>(
  * The `kaizen.schedule.prepared` v1 payload for a rendered bundle (its
  * `bytes` is the rendered size). Exactly the spec's fields, in its order.
  * Throws for a bundle that is not a scheduled run ({@link notScheduledReason}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { prepareBundle, SCHEDULE_PREPARED, schedulePrepared } from "../../mod.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${repo}/.kaizen`);
+ *   await Deno.writeTextFile(
+ *     `${repo}/.kaizen/schedule.yml`,
+ *     'version: "1"\nagents:\n  coach:\n    cadence: weekly\n',
+ *   );
+ *   const { bundle } = await prepareBundle({ target: repo, agent: "coach", repo: "acme/widgets" });
+ *   const event = schedulePrepared(bundle);
+ *   assert.equal(event.event, SCHEDULE_PREPARED);
+ *   assert.equal(event.repo, "acme/widgets");
+ *   assert.equal(event.cadence, "weekly");
+ *   assert.equal(event.bundle.bytes, bundle.bytes);
+ *   assert.ok(!JSON.stringify(event).includes("# Coach")); // metadata, never the bundle's text
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
+ * ```
  */
 export function schedulePrepared(bundle: Bundle): SchedulePrepared {
   const why = notScheduledReason(bundle);
@@ -94,6 +130,18 @@ export function schedulePrepared(bundle: Bundle): SchedulePrepared {
  * stored once. Hex, so no header-unsafe character from a slug can reach the
  * wire. (Node's hash is synchronous and ~20x cheaper per call than
  * `crypto.subtle`; it is loaded only by the commands that publish.)
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { eventMessageId, SCHEDULE_PREPARED } from "../../mod.ts";
+ *
+ * const id = await eventMessageId(SCHEDULE_PREPARED, "acme/widgets", "coach", "sha256-of-the-bundle");
+ * assert.match(id, /^[0-9a-f]{40}$/);
+ * // A retry of the same event has the same id, so JetStream stores it once.
+ * assert.equal(id, await eventMessageId(SCHEDULE_PREPARED, "acme/widgets", "coach", "sha256-of-the-bundle"));
+ * assert.notEqual(id, await eventMessageId(SCHEDULE_PREPARED, "acme/widgets", "tidy", "sha256-of-the-bundle"));
+ * ```
  */
 export async function eventMessageId(subject: string, ...parts: string[]): Promise<string> {
   hasher ??= import("node:crypto").then((m) => m.createHash);
