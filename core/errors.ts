@@ -51,6 +51,8 @@ export type KaizenErrorCode =
   | "locked"
   /** Something that must exist does not. */
   | "not-found"
+  /** Something is already there and was kept (replacing it takes the force option). */
+  | "exists"
   /** The operating system refused (no space, read-only, permission, vanished). */
   | "io"
   /** A run's overall deadline passed first. */
@@ -99,6 +101,7 @@ const EXIT_CODES: Readonly<Record<KaizenErrorCode, 1 | 2>> = {
   "unsafe-path": 1,
   locked: 1,
   "not-found": 1,
+  exists: 1,
   io: 1,
   deadline: 1,
   config: 1,
@@ -260,6 +263,7 @@ const MCP_REFUSALS: Readonly<Partial<Record<KaizenErrorCode, number>>> = {
   "invalid-target": MCP_INVALID_PARAMS,
   "unknown-agent": MCP_INVALID_PARAMS,
   "over-budget": MCP_INVALID_PARAMS,
+  exists: MCP_INVALID_PARAMS,
   "not-found": MCP_RESOURCE_NOT_FOUND,
   "unsafe-path": MCP_RESOURCE_NOT_FOUND,
   locked: MCP_RESOURCE_NOT_FOUND,

@@ -18,7 +18,8 @@ import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { printable, withFinalNewline } from "../text/printable.ts";
 import { resolveTarget } from "./target.ts";
-import type { AgentProblem, InstallAgentResult } from "../state/agents.ts";
+import type { InstallAgentResult } from "../state/agents.ts";
+import { type KaizenError, renderForCli } from "../errors.ts";
 
 /** What the agents commands need from the outside world; tests pass their own. */
 export interface AgentsIo {
@@ -57,9 +58,12 @@ const INSTALL_OPTIONS = [
 
 const nameArg = { name: "name", description: "Agent name", required: true };
 
-/** A state-layer problem becomes a one-line error; every one of them exits 1. */
-function fail(p: AgentProblem): never {
-  throw new CliError(printable(p.message, 500), 1);
+/**
+ * A state-layer problem as a one-line error: its exit code is the one error
+ * mapping's (1 for every agent problem), its option names the CLI's (`--force`).
+ */
+function fail(err: KaizenError): never {
+  throw new CliError(printable(renderForCli(err), 500), err.exitCode, { cause: err });
 }
 
 /** `kaizen agents list`. */
@@ -99,9 +103,9 @@ export async function agentsShow(
   io: AgentsIo = processIo,
 ): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
-  const { readAgentPrompt } = await import("../state/agents.ts");
+  const { readAgentPrompt, agentError } = await import("../state/agents.ts");
   const r = await readAgentPrompt(root, inv.args[0], (m) => io.notice(printable(m, 300)));
-  if (!r.ok) fail(r);
+  if (!r.ok) fail(agentError(r));
   const { redactForOutput } = await import("../redact/output.ts");
   io.out(withFinalNewline(redactForOutput(r.text, r.location, io.notice)));
   return 0;
@@ -116,7 +120,7 @@ export async function agentsInstall(
   const now = inv.opts.now ?? new Date();
   const state = await import("../state/agents.ts");
   const r = await state.installAgent(root, inv.args[0], { force: inv.opts.force, now });
-  if (!r.ok) fail(r);
+  if (!r.ok) fail(state.agentError(r));
   io.out(`${r.replaced ? "replaced" : "installed"} ${r.path}\n`);
   let code = 0;
   const memory = r.memory;

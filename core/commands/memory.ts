@@ -18,7 +18,7 @@ import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { printable, withFinalNewline } from "../text/printable.ts";
 import { resolveTarget } from "./target.ts";
-import type { MemoryProblem } from "../state/memory.ts";
+import { type KaizenError, renderForCli } from "../errors.ts";
 
 /** What the memory commands need from the outside world; tests pass their own. */
 export interface MemoryIo {
@@ -68,9 +68,12 @@ const agentArg = {
   required: true,
 };
 
-/** Maps a state-layer problem to the CLI's exit codes: bad input 2, the rest 1. */
-function fail(p: MemoryProblem, hint = ""): never {
-  throw new CliError(`${printable(p.message, 500)}${hint}`, p.code === "invalid-note" ? 2 : 1);
+/**
+ * A state-layer problem as a one-line error: its exit code is the one error
+ * mapping's (bad input 2, the rest 1), its option names the CLI's (`--force`).
+ */
+function fail(err: KaizenError, hint = ""): never {
+  throw new CliError(`${printable(renderForCli(err), 500)}${hint}`, err.exitCode, { cause: err });
 }
 
 /** `--target X` as the user gave it, for hints they can paste; empty for the default. */
@@ -84,9 +87,9 @@ export async function memoryInit(
   io: MemoryIo = processIo,
 ): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
-  const { scaffoldMemory } = await import("../state/memory.ts");
+  const { scaffoldMemory, memoryError } = await import("../state/memory.ts");
   const r = await scaffoldMemory(root, inv.args[0], { force: inv.opts.force });
-  if (!r.ok) fail(r);
+  if (!r.ok) fail(memoryError(r));
   io.out(`${r.replaced ? "replaced" : "created"} ${r.path}\n`);
   return 0;
 }
@@ -97,12 +100,12 @@ export async function memoryShow(
   io: MemoryIo = processIo,
 ): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
-  const { readMemory } = await import("../state/memory.ts");
+  const { readMemory, memoryError } = await import("../state/memory.ts");
   const agent = inv.args[0];
   const r = await readMemory(root, agent);
   if (!r.ok) {
     fail(
-      r,
+      memoryError(r),
       r.code === "missing"
         ? `; create it with '${programName()} memory init ${agent}${targetFlag(inv.opts.target)}'`
         : "",
@@ -120,7 +123,7 @@ export async function memoryAdd(
 ): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
   const now = inv.opts.now ?? new Date();
-  const { appendMemoryNote, MAX_NOTE_BYTES } = await import("../state/memory.ts");
+  const { appendMemoryNote, MAX_NOTE_BYTES, memoryError } = await import("../state/memory.ts");
   const [agent, given] = inv.args;
   let note: string;
   if (given !== undefined && given !== "-") {
@@ -148,7 +151,7 @@ export async function memoryAdd(
     }
   }
   const r = await appendMemoryNote(root, agent, note, now);
-  if (!r.ok) fail(r);
+  if (!r.ok) fail(memoryError(r));
   if (r.redactions > 0) io.notice(`redacted ${r.redactions} secret(s) from the note`);
   const { DEFAULT_MAX_FILE_BYTES } = await import("../fs/safe_read.ts");
   if (r.bytes > DEFAULT_MAX_FILE_BYTES) {

@@ -19,6 +19,7 @@ import {
   packagedPrompt,
 } from "../agents/catalog.ts";
 import { sha256Hex } from "../bytes.ts";
+import { KaizenError, type KaizenErrorCode } from "../errors.ts";
 import { createSafeWriter } from "../fs/safe_write.ts";
 import { createSafeReader } from "../fs/safe_read.ts";
 import { AGENT_NAME_RE } from "../manifest/constants.ts";
@@ -45,6 +46,42 @@ export interface AgentProblem {
   ok: false;
   code: AgentProblemCode;
   message: string;
+  /**
+   * How `message` names an option of the call (`the force option`), and the
+   * command-line option that is (`force`): a front end puts its own name in
+   * its place (see {@link agentError}).
+   */
+  subject?: string;
+  option?: string;
+}
+
+/** Each problem's code in kaizen's one error vocabulary: exit codes and MCP answers follow. */
+const ERROR_CODES: Readonly<Record<AgentProblemCode, KaizenErrorCode>> = {
+  "unknown-agent": "unknown-agent",
+  "not-packaged": "not-found",
+  exists: "exists",
+  refused: "io",
+};
+
+/**
+ * A problem as kaizen's one error type, for a front end that answers with
+ * an error: its exit code (1 for every agent problem) and its MCP answer
+ * come from the one mapping in core/errors.ts, like every other error's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * const err = agentError({ ok: false, code: "unknown-agent", message: "unknown agent 'x'" });
+ * assert.equal(err.code, "unknown-agent");
+ * assert.equal(err.exitCode, 1);
+ * ```
+ */
+export function agentError(p: AgentProblem): KaizenError {
+  return new KaizenError(ERROR_CODES[p.code], p.message, {
+    ...(p.subject !== undefined ? { subject: p.subject } : {}),
+    ...(p.option !== undefined ? { option: p.option } : {}),
+  });
 }
 
 /** Where the prompt `prepare` uses comes from. */
@@ -105,6 +142,9 @@ export type InstallAgentResult =
 export function installedRel(name: string): string {
   return `${INSTALLED_AGENTS_DIR}/agent-${name}.md`;
 }
+
+/** How messages name the `force` option (the CLI says `--force`). */
+const FORCE = "the force option";
 
 function problem(code: AgentProblemCode, message: string): AgentProblem {
   return { ok: false, code, message };
@@ -309,8 +349,11 @@ export async function installAgent(
   }
   const rel = installedRel(name);
   const writer = await createSafeWriter(realRoot);
-  const exists = () =>
-    problem("exists", `${rel} already exists; not overwriting (pass --force to replace it)`);
+  const exists = (): AgentProblem => ({
+    ...problem("exists", `${rel} already exists; not overwriting (pass ${FORCE} to replace it)`),
+    subject: FORCE,
+    option: "force",
+  });
   const bytes = new TextEncoder().encode(packaged);
   const out = await writer.withLock(rel, async (): Promise<boolean | AgentProblem> => {
     await writer.cleanTemps(rel);

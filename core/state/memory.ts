@@ -15,6 +15,7 @@
  * @module
  */
 import { agentCatalog } from "../agents/catalog.ts";
+import { KaizenError, type KaizenErrorCode } from "../errors.ts";
 import { createDeadline, DEFAULT_DEADLINE_MS } from "../fs/deadline.ts";
 import type { IoRefusal } from "../fs/io_error.ts";
 import { type LockOptions, statFingerprint } from "../fs/lock.ts";
@@ -60,6 +61,44 @@ export interface MemoryProblem {
   code: MemoryProblemCode;
   message: string;
   path?: string;
+  /**
+   * How `message` names an option of the call (`the force option`), and the
+   * command-line option that is (`force`): a front end puts its own name in
+   * its place (see {@link memoryError}).
+   */
+  subject?: string;
+  option?: string;
+}
+
+/** Each problem's code in kaizen's one error vocabulary: exit codes and MCP answers follow. */
+const ERROR_CODES: Readonly<Record<MemoryProblemCode, KaizenErrorCode>> = {
+  "unknown-agent": "unknown-agent",
+  "invalid-note": "invalid-input",
+  exists: "exists",
+  missing: "not-found",
+  refused: "io",
+  busy: "locked",
+};
+
+/**
+ * A problem as kaizen's one error type, for a front end that answers with
+ * an error: its exit code (`invalid-note` 2, the rest 1) and its MCP answer
+ * come from the one mapping in core/errors.ts, like every other error's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * const err = memoryError({ ok: false, code: "invalid-note", message: "the note is empty" });
+ * assert.equal(err.code, "invalid-input");
+ * assert.equal(err.exitCode, 2);
+ * ```
+ */
+export function memoryError(p: MemoryProblem): KaizenError {
+  return new KaizenError(ERROR_CODES[p.code], p.message, {
+    ...(p.subject !== undefined ? { subject: p.subject } : {}),
+    ...(p.option !== undefined ? { option: p.option } : {}),
+  });
 }
 
 /** Result of {@link readMemory}. */
@@ -96,6 +135,9 @@ export interface AppendOptions {
 export type CleanNoteResult = { ok: true; text: string; redactions: number } | MemoryProblem;
 
 const encoder = new TextEncoder();
+
+/** How messages name the `force` option (the CLI says `--force`). */
+const FORCE = "the force option";
 
 function problem(code: MemoryProblemCode, message: string, path?: string): MemoryProblem {
   return path === undefined ? { ok: false, code, message } : { ok: false, code, message, path };
@@ -318,8 +360,15 @@ export async function scaffoldMemory(
   const rel = memoryPath(agent);
   const writer = await writerFor(root, rel);
   if ("ok" in writer) return writer;
-  const exists = () =>
-    problem("exists", `${rel} already exists; not overwriting (pass --force to replace it)`, rel);
+  const exists = (): MemoryProblem => ({
+    ...problem(
+      "exists",
+      `${rel} already exists; not overwriting (pass ${FORCE} to replace it)`,
+      rel,
+    ),
+    subject: FORCE,
+    option: "force",
+  });
   const out = await writer.withLock(rel, async (): Promise<ScaffoldMemoryResult> => {
     await writer.cleanTemps(rel);
     const at = await writer.locate(rel);
