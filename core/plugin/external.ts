@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { KaizenError } from "../errors.ts";
 import { stripUserinfo } from "../net/userinfo.ts";
 import { concatBytes } from "../bytes.ts";
 import { readAtMost, readChunks } from "../read_stream.ts";
@@ -80,15 +81,16 @@ export interface ExternalPluginOptions {
   env?: () => Record<string, string>;
 }
 
-/** A failed external hook call. `message` names the plugin and hook; `detail` is the rest. */
-export class ExternalPluginError extends Error {
-  constructor(
-    readonly plugin: string,
-    readonly hook: "collect" | "emit",
-    readonly detail: string,
-  ) {
-    super(`plugin '${plugin}', hook ${hook}: ${detail}`);
-    this.name = "ExternalPluginError";
+/**
+ * A failed external hook call: code `plugin-hook`, the plugin and hook as
+ * data; `message` names them, `detail` is the rest.
+ */
+export class ExternalPluginError extends KaizenError {
+  override name = "ExternalPluginError";
+  declare readonly plugin: string;
+  declare readonly hook: "collect" | "emit";
+  constructor(plugin: string, hook: "collect" | "emit", detail: string, cause?: unknown) {
+    super("plugin-hook", detail, { plugin, hook, ...(cause !== undefined ? { cause } : {}) });
   }
 }
 
@@ -284,7 +286,8 @@ interface RunSpec {
  * group so a timeout also stops anything it started.
  */
 async function runCommand(spec: RunSpec): Promise<Record<string, unknown>> {
-  const fail = (detail: string) => new ExternalPluginError(spec.plugin, spec.hook, detail);
+  const fail = (detail: string, cause?: unknown) =>
+    new ExternalPluginError(spec.plugin, spec.hook, detail, cause);
   const shown = printable(spec.command[0], 200);
   let child: Deno.ChildProcess;
   try {
@@ -299,14 +302,14 @@ async function runCommand(spec: RunSpec): Promise<Record<string, unknown>> {
       detached: true,
     }).spawn();
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw fail(`command not found: ${shown}`);
+    if (err instanceof Deno.errors.NotFound) throw fail(`command not found: ${shown}`, err);
     if (err instanceof Deno.errors.PermissionDenied) {
-      throw fail(`command is not executable: ${shown}`);
+      throw fail(`command is not executable: ${shown}`, err);
     }
     if (err instanceof Deno.errors.NotCapable) {
-      throw fail(`running ${shown} is not allowed (kaizen needs --allow-run)`);
+      throw fail(`running ${shown} is not allowed (kaizen needs --allow-run)`, err);
     }
-    throw fail(`cannot run ${shown}: ${printable(errorText(err), 200)}`);
+    throw fail(`cannot run ${shown}: ${printable(errorText(err), 200)}`, err);
   }
 
   const pid = child.pid;
