@@ -155,8 +155,12 @@ export interface ErrorFields {
  *
  * @example
  * ```ts
- * placeOf({ plugin: "team", hook: "collect", section: "oncall" });
- * // "plugin 'team', hook collect (section 'oncall')"
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   placeOf({ plugin: "team", hook: "collect", section: "oncall" }),
+ *   "plugin 'team', hook collect (section 'oncall')",
+ * );
  * ```
  */
 export function placeOf(fields: Pick<ErrorFields, "plugin" | "hook" | "section" | "sink">): string {
@@ -178,12 +182,18 @@ export function placeOf(fields: Pick<ErrorFields, "plugin" | "hook" | "section" 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * const spawn = new Error("No such file or directory");
  * const err = new KaizenError("plugin-hook", "exited with status 3", {
  *   plugin: "team",
  *   hook: "collect",
+ *   cause: spawn,
  * });
- * err.message; // "plugin 'team', hook collect: exited with status 3"
- * exitCodeOf(err); // 1
+ * assert.equal(err.message, "plugin 'team', hook collect: exited with status 3");
+ * assert.equal(err.detail, "exited with status 3");
+ * assert.equal(err.cause, spawn);
+ * assert.equal(exitCodeOf(err), 1);
  * ```
  */
 export class KaizenError extends Error {
@@ -233,8 +243,11 @@ export const INTERNAL_EXIT_CODE = 70;
  *
  * @example
  * ```ts
- * exitCodeOf(new KaizenError("usage", "unknown option --colour")); // 2
- * exitCodeOf(new TypeError("x is undefined")); // 70
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(exitCodeOf(new KaizenError("usage", "unknown option --colour")), 2);
+ * assert.equal(exitCodeOf(new KaizenError("unknown-agent", "unknown agent 'x'")), 1);
+ * assert.equal(exitCodeOf(new TypeError("x is undefined")), 70);
  * ```
  */
 export function exitCodeOf(err: unknown): number {
@@ -293,10 +306,16 @@ export interface McpErrorAnswer {
  *
  * @example
  * ```ts
- * mcpErrorOf(new KaizenError("unknown-agent", "unknown agent 'x'"));
- * // { code: -32602, message: "unknown agent 'x'", internal: false }
- * mcpErrorOf(new KaizenError("unknown-agent", "unknown agent 'x'"), "resource");
- * // { code: -32002, message: "unknown agent 'x'", internal: false }
+ * import assert from "node:assert/strict";
+ *
+ * const unknown = new KaizenError("unknown-agent", "unknown agent 'x'");
+ * assert.deepEqual(mcpErrorOf(unknown), {
+ *   code: -32602,
+ *   message: "unknown agent 'x'",
+ *   internal: false,
+ * });
+ * assert.equal(mcpErrorOf(unknown, "resource").code, -32002);
+ * assert.equal(mcpErrorOf(new TypeError("bug")).internal, true);
  * ```
  */
 export function mcpErrorOf(
@@ -322,19 +341,22 @@ export function firstLine(err: unknown): string {
  *
  * @example
  * ```ts
- * renderForCli(new KaizenError("invalid-input", "notes are too long", {
+ * import assert from "node:assert/strict";
+ *
+ * const err = new KaizenError("invalid-input", "notes are too long", {
  *   subject: "notes",
  *   option: "notes",
- * }));
- * // "--notes are too long"
+ * });
+ * assert.equal(err.message, "notes are too long"); // what an MCP client reads
+ * assert.equal(renderForCli(err), "--notes are too long");
  * ```
  */
 export function renderForCli(err: KaizenError): string {
-  if (err.option === undefined) return err.message;
-  const flag = `--${err.option}`;
-  const at = err.subject === undefined ? -1 : err.message.indexOf(err.subject);
-  if (at < 0) return `${err.message} (${flag})`;
-  return `${err.message.slice(0, at)}${flag}${err.message.slice(at + (err.subject?.length ?? 0))}`;
+  const { message, subject, option } = err;
+  if (option === undefined) return message;
+  const at = subject === undefined ? -1 : message.indexOf(subject);
+  if (subject === undefined || at < 0) return `${message} (--${option})`;
+  return `${message.slice(0, at)}--${option}${message.slice(at + subject.length)}`;
 }
 
 /**
