@@ -190,7 +190,8 @@ export async function setupCommand(
       if (err instanceof stream.StreamSetupError) {
         // It names streams and subjects the server reported.
         const { redactForOutput } = await import("../redact/output.ts");
-        throw new CliError(printable(redactForOutput(err.message, "stream setup"), 400), 1);
+        const said = printable(redactForOutput(err.message, "stream setup"), 400);
+        throw new CliError(said, err.exitCode, { cause: err });
       }
       const text = String((err as Error)?.message ?? err);
       throw new CliError(
@@ -294,7 +295,9 @@ export async function tailCommand(
         timeoutMs: 5_000,
       });
     } catch (err) {
-      if (err instanceof tailing.TailError) throw new CliError(printable(err.message, 400), 1);
+      if (err instanceof tailing.TailError) {
+        throw new CliError(printable(err.message, 400), err.exitCode, { cause: err });
+      }
       throw new CliError(await oneLine(err, shown), 1);
     }
     const t = tail;

@@ -230,7 +230,9 @@ async function statusCommand(inv: TypedInvocation<typeof FLEET_STATUS_OPTIONS>):
       const { maskUrl } = await import("../nats/url.ts");
       const { redactForOutput } = await import("../redact/output.ts");
       const text = err.message.split("\n")[0].replaceAll(url, maskUrl(url));
-      throw new CliError(printable(redactForOutput(text, "fleet status"), 400), 1);
+      throw new CliError(printable(redactForOutput(text, "fleet status"), 400), err.exitCode, {
+        cause: err,
+      });
     }
     throw err;
   } finally {
@@ -291,7 +293,9 @@ async function publishRosterCommand(
   try {
     resolved = await discoverScheduledRuns(discover);
   } catch (err) {
-    if (err instanceof RosterSourceError) throw new CliError(printable(err.message, 500), 1);
+    if (err instanceof RosterSourceError) {
+      throw new CliError(printable(err.message, 500), err.exitCode, { cause: err });
+    }
     throw err;
   }
   const payload = rosterMessage(

@@ -48,7 +48,9 @@ export async function discoverCommand(
     else stdout(table(result.scheduled_runs, result.skipped, due !== undefined));
     return 0;
   } catch (err) {
-    if (err instanceof RosterSourceError) throw new CliError(printable(err.message, 500), 1);
+    if (err instanceof RosterSourceError) {
+      throw new CliError(printable(err.message, 500), err.exitCode, { cause: err });
+    }
     throw err;
   }
 }
