@@ -1,8 +1,8 @@
 /**
  * Parses and validates `.kaizen/schedule.yml` text into a {@link Schedule}
  * plus positioned diagnostics: the manifest's spec for the YAML validator
- * (`core/yaml/validate.ts`), which reports every problem at once, each at
- * the line and column of the offending key or value.
+ * (`core/yaml/validate.ts`), which reports every problem at once, each at the
+ * line and column of the offending key or value.
  *
  * @module
  */
@@ -22,13 +22,7 @@ import {
   str,
   version,
 } from "../yaml/spec.ts";
-import {
-  AGENT_NAME_PATTERN,
-  AGENT_NAME_RE,
-  CADENCES,
-  MANIFEST_VERSION,
-  MAX_MANIFEST_BYTES,
-} from "./constants.ts";
+import { AGENT_NAME_RE, CADENCES, MANIFEST_VERSION, MAX_MANIFEST_BYTES } from "./constants.ts";
 import type { AgentSchedule, Schedule } from "./types.ts";
 
 /** Options for {@link parseSchedule}. */
@@ -66,12 +60,13 @@ export function parseSchedule(
   return value ? { schedule: value, diagnostics } : { diagnostics };
 }
 
+const HOURLY = '; for hourly runs use cadence: daily with cron: "0 * * * *"';
+
 const AGENT = fields({
   cadence: oneOf(CADENCES, {
     code: "invalid-cadence",
     required: true,
-    hint: (v) =>
-      v === "hourly" ? '; for hourly runs use cadence: daily with cron: "0 * * * *"' : "",
+    hint: (v) => v === "hourly" ? HOURLY : "",
   }),
   cron: str({ code: "invalid-cron", expect: "be a quoted string of 5 fields", check: cron }),
   enabled: bool({ code: "invalid-enabled", default: true }),
@@ -83,47 +78,29 @@ const AGENT = fields({
   build: ({ cadence, cron, enabled }): AgentSchedule => ({ cadence, enabled, ...cron && { cron } }),
 });
 
-/** A cron problem points at its field; a valid cron reads normalised (single spaces). */
-function cron(expr: string, at: Place) {
-  const parsed = parseCron(expr);
-  if (parsed.ok) return { value: parsed.spec.source };
-  const message = `${printable(parsed.problem.message, 200)} (in '${printable(expr)}')`;
-  at.report("invalid-cron", message, { column: parsed.problem.column });
-}
-
 function manifestSpec(known: string[] | undefined): FileSpec<Schedule> {
   const agentName = (name: string, at: Place) => {
     if (!AGENT_NAME_RE.test(name)) {
-      return `agent name '${
-        printable(name)
-      }' must match ${AGENT_NAME_PATTERN} (lowercase letters, digits, '-')`;
+      const shape = `${AGENT_NAME_RE.source} (lowercase letters, digits, '-')`;
+      return at.report("invalid-agent-name", `agent name '${printable(name)}' must match ${shape}`);
     }
-    if (known && !known.includes(name)) {
-      at.report(
-        "unknown-agent",
-        `agent '${name}' is neither installed nor packaged${
-          didYouMean(name, known)
-        }; known agents: ${known.join(", ")}`,
-      );
-    }
+    if (!known || known.includes(name)) return;
+    const list = `${didYouMean(name, known)}; known agents: ${known.join(", ")}`;
+    at.report("unknown-agent", `agent '${name}' is neither installed nor packaged${list}`);
   };
   return {
     noun: "manifest",
     maxBytes: MAX_MANIFEST_BYTES,
-    // A manifest never needs many aliases.
-    maxAliases: 50,
+    maxAliases: 50, // a manifest never needs many
     empty: "it needs at least 'version' and 'agents'",
     root: fields({
-      version: version(MANIFEST_VERSION, {
-        code: "unsupported-version",
-        numberCode: "version-not-string",
-      }),
+      version: version(MANIFEST_VERSION, "unsupported-version", "version-not-string"),
       timezone: str({
         code: "invalid-timezone",
         expect: "be a string naming an IANA zone (e.g. Europe/Berlin)",
         check: timezone,
       }),
-      agents: entries({ code: "invalid-agent-name", check: agentName }, AGENT, {
+      agents: entries(agentName, AGENT, {
         code: "agents-not-mapping",
         expect: "be a mapping of agent name to schedule",
         nonEmpty: ["agents-empty", "agents is empty; list at least one agent"],
@@ -136,14 +113,21 @@ function manifestSpec(known: string[] | undefined): FileSpec<Schedule> {
   };
 }
 
+/** A cron problem points at its field; a valid cron reads normalised (single spaces). */
+function cron(expr: string, at: Place) {
+  const parsed = parseCron(expr);
+  if (parsed.ok) return { value: parsed.spec.source };
+  const message = `${printable(parsed.problem.message, 200)} (in '${printable(expr)}')`;
+  at.report("invalid-cron", message, { column: parsed.problem.column });
+}
+
 /** An IANA zone; a fixed-offset one (`EST`) is valid but earns a warning. */
 function timezone(tz: string, at: Place) {
   const problem = timeZoneProblem(tz);
   if (problem !== undefined) return `timezone ${printable(problem, 300)}`;
   const warning = timeZoneWarning(tz);
+  const severity = "warning";
   if (warning !== undefined) {
-    at.report("fixed-offset-timezone", `timezone ${printable(warning, 300)}`, {
-      severity: "warning",
-    });
+    at.report("fixed-offset-timezone", `timezone ${printable(warning, 300)}`, { severity });
   }
 }

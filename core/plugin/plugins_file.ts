@@ -9,9 +9,18 @@
  * @module
  */
 import type { Diagnostic } from "../diagnostics.ts";
-import { dirname, isInside, normalize } from "../fs/paths.ts";
+import { escapesFolder } from "../fs/escapes_folder.ts";
 import { printable } from "../text/printable.ts";
-import { fields, type FileSpec, list, num, type Place, str, version } from "../yaml/spec.ts";
+import {
+  fields,
+  type FileSpec,
+  list,
+  num,
+  type Place,
+  type Spec,
+  str,
+  version,
+} from "../yaml/spec.ts";
 import type { ExternalPluginDecl, ExternalSectionDecl } from "./external.ts";
 import { resolveCommand } from "./external.ts";
 
@@ -28,12 +37,8 @@ export const MAX_TIMEOUT_MS = 600_000;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Plugin, section and sink names. */
-const NAME = {
-  code: "invalid-name",
-  pattern: /^[a-z0-9][a-z0-9-]*$/,
-  expect: "match ^[a-z0-9][a-z0-9-]*$ (lowercase letters, digits, '-')",
-  required: true,
-} as const;
+const NAME_RE = /^[a-z0-9][a-z0-9-]*$/;
+const NAME = `match ${NAME_RE.source} (lowercase letters, digits, '-')`;
 
 /** What {@link parsePluginsFile} found: declarations when valid, and every problem. */
 export interface ParsedPluginsFile {
@@ -72,31 +77,28 @@ export async function parsePluginsFile(
   return { decls: value ?? [], diagnostics };
 }
 
-/** A fresh spec per file: names declared twice point back at the plugin that came first. */
+/** A fresh spec per file: a name declared twice points back at the plugin that came first. */
 function pluginsSpec(
   file: string,
   options: ParsePluginsFileOptions,
 ): FileSpec<ExternalPluginDecl[]> {
-  const names: (string | undefined)[] = [];
+  const names: (string | undefined)[] = []; // by index in the list
   const owner = (at: Place) => names[Number(at.path[1])] ?? `#${Number(at.path[1]) + 1}`;
   const sections = new Map<string, string>();
   const sinks = new Map<string, string>();
+  const name = (subject: string, check?: Spec<string>["check"]) =>
+    str({ code: "invalid-name", pattern: NAME_RE, expect: NAME, required: true, subject, check });
+  /** A section id or sink name, unique in the file, owned by the plugin that declares it. */
+  const once = (kind: string, name: string, seen: Map<string, string>, at: Place) => {
+    const first = seen.get(name);
+    if (first === undefined) return void seen.set(name, owner(at));
+    at.report(`duplicate-${kind}`, `${kind} '${name}' is already declared by plugin '${first}'`);
+  };
 
   const section = fields({
-    id: str({
-      ...NAME,
-      subject: "section id",
-      check(id, at) {
-        const first = sections.get(id);
-        if (first !== undefined) {
-          at.report(
-            "duplicate-section",
-            `section '${id}' is already declared by plugin '${first}'`,
-          );
-        }
-        sections.set(id, owner(at));
-        return { value: id };
-      },
+    id: name("section id", (id, at) => {
+      once("section", id, sections, at);
+      return { value: id }; // still its name in other messages
     }),
     title: str({
       code: "invalid-title",
@@ -110,43 +112,29 @@ function pluginsSpec(
     code: "not-a-mapping",
     subject: "a section",
     owner: ({ id }) => id === undefined ? "a section" : `section '${id}'`,
-    build: ({ id, title, order, priority }): ExternalSectionDecl =>
-      priority === undefined ? { id, title, order } : { id, title, order, priority },
+    build: ({ priority, ...s }): ExternalSectionDecl =>
+      priority === undefined ? s : { ...s, priority },
   });
-
-  const sink = fields({ name: str({ ...NAME, subject: "sink name" }) }, {
+  const sink = fields({ name: name("sink name") }, {
     code: "not-a-mapping",
     subject: "a sink",
-    rule({ name }, at) {
-      if (name === undefined) return;
-      const first = sinks.get(name);
-      if (first !== undefined) {
-        at.report("duplicate-sink", `sink '${name}' is already declared by plugin '${first}'`);
-      }
-      sinks.set(name, owner(at));
-    },
+    rule: ({ name }, at) => name !== undefined && once("sink", name, sinks, at),
     build: ({ name }) => ({ name }),
   });
-
+  const argv = (v: unknown) =>
+    typeof v === "string"
+      ? `; e.g. [${printable(v.split(/\s+/).map((a) => JSON.stringify(a)).join(", "), 200)}]`
+      : "";
   const plugin = fields({
-    name: str({
-      ...NAME,
-      subject: "plugin name",
-      check(name, at) {
-        if (names.includes(name)) {
-          at.report("duplicate-plugin", `plugin '${name}' is declared twice`);
-        }
-        names[Number(at.path[1])] = name;
-        return { value: name };
-      },
+    name: name("plugin name", (name, at) => {
+      if (names.includes(name)) at.report("duplicate-plugin", `plugin '${name}' is declared twice`);
+      names[Number(at.path[1])] = name;
+      return { value: name };
     }),
     command: list(str({ code: "not-a-string", check: argument }), {
       code: (v) => typeof v === "string" ? "command-not-list" : "not-a-list",
       expect: "be a list (argv, no shell)",
-      hint: (v) =>
-        typeof v === "string"
-          ? `; e.g. [${printable(v.split(/\s+/).map((a) => JSON.stringify(a)).join(", "), 200)}]`
-          : "",
+      hint: argv,
       required: '(an argv list, e.g. ["/usr/local/bin/my-plugin"])',
       nonEmpty: ["empty-command", "command must name a program: it is an empty list"],
       check: (argv, at) => command(argv, at, file, options.confineTo),
@@ -170,8 +158,10 @@ function pluginsSpec(
     owner: (_, at) => `plugin '${owner(at)}'`,
     rule({ sections, sinks }, at, clean) {
       if (!clean || sections?.length || sinks?.length) return;
-      const msg = `plugin '${owner(at)}' declares no sections and no sinks; add at least one`;
-      at.report("no-hooks", msg);
+      at.report(
+        "no-hooks",
+        `plugin '${owner(at)}' declares no sections and no sinks; add at least one`,
+      );
     },
     build({ name, command, timeout_ms, env_passthrough, sections, sinks }) {
       const decl: ExternalPluginDecl = { name, command };
@@ -182,18 +172,14 @@ function pluginsSpec(
       return decl;
     },
   });
-
   return {
     noun: "plugins file",
     maxBytes: MAX_PLUGINS_FILE_BYTES,
     maxAliases: 50,
     empty: `it needs 'version: ${PLUGINS_FILE_VERSION}' and 'plugins'`,
-    words: true,
-    nullAtKey: true,
-    nullRootIsEmpty: true,
-    typoHidesMissing: true,
+    ...{ words: true, nullAtKey: true, nullRootIsEmpty: true, typoHidesMissing: true },
     root: fields({
-      version: version(PLUGINS_FILE_VERSION, { code: "unsupported-version" }),
+      version: version(PLUGINS_FILE_VERSION, "unsupported-version"),
       // `plugins:` with nothing under it: no plugins, which is fine.
       plugins: list(plugin, {
         code: "not-a-list",
@@ -209,55 +195,16 @@ function argument(arg: string, at: Place): void {
 }
 
 function envName(name: string, at: Place): void {
-  if (!ENV_NAME_RE.test(name)) {
-    at.report("invalid-value", `'${printable(name)}' is not an environment variable name`);
-  }
+  const msg = `'${printable(name)}' is not an environment variable name`;
+  if (!ENV_NAME_RE.test(name)) at.report("invalid-value", msg);
 }
 
 /** The command resolved against the file's folder; a repo file's must stay inside `confine`. */
 function command(argv: string[], at: Place, file: string, confine: string | undefined) {
   const resolved = resolveCommand(argv, file);
-  const outside = confine !== undefined && resolved[0] !== argv[0]
-    ? escapesFolder(confine, resolved[0])
-    : undefined;
+  const relative = confine !== undefined && resolved[0] !== argv[0];
+  const outside = relative ? escapesFolder(confine, resolved[0]) : undefined;
   if (outside === undefined) return { value: resolved };
-  at.report(
-    "command-outside-repo",
-    `command '${printable(argv[0])}' resolves outside the repository (${printable(outside, 200)})`,
-  );
-}
-
-/**
- * Where `path` really leads when that is outside `folder`, else undefined.
- * A string check is not enough: `.kaizen/tools` may be a committed symlink to
- * `/usr/bin`, so real paths are compared. A command that does not exist yet
- * is judged by its nearest existing ancestor (it fails later, when run).
- */
-function escapesFolder(folder: string, path: string): string | undefined {
-  if (!isInside(folder, path)) return path;
-  let realFolder: string;
-  try {
-    realFolder = Deno.realPathSync(folder);
-  } catch {
-    return folder;
-  }
-  for (let p = path; isInside(folder, p); p = dirname(p)) {
-    let real: string;
-    try {
-      real = Deno.realPathSync(p);
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
-        // A dangling symlink still says where it points.
-        try {
-          const link = Deno.readLinkSync(p);
-          const target = normalize(link.startsWith("/") ? link : `${dirname(p)}/${link}`);
-          if (!isInside(realFolder, target) && !isInside(folder, target)) return target;
-        } catch { /* not a symlink */ }
-        continue;
-      }
-      return p;
-    }
-    return isInside(realFolder, real) ? undefined : real;
-  }
-  return undefined;
+  const msg = `command '${printable(argv[0])}' resolves outside the repository`;
+  at.report("command-outside-repo", `${msg} (${printable(outside, 200)})`);
 }

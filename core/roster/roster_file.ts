@@ -1,31 +1,26 @@
 /**
- * Parses and validates a roster file (`roster.yml`) into {@link RosterEntry}
- * values plus positioned diagnostics, the way `parseSchedule` does for the
- * schedule manifest: this is the roster file's spec for the YAML validator
- * (`core/yaml/validate.ts`).
- *
- * ```yaml
- * version: "1"
- * repos:
- *   - slug: kaizen-agentic
- *     domain: custodian
- *     path: /srv/checkouts/kaizen        # the same checkout on every host, or
- *   - slug: the-custodian
- *     host_paths:                        # hostname -> checkout on that host
- *       runner-1: /srv/custodian
- *     kaizen_schedule_enabled: true
- * ```
- *
- * Whether a path is usable (absolute, no `..`, reachable) is the resolver's
- * call, per host: a bad path skips one repo, while a malformed file is
- * refused whole.
+ * Parses and validates a roster file (`roster.yml`; its format is in
+ * docs/operations.md) into {@link RosterEntry} values plus positioned
+ * diagnostics, the way `parseSchedule` does for the manifest: the roster
+ * file's spec for the YAML validator (`core/yaml/validate.ts`). Whether a
+ * path is usable (absolute, reachable) is the resolver's call, per host: a
+ * bad path skips one repo, while a malformed file is refused whole.
  *
  * @module
  */
 import type { Diagnostic } from "../diagnostics.ts";
 import { printable } from "../text/printable.ts";
 import { validateYaml } from "../yaml/validate.ts";
-import { bool, entries, fields, type FileSpec, list, str, version } from "../yaml/spec.ts";
+import {
+  bool,
+  entries,
+  fields,
+  type FileSpec,
+  list,
+  type Place,
+  str,
+  version,
+} from "../yaml/spec.ts";
 import type { RosterEntry } from "./types.ts";
 import { slugProblem } from "./slug.ts";
 
@@ -51,40 +46,18 @@ const HOST_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export const ROSTER_TOP_KEYS = ["version", "repos"] as const;
 export const ROSTER_REPO_KEYS = [
-  "slug",
-  "domain",
-  "path",
-  "host_paths",
-  "kaizen_schedule_enabled",
-  "kaizen_schedule_updated_at",
+  ...["slug", "domain", "path", "host_paths"] as const,
+  ...["kaizen_schedule_enabled", "kaizen_schedule_updated_at"] as const,
 ] as const;
 
-/** Every code {@link parseRosterFile} can report; all are errors. */
+/** Every code {@link parseRosterFile} can report; all are errors. By topic: the file, its keys, its values. */
 export const ROSTER_DIAGNOSTIC_CODES = [
-  "too-large",
-  "empty",
-  "yaml-syntax",
-  "duplicate-key",
-  "too-many-aliases",
-  "root-not-mapping",
-  "invalid-key",
-  "unknown-key",
-  "missing-key",
-  "version-not-string",
-  "invalid-version",
-  "repos-not-list",
-  "repos-empty",
-  "repo-not-mapping",
-  "invalid-slug",
-  "duplicate-slug",
-  "invalid-domain",
-  "path-and-host-paths",
-  "missing-path",
-  "path-not-string",
-  "invalid-host-paths",
-  "invalid-host",
-  "invalid-enabled",
-  "invalid-updated-at",
+  ...["too-large", "empty", "yaml-syntax", "duplicate-key", "too-many-aliases"] as const,
+  ...["root-not-mapping", "invalid-key", "unknown-key", "missing-key"] as const,
+  ...["version-not-string", "invalid-version", "repos-not-list", "repos-empty"] as const,
+  ...["repo-not-mapping", "invalid-slug", "duplicate-slug", "invalid-domain"] as const,
+  ...["path-and-host-paths", "missing-path", "path-not-string", "invalid-host-paths"] as const,
+  ...["invalid-host", "invalid-enabled", "invalid-updated-at"] as const,
 ] as const;
 export type RosterDiagnosticCode = typeof ROSTER_DIAGNOSTIC_CODES[number];
 
@@ -114,18 +87,14 @@ export function parseRosterFile(text: string, file?: string): ParseRosterResult 
 }
 
 const HOST_PATHS = entries(
-  {
-    code: "invalid-host",
-    check: (host) =>
-      host === ANY_HOST || HOST_RE.test(host)
-        ? undefined
-        : `host '${
-          printable(host)
-        }' is not a hostname (letters, digits, '.', '-', '_'; or '${ANY_HOST}' for any host)`,
+  (host, at) => {
+    if (host === ANY_HOST || HOST_RE.test(host)) return;
+    const what = `letters, digits, '.', '-', '_'; or '${ANY_HOST}' for any host`;
+    at.report("invalid-host", `host '${printable(host)}' is not a hostname (${what})`);
   },
   str({
     code: "path-not-string",
-    subject: (at) => `the path for host '${printable(String(at.path.at(-1)))}'`,
+    subject: (at) => `the path for host '${printable(String(at.path[3]))}'`,
   }),
   {
     code: "invalid-host-paths",
@@ -137,24 +106,24 @@ const HOST_PATHS = entries(
   },
 );
 
+const PATHS = "'path' (the same checkout on every host) or 'host_paths' (hostname: path)";
+const BOTH = "use 'path' for the same checkout on every host, or 'host_paths' per host";
+
 /** A fresh spec per file: a duplicate slug points back at the line of the first. */
 function rosterSpec(): FileSpec<RosterEntry[]> {
   const slugLines = new Map<string, number>();
+  const slug = (slug: string, at: Place) => {
+    const problem = slugProblem(slug);
+    if (problem !== undefined) return `slug ${problem}`;
+    const first = slugLines.get(slug);
+    if (first === undefined) return void slugLines.set(slug, at.line);
+    const again = `duplicate slug '${printable(slug)}' (first listed at line ${first})`;
+    at.report("duplicate-slug", `${again}; each repo is listed once`);
+    return { value: slug }; // still the repo's name in other messages
+  };
+  const quote = (v: unknown) => /^(number|boolean)$/.test(typeof v) ? "; quote it" : "";
   const repo = fields({
-    slug: str({
-      code: "invalid-slug",
-      required: true,
-      hint: (v) => typeof v === "number" || typeof v === "boolean" ? "; quote it" : "",
-      check(slug, at) {
-        const problem = slugProblem(slug);
-        if (problem !== undefined) return `slug ${problem}`;
-        const first = slugLines.get(slug);
-        if (first === undefined) return void slugLines.set(slug, at.line);
-        const again = `duplicate slug '${printable(slug)}' (first listed at line ${first})`;
-        at.report("duplicate-slug", `${again}; each repo is listed once`);
-        return { value: slug }; // still the repo's name in other messages
-      },
-    }),
+    slug: str({ code: "invalid-slug", required: true, hint: quote, check: slug }),
     domain: str({
       code: "invalid-domain",
       expect: "be a non-empty string",
@@ -176,25 +145,16 @@ function rosterSpec(): FileSpec<RosterEntry[]> {
     rule({ slug }, at) {
       const label = slug === undefined ? `repos[${at.path[1]}]` : `repo '${printable(slug)}'`;
       const [path, hostPaths] = [at.field("path"), at.field("host_paths")];
-      if (path && hostPaths) {
-        // Point at whichever comes second: that is the one to remove.
-        const later = path.line - hostPaths.line || path.col - hostPaths.col;
-        (later > 0 ? path : hostPaths).report(
-          "path-and-host-paths",
-          `${label} has both 'path' and 'host_paths'; use 'path' for the same checkout on every host, or 'host_paths' per host`,
-        );
-      } else if (!path && !hostPaths) {
-        at.report(
-          "missing-path",
-          `${label} needs 'path' (the same checkout on every host) or 'host_paths' (hostname: path)`,
-        );
-      }
+      if (!path && !hostPaths) at.report("missing-path", `${label} needs ${PATHS}`);
+      // Both: point at whichever comes second, the one to remove.
+      const later = path && hostPaths && (path.offset > hostPaths.offset ? path : hostPaths);
+      later?.report("path-and-host-paths", `${label} has both 'path' and 'host_paths'; ${BOTH}`);
     },
-    build(r) {
-      // The rule above let exactly one of path and host_paths through.
-      const hostPaths = r.path === undefined ? r.host_paths ?? {} : { [ANY_HOST]: r.path };
-      const entry: RosterEntry = { slug: r.slug, domain: r.domain, host_paths: hostPaths };
-      const { kaizen_schedule_enabled: enabled, kaizen_schedule_updated_at: updatedAt } = r;
+    build({ slug, domain, path, host_paths, ...flags }) {
+      // The rule let exactly one of path and host_paths through.
+      const hostPaths = path === undefined ? host_paths ?? {} : { [ANY_HOST]: path };
+      const entry: RosterEntry = { slug, domain, host_paths: hostPaths };
+      const { kaizen_schedule_enabled: enabled, kaizen_schedule_updated_at: updatedAt } = flags;
       if (enabled !== undefined) entry.kaizen_schedule_enabled = enabled;
       if (updatedAt !== undefined) entry.kaizen_schedule_updated_at = updatedAt;
       return entry;
@@ -203,15 +163,11 @@ function rosterSpec(): FileSpec<RosterEntry[]> {
   return {
     noun: "roster file",
     maxBytes: MAX_ROSTER_BYTES,
-    // Aliases are handy for sharing host_paths among repos; a roster is
-    // larger than a manifest, so the cap is too.
+    // Aliases are handy for sharing host_paths; a roster is larger than a manifest, so the cap is too.
     maxAliases: 1000,
     empty: `it needs 'version: "${ROSTER_FILE_VERSION}"' and 'repos'`,
     root: fields({
-      version: version(ROSTER_FILE_VERSION, {
-        code: "invalid-version",
-        numberCode: "version-not-string",
-      }),
+      version: version(ROSTER_FILE_VERSION, "invalid-version", "version-not-string"),
       repos: list(repo, {
         code: "repos-not-list",
         expect: "be a list of repos (each '- slug: ...')",

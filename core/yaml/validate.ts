@@ -1,411 +1,290 @@
 /**
- * The one validator for kaizen's YAML config files (the schedule manifest,
- * roster files, plugins files). Each file is a spec (`spec.ts`): data that
- * says what every key may hold. The engine owns everything the files share:
- * the size and alias limits, YAML syntax errors, walking the syntax tree,
- * unknown and missing keys with did-you-mean, and one message shape,
- * `<subject> must <expect>, got <value>`. A new config file is a new spec,
- * not a new walker.
- *
- * It walks the YAML syntax tree rather than the plain JS value, so every
- * diagnostic carries the line and column of the offending key or value, and
- * it never stops at the first problem: a duplicate key is reported and the
- * walk goes on, so one run reports everything. zod is not used at run time:
- * it costs about 22 ms to load and its issues carry paths, not positions
- * (the zod models still generate the JSON Schemas).
+ * The one validator for kaizen's YAML config files (manifest, roster file,
+ * plugins file). Each file is a spec (`spec.ts`): data saying what every key
+ * may hold. The engine does what the files share: size and alias limits,
+ * syntax errors, unknown and missing keys with did-you-mean, and one message
+ * shape, `<subject> must <expect>, got <value>`. Declarative, because three
+ * hand-written walkers repeated the same moves and a fourth file would have
+ * been a fourth walker. It walks the syntax tree, not the JS value, so each
+ * diagnostic has its line and column, and it does not stop at a problem: a
+ * duplicate key is reported and the walk goes on. No zod at run time: it
+ * costs ~22 ms to load and its issues carry paths, not positions (the zod
+ * models only generate the JSON Schemas).
  *
  * @module
  */
-import { type Alias, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter } from "yaml";
+import { isAlias, isCollection, isMap, isNode, isScalar, isSeq, LineCounter } from "yaml";
 import { parseDocument, visit } from "yaml";
-import type { Document, Node, Pair } from "yaml";
+import type { Alias, Document, Node, Pair } from "yaml";
 import type { Diagnostic, Severity } from "../diagnostics.ts";
 import { printable } from "../text/printable.ts";
 import { didYouMean, suggest } from "../text/suggest.ts";
-import type { FileSpec, Place, Spec } from "./spec.ts";
+import type { FileSpec, Place, ReportOptions, Spec } from "./spec.ts";
 
-/** What {@link validateYaml} found: the value when there is no error, and every problem. */
-export interface Validated<T> {
-  value?: T;
-  diagnostics: Diagnostic[];
-}
+/** What {@link validateYaml} found: the value when nothing failed, and every problem. */
+export type Validated<T> = { value?: T; diagnostics: Diagnostic[] };
 
-/**
- * Validates `text` against `spec`. Never throws on bad input: every problem
- * is a diagnostic with a 1-based line and column, sorted by position.
- *
- * @example
- * ```ts
- * import { fields, str } from "./spec.ts";
- * const spec = {
- *   noun: "greeting file",
- *   maxBytes: 1024,
- *   maxAliases: 10,
- *   empty: "it needs 'name'",
- *   root: fields({ name: str({ code: "invalid-name", required: true }) }, {
- *     code: "root-not-mapping",
- *     build: ({ name }) => name,
- *   }),
- * };
- * validateYaml("name: 7\n", spec).diagnostics[0].message; // "name must be a string, got number 7"
- * ```
- */
+/** Validates `text` against `spec`; never throws on bad input. Diagnostics come by position. */
 export function validateYaml<T>(text: string, spec: FileSpec<T>, file?: string): Validated<T> {
   const run = new Run(text, spec, file);
   const value = run.run();
   const diagnostics = run.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
-  // The root spec reads as T; a value exists only when the walk found no error.
+  // The root spec reads as T: the builders in spec.ts type it.
   return run.errors === 0 && value !== undefined
     ? { value: value as T, diagnostics }
     : { diagnostics };
 }
 
-/** A value being read: its path, node, where to report it, and its own key's offset. */
-interface At {
-  path: (string | number)[];
-  node: Node | null;
-  offset: number;
-  keyAt?: number;
-}
+type Path = (string | number)[];
 
 class Run {
   readonly lines = new LineCounter();
   readonly diagnostics: Diagnostic[] = [];
-  readonly reported = new Set<string>();
-  errors = 0;
-  /** Paths of required keys an unknown key looked like a misspelling of. */
+  readonly shown = new Set<string>();
+  /** Required keys (as paths) that an unknown key looked like a misspelling of. */
   readonly typos = new Set<string>();
+  errors = 0;
   doc!: Document.Parsed;
 
-  constructor(
-    readonly text: string,
-    readonly spec: FileSpec<unknown>,
-    readonly file: string | undefined,
-  ) {}
+  constructor(readonly text: string, readonly spec: FileSpec<unknown>, readonly file?: string) {}
 
   run(): unknown {
     const { noun, maxBytes, maxAliases, root } = this.spec;
-    const size = utf8Length(this.text, maxBytes);
-    if (size > maxBytes) {
-      const unit = maxBytes >= 1 << 20 ? `${maxBytes / (1 << 20)} MiB` : `${maxBytes / 1024} KiB`;
-      return this.report(
-        "too-large",
-        `${noun} is ${size} bytes; the limit is ${maxBytes} (${unit})`,
-      );
+    const size = this.text.length * 3 <= maxBytes ? 0 : utf8Length(this.text);
+    const unit = maxBytes >= 1 << 20 ? `${maxBytes / (1 << 20)} MiB` : `${maxBytes / 1024} KiB`;
+    const large = `${noun} is ${size} bytes; the limit is ${maxBytes} (${unit})`;
+    if (size > maxBytes) return this.report("too-large", large);
+    const empty = `${noun} is empty; ${this.spec.empty}`;
+    if (!/^\s*[^#\s]/m.test(this.text)) return this.report("empty", empty);
+    // logLevel: the library would print its own warnings (on unknown tags, say).
+    const options = { lineCounter: this.lines, prettyErrors: false, logLevel: "error" } as const;
+    const doc = this.doc = parseDocument(this.text, { ...options, uniqueKeys: true });
+    for (const { code, message, pos } of doc.errors) {
+      const msg = `YAML syntax error: ${printable(message.split("\n")[0], 200)}`;
+      if (code !== "DUPLICATE_KEY") this.report("yaml-syntax", msg, [], pos[0]);
+      else this.report("duplicate-key", duplicateKey(this.text, pos[0]), [], pos[0]);
     }
-    if (!/^\s*[^#\s]/m.test(this.text)) {
-      return this.report("empty", `${noun} is empty; ${this.spec.empty}`);
-    }
-    const doc = this.doc = parseDocument(this.text, {
-      lineCounter: this.lines,
-      prettyErrors: false,
-      // The library would print its own warnings (e.g. on unknown tags); we report instead.
-      logLevel: "error",
-      uniqueKeys: true,
-      keepSourceTokens: false,
-    });
-    for (const e of doc.errors) {
-      const dup = e.code === "DUPLICATE_KEY";
-      const message = dup
-        ? duplicateKeyMessage(this.text, e.pos[0])
-        : `YAML syntax error: ${printable(firstLine(e.message), 200)}`;
-      this.report(dup ? "duplicate-key" : "yaml-syntax", message, [], e.pos[0]);
-    }
-    // A duplicate key leaves a usable tree (the walk skips the repeat); a syntax error does not.
+    // After a duplicate key the tree is whole (the walk skips the repeat), after a syntax error not.
     if (doc.errors.some((e) => e.code !== "DUPLICATE_KEY")) return undefined;
-
-    const aliases = countAliases(doc.contents);
-    if (aliases.count > maxAliases) {
-      const msg = `${noun} uses ${aliases.count} aliases; at most ${maxAliases} are allowed`;
-      return this.report(
-        "too-many-aliases",
-        `${msg} (alias expansion is capped)`,
-        [],
-        aliases.first,
-      );
+    const aliases: Alias[] = [];
+    visit(doc, { Alias: (_, alias) => void aliases.push(alias) });
+    const first = aliases[0]?.range?.[0];
+    if (aliases.length > maxAliases) {
+      const msg = `${noun} uses ${aliases.length} aliases; at most ${maxAliases} are allowed`;
+      return this.report("too-many-aliases", `${msg} (alias expansion is capped)`, [], first);
     }
-    // Few aliases can still nest into a huge expansion; the library's own count catches that.
-    // Without aliases there is nothing to expand, and a big file is spared a second conversion.
-    if (aliases.count > 0) {
-      try {
-        doc.toJS({ maxAliasCount: maxAliases * 10 });
-      } catch (e) {
-        // An alias before (or without) its anchor is a plain mistake, not a bomb.
-        const lost = e instanceof ReferenceError ? unresolvedAlias(doc) : undefined;
-        if (!lost) {
-          const msg = "alias expansion exceeds the limit (possible alias bomb)";
-          return this.report("too-many-aliases", msg, [], aliases.first);
-        }
-        const name = printable(lost.source);
-        const msg = `YAML syntax error: alias '*${name}' has no anchor '&${name}' before it`;
-        return this.report("yaml-syntax", msg, [], lost.range?.[0] ?? 0);
-      }
+    try {
+      // Few aliases can still nest into a huge expansion ("billion laughs"); the library counts.
+      if (aliases.length > 0) doc.toJS({ maxAliasCount: maxAliases * 10 });
+    } catch (e) {
+      // An alias before (or without) its anchor is a plain mistake, not a bomb.
+      const lost = e instanceof ReferenceError && aliases.find((a) => !a.resolve(doc));
+      const bomb = "alias expansion exceeds the limit (possible alias bomb)";
+      if (!lost) return this.report("too-many-aliases", bomb, [], first);
+      const name = printable(lost.source);
+      const msg = `YAML syntax error: alias '*${name}' has no anchor '&${name}' before it`;
+      return this.report("yaml-syntax", msg, [], lost.range?.[0]);
     }
-
     const node = this.deref(doc.contents);
-    if (this.spec.nullRootIsEmpty && isNull(node)) {
-      return this.report("empty", `${noun} is empty; ${this.spec.empty}`);
-    }
-    if (!isMap(node)) {
-      const subject = root.subject ?? `${noun} root`;
-      const msg = `${subject} must ${root.expect}, got ${kindOf(node)}`;
-      return this.report(code(root, undefined), msg, [], offsetOf(node));
-    }
-    return this.read(root, { path: [], node, offset: 0 });
+    if (this.spec.nullRootIsEmpty && isNull(node)) return this.report("empty", empty);
+    const at = new Spot(this, [], node, isMap(node) ? 0 : node?.range?.[0] ?? 0);
+    // The root has no key: its missing keys are reported at 1:1, its kind without its value.
+    return isMap(node) ? this.read(root, at) : this.mismatch(root, at, kindOf(node));
   }
 
   /** Records a diagnostic at byte `offset`; returns undefined, the value of what failed. */
-  report(
-    code: string,
-    message: string,
-    path: (string | number)[] = [],
-    offset = 0,
-    severity: Severity = "error",
-  ): undefined {
+  report(code: string, message: string, path: Path = [], offset = 0, severity: Severity = "error") {
     const pos = this.lines.linePos(offset);
     // Before parsing (size or emptiness checks) the counter knows no lines: 1:1.
-    const d: Diagnostic = {
-      severity,
-      code,
-      message,
-      path,
-      line: Math.max(1, pos.line),
-      col: Math.max(1, pos.col),
-    };
+    const [line, col] = [Math.max(pos.line, 1), Math.max(pos.col, 1)];
+    const d: Diagnostic = { severity, code, message, path, line, col };
     if (this.file !== undefined) d.file = this.file;
-    // A node behind an alias is read once per alias: its problem is shown once.
-    const id = `${offset} ${code} ${message}`;
-    if (!this.reported.has(id)) this.diagnostics.push(d);
-    this.reported.add(id);
+    // A node behind an alias is read once per alias; its problem is shown once.
+    if (!this.shown.has(`${offset} ${code} ${message}`)) this.diagnostics.push(d);
+    this.shown.add(`${offset} ${code} ${message}`);
     if (severity === "error") this.errors++;
     return undefined;
   }
 
-  /** Reads `at.node` as `s` says; undefined when it (or anything inside it) is wrong. */
-  read(s: Spec<unknown>, at: At): unknown {
+  /** Reads `at.node` as `s` says; undefined when it, or anything inside it, is wrong. */
+  read(s: Spec<unknown>, at: Spot): unknown {
     const before = this.errors;
-    const node = at.node;
-    if (s.ifNull !== undefined && isNull(node)) {
+    if (s.ifNull !== undefined && isNull(at.node)) {
       if (typeof s.ifNull !== "string") return s.ifNull.value;
       return this.report(code(s, null), `${this.subject(s, at)} ${s.ifNull}`, at.path, at.keyAt);
     }
     const value = this.shape(s, at);
-    if (this.errors > before) return undefined;
-    if (value === undefined || !s.check) return value;
-    const verdict = s.check(value, this.place(at));
+    if (value === undefined || this.errors > before) return undefined;
+    const verdict = s.check?.(value, at);
     if (verdict === false) return this.mismatch(s, at);
-    if (typeof verdict === "string") {
-      return this.report(code(s, value), verdict, at.path, at.offset);
-    }
+    if (typeof verdict === "string") return at.report(code(s, value), verdict);
     // A value given back stands even after a report: a duplicate slug still names its repo.
-    if (verdict) return verdict.value;
-    return this.errors > before ? undefined : value;
+    return verdict ? verdict.value : this.errors > before ? undefined : value;
   }
 
   /** The value when its kind and shape are right, else a diagnostic. */
-  private shape(s: Spec<unknown>, at: At): unknown {
+  private shape(s: Spec<unknown>, at: Spot): unknown {
     const node = at.node;
     const v = isScalar(node) ? node.value : undefined;
-    switch (s.kind) {
-      case "scalar":
-        return v === undefined ? null : v;
-      case "string":
-        if (typeof v !== "string") return this.mismatch(s, at);
-        if (s.choices?.includes(v) === false || s.pattern?.test(v) === false) {
-          // The type is right, so the value is shown as it is, without "the string".
-          return this.mismatch(s, at, `'${printable(v)}'`);
-        }
-        return v;
-      case "number": {
-        const ok = typeof v === "number" && Number.isFinite(v) &&
-          (!s.integer || Number.isInteger(v));
-        return ok && v >= (s.min ?? -Infinity) && v <= (s.max ?? Infinity)
-          ? v
-          : this.mismatch(s, at);
-      }
-      case "boolean":
-        return typeof v === "boolean" ? v : this.mismatch(s, at);
-      case "list":
-        if (!isSeq(node)) return this.mismatch(s, at);
-        if (s.nonEmpty && node.items.length === 0) {
-          return this.report(...s.nonEmpty, at.path, at.offset);
-        }
-        return node.items.map((item, i) => {
-          const n = this.deref(item);
-          // An item has no key: an empty one is reported at the list's key.
-          return this.read(s.item!, {
-            path: [...at.path, i],
-            node: n,
-            offset: this.offset(n, at.keyAt),
-          });
-        });
-      default:
-        if (!isMap(node)) return this.mismatch(s, at);
-        if (s.nonEmpty && node.items.length === 0) {
-          return this.report(...s.nonEmpty, at.path, at.offset);
-        }
-        return s.kind === "entries"
-          ? this.entries(s, node.items, at)
-          : this.fields(s, node.items, at);
+    if (s.kind === "scalar") return v ?? null;
+    if (s.kind === "boolean") return typeof v === "boolean" ? v : this.mismatch(s, at);
+    if (s.kind === "number") {
+      const ok = typeof v === "number" && Number.isFinite(v) && (!s.integer || Number.isInteger(v));
+      return ok && v >= (s.min ?? v) && v <= (s.max ?? v) ? v : this.mismatch(s, at);
     }
+    if (s.kind === "string") {
+      if (typeof v !== "string") return this.mismatch(s, at);
+      const ok = s.choices?.includes(v) !== false && s.pattern?.test(v) !== false;
+      // The type is right, so the value is shown as it is, without "the string".
+      return ok ? v : this.mismatch(s, at, `'${printable(v)}'`);
+    }
+    if (!isCollection(node) || isSeq(node) !== (s.kind === "list")) return this.mismatch(s, at);
+    if (s.nonEmpty && node.items.length === 0) return at.report(...s.nonEmpty);
+    if (isSeq(node)) return node.items.map((item, i) => this.read(s.item!, at.child(i, item)));
+    return s.kind === "entries" ? this.entries(s, node.items, at) : this.fields(s, node.items, at);
   }
 
-  /** A mapping of any keys that pass `s.key`. */
-  private entries(s: Spec<unknown>, pairs: Pair[], at: At): Record<string, unknown> {
+  /** A mapping of any keys (`s.key` reports a bad one), each value read as `s.value`. */
+  private entries(s: Spec<unknown>, pairs: Pair[], at: Spot): Record<string, unknown> {
     const out: [string, unknown][] = [];
     for (const pair of pairs) {
       const k = this.keyOf(pair, at.path);
       if (k === undefined) continue;
-      const keyAt = offsetOf(asNode(pair.key));
-      const path = [...at.path, k];
-      const problem = s.key?.check(k, this.place({ path, node: asNode(pair.key), offset: keyAt }));
-      if (problem) this.report(s.key!.code, problem, path, keyAt);
-      // The value is read even under a bad key: every problem is reported at once.
-      const n = this.deref(pair.value);
-      out.push([k, this.read(s.value!, { path, node: n, offset: this.offset(n, keyAt), keyAt })]);
+      const child = at.child(k, pair.value, pair.key);
+      s.key?.(k, new Spot(this, child.path, asNode(pair.key), child.keyAt ?? 0));
+      // The value is read even under a bad key: every problem at once.
+      out.push([k, this.read(s.value!, child)]);
     }
     // fromEntries defines own properties, so no key can reach a prototype.
     return Object.fromEntries(out);
   }
 
-  /** A mapping of exactly `s.fields`: unknown keys, missing keys, each field, then `s.rule`. */
-  private fields(s: Spec<unknown>, items: Pair[], at: At): unknown {
+  /** A mapping of exactly `s.fields`: unknown keys, each field or its absence, then `s.rule`. */
+  private fields(s: Spec<unknown>, items: Pair[], at: Spot): unknown {
     const before = this.errors;
-    const fields = s.fields!;
-    const names = Object.keys(fields);
+    const names = Object.keys(s.fields!);
     const where = at.path.length > 0 || s.subject ? ` in ${this.subject(s, at)}` : "";
-    const pairs = new Map<string, Pair>();
     for (const pair of items) {
       const k = this.keyOf(pair, at.path);
       // A repeated key was reported by the parser; its first occurrence counts.
-      if (k === undefined || pairs.has(k)) continue;
-      if (Object.hasOwn(fields, k)) {
-        pairs.set(k, pair);
+      if (k === undefined || at.pairs.has(k)) continue;
+      if (names.includes(k)) {
+        at.pairs.set(k, pair);
         continue;
       }
       const near = suggest(k, names);
       if (near !== undefined) this.typos.add(JSON.stringify([...at.path, near]));
       const mean = near === undefined ? "" : ` (did you mean '${near}'?)`;
       const msg = `unknown key '${printable(k)}'${where}${mean}; allowed: ${names.join(", ")}`;
-      this.report("unknown-key", msg, [...at.path, k], offsetOf(asNode(pair.key)));
+      this.report("unknown-key", msg, [...at.path, k], asNode(pair.key)?.range?.[0]);
     }
     const values: Record<string, unknown> = {};
-    const place = this.place(at, pairs);
-    for (const [name, f] of Object.entries(fields)) {
-      const pair = pairs.get(name);
-      if (pair) {
-        const n = this.deref(pair.value);
-        const keyAt = offsetOf(asNode(pair.key));
-        const child = { path: [...at.path, name], node: n, offset: this.offset(n, keyAt), keyAt };
-        values[name] = this.read(f, child);
-      } else if (f.required !== undefined) {
-        if (this.spec.typoHidesMissing && this.typos.has(JSON.stringify([...at.path, name]))) {
-          continue;
-        }
-        const owner = at.path.length === 0
-          ? ""
-          : `${s.owner?.(values, place) ?? this.subject(s, at)} is `;
-        const hint = f.required !== true
-          ? ` ${f.required}`
-          : f.choices
-          ? ` (${f.choices.join(", ")})`
-          : "";
+    for (const [name, f] of Object.entries(s.fields!)) {
+      const pair = at.pairs.get(name);
+      if (pair) values[name] = this.read(f, at.child(name, pair.value, pair.key));
+      else if (f.required === undefined) values[name] = f.default;
+      else if (!this.spec.typoHidesMissing || !this.typos.has(JSON.stringify([...at.path, name]))) {
+        const owner = at.path.length ? `${s.owner?.(values, at) ?? this.subject(s, at)} is ` : "";
+        const choices = f.choices ? ` (${f.choices.join(", ")})` : "";
+        const hint = f.required === true ? choices : ` ${f.required}`;
         const msg = `${owner}missing required key '${name}'${hint}`;
         this.report("missing-key", msg, at.path, at.keyAt ?? at.offset);
-      } else values[name] = f.default;
+      }
     }
-    s.rule?.(values, place, this.errors === before);
-    return this.errors > before || !s.build ? undefined : s.build(values);
+    s.rule?.(values, at, this.errors === before);
+    return this.errors > before ? undefined : s.build?.(values);
   }
 
-  /** `<subject> must <expect>, got <value>`, with a did-you-mean among choices and the hint. */
-  private mismatch(s: Spec<unknown>, at: At, got = this.describe(at.node)): undefined {
+  /** `<subject> must <expect>, got <value>`, with a did-you-mean among choices, and the hint. */
+  private mismatch(s: Spec<unknown>, at: Spot, got = this.describe(at.node)): undefined {
     const v = isScalar(at.node) ? at.node.value : undefined;
     const mean = s.choices && typeof v === "string" ? didYouMean(v, s.choices) : "";
     const msg = `${this.subject(s, at)} must ${s.expect}, got ${got}${mean}${s.hint?.(v) ?? ""}`;
-    return this.report(code(s, v), msg, at.path, at.offset);
+    return at.report(code(s, v), msg);
   }
 
-  private subject(s: Spec<unknown>, at: At): string {
-    if (typeof s.subject === "function") return s.subject(this.place(at));
-    if (s.subject !== undefined) return s.subject;
-    const [parent, last] = at.path.slice(-2);
-    return typeof last === "number" ? `${parent}[${last}]` : String(last ?? parent);
-  }
-
-  /** What checks see of a value: its path and line, and a way to report. */
-  private place(at: At, pairs?: Map<string, Pair>): Place {
-    const { line, col } = this.lines.linePos(at.offset);
-    return {
-      path: at.path,
-      line,
-      col,
-      report: (code, message, o = {}) => {
-        const offset = o.column === undefined ? at.offset : this.inString(at, o.column);
-        this.report(code, message, at.path, offset, o.severity);
-      },
-      field: (key) => {
-        const k = asNode(pairs?.get(key)?.key);
-        return k
-          ? this.place({ path: [...at.path, key], node: k, offset: offsetOf(k) })
-          : undefined;
-      },
-    };
-  }
-
-  /**
-   * The offset of character `column` of a one-line string value, so a problem
-   * points at its part; the value's start when the source spelling differs
-   * from the value (escapes, folding).
-   */
-  private inString(at: At, column: number): number {
-    const node = at.node;
-    if (!isScalar(node) || !node.range || typeof node.value !== "string") return at.offset;
-    const raw = this.text.slice(node.range[0], node.range[1]);
-    const quoted = raw.startsWith('"') || raw.startsWith("'");
-    const body = quoted ? raw.slice(1, -1) : raw;
-    return body === node.value ? at.offset + (quoted ? 1 : 0) + column : at.offset;
+  /** Whom a message names: the spec's subject, else the key, `list[i]` for an item, or the file. */
+  private subject(s: Spec<unknown>, at: Spot): string {
+    if (s.subject !== undefined) return typeof s.subject === "string" ? s.subject : s.subject(at);
+    const [parent, last] = [at.path.at(-2), at.path.at(-1)];
+    if (last === undefined) return `${this.spec.noun} root`;
+    return typeof last === "number" ? `${parent}[${last}]` : String(last);
   }
 
   /** A mapping key as a string, or a diagnostic when it is not a plain scalar. */
-  private keyOf(pair: Pair, path: (string | number)[]): string | undefined {
+  private keyOf(pair: Pair, path: Path): string | undefined {
     const k = asNode(pair.key);
-    if (isScalar(k) && (typeof k.value === "string" || typeof k.value === "number")) {
-      return String(k.value);
-    }
+    if (isScalar(k) && /^(string|number)$/.test(typeof k.value)) return String(k.value);
     // A missing key (`: value`) has no range of its own; its value has.
-    const offset = k?.range?.[0] ?? asNode(pair.value)?.range?.[0] ?? 0;
-    return this.report(
-      "invalid-key",
-      `mapping keys must be plain strings, got ${this.describe(k)}`,
-      path,
-      offset,
-    );
+    const at = k?.range?.[0] ?? asNode(pair.value)?.range?.[0];
+    const msg = `mapping keys must be plain strings, got ${this.describe(k)}`;
+    return this.report("invalid-key", msg, path, at);
   }
 
-  /** A value for a message: `'text'`, `number 7`, `null`, `a list`. */
-  private describe(node: Node | null): string {
-    if (!isScalar(node)) return kindOf(node);
-    const v = node.value;
+  /** A value in a message: `'text'`, `number 7`, `null`, `a list`; plugins files say `nothing`, `the string 'text'`. */
+  describe(node: Node | null): string {
+    const v = isScalar(node) ? node.value : undefined;
+    if (v === undefined) return kindOf(node);
     if (v === null) return this.spec.words ? "nothing" : "null";
     if (typeof v !== "string") return `${typeof v} ${printable(String(v))}`;
     return `${this.spec.words ? "the string " : ""}'${printable(v)}'`;
   }
 
-  /** Where a value is reported: its start, else (empty, or by convention null) its key's. */
-  private offset(node: Node | null, keyAt: number | undefined): number {
-    const at = node?.range?.[0];
-    if (at !== undefined && !(this.spec.nullAtKey && isNull(node) && keyAt !== undefined)) {
-      return at;
-    }
-    return keyAt ?? at ?? 0;
-  }
-
-  /** Follows aliases (at most the file's alias cap) to the node they stand for. */
-  private deref(node: unknown): Node | null {
+  /** Follows aliases, at most the file's alias cap, to the node they stand for. */
+  deref(node: unknown): Node | null {
     let n = asNode(node);
     for (let i = 0; isAlias(n) && i < this.spec.maxAliases; i++) n = asNode(n.resolve(this.doc));
     return n;
+  }
+}
+
+/** A value being read, as a check sees it (a {@link Place}). */
+class Spot implements Place {
+  /** In a mapping of fields: the pair of each known key. */
+  readonly pairs = new Map<string, Pair>();
+
+  /** `offset`: where the value is reported; `keyAt`: its own key's offset, when it has one. */
+  constructor(
+    readonly run: Run,
+    readonly path: Path,
+    readonly node: Node | null,
+    readonly offset: number,
+    readonly keyAt?: number,
+  ) {}
+
+  get line(): number {
+    return this.run.lines.linePos(this.offset).line;
+  }
+
+  /** The value under `key`: reported at its start, or at its key when empty (or null, by choice). */
+  child(key: string | number, value: unknown, keyNode?: unknown): Spot {
+    const node = this.run.deref(value);
+    const own = keyNode === undefined ? undefined : asNode(keyNode)?.range?.[0] ?? 0;
+    // A list item has no key: an empty one is reported at the list's key.
+    const keyAt = own ?? this.keyAt, start = node?.range?.[0];
+    const nullAtKey = this.run.spec.nullAtKey && isNull(node) && keyAt !== undefined;
+    const offset = (start === undefined || nullAtKey ? keyAt : start) ?? 0;
+    return new Spot(this.run, [...this.path, key], node, offset, own);
+  }
+
+  report(code: string, message: string, o: ReportOptions = {}): undefined {
+    const at = o.column === undefined ? this.offset : this.inString(o.column);
+    return this.run.report(code, message, this.path, at, o.severity);
+  }
+
+  field(key: string): Place | undefined {
+    const k = asNode(this.pairs.get(key)?.key);
+    return k ? new Spot(this.run, [...this.path, key], k, k.range?.[0] ?? 0) : undefined;
+  }
+
+  /** Character `column` of a one-line string value; its start when escapes or folding intervene. */
+  private inString(column: number): number {
+    const node = this.node;
+    if (!isScalar(node) || !node.range || typeof node.value !== "string") return this.offset;
+    const raw = this.run.text.slice(node.range[0], node.range[1]);
+    const quoted = /^["']/.test(raw);
+    const same = (quoted ? raw.slice(1, -1) : raw) === node.value;
+    return same ? this.offset + (quoted ? 1 : 0) + column : this.offset;
   }
 }
 
@@ -421,75 +300,26 @@ function isNull(node: Node | null): boolean {
   return node === null || (isScalar(node) && node.value === null);
 }
 
-function offsetOf(node: Node | null | undefined): number {
-  return node?.range?.[0] ?? 0;
-}
-
 /** `a mapping`, `a list`, `a string`, `null`, `nothing`: what a value is, without quoting it. */
 function kindOf(node: Node | null): string {
   if (node === null) return "nothing";
-  if (isMap(node)) return "a mapping";
-  if (isScalar(node)) return node.value === null ? "null" : `a ${typeof node.value}`;
-  return "a list";
+  if (!isScalar(node)) return isMap(node) ? "a mapping" : "a list";
+  return node.value === null ? "null" : `a ${typeof node.value}`;
 }
 
 /** `duplicate key 'name'`, reading the key at `offset` (the parser's error position). */
-function duplicateKeyMessage(text: string, offset: number): string {
+function duplicateKey(text: string, offset: number): string {
   const m = /^\s*["']?([^"':\n]+)["']?\s*:/.exec(text.slice(offset));
   return m ? `duplicate key '${printable(m[1].trim())}'` : "duplicate key";
 }
 
-/** The first line of a `yaml` error message, without its own position suffix. */
-function firstLine(s: string): string {
-  return s.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-}
-
-/** Aliases in a document and the offset of the first one (alias bombs are capped by count). */
-function countAliases(root: unknown): { count: number; first: number } {
-  let count = 0;
-  let first = Infinity;
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const n = stack.pop();
-    if (isAlias(n)) {
-      count++;
-      first = Math.min(first, n.range?.[0] ?? Infinity);
-    } else if (isMap(n) || isSeq(n)) {
-      for (const it of n.items as unknown[]) {
-        if (isPair(it)) stack.push(it.key, it.value);
-        else stack.push(it);
-      }
-    }
-  }
-  return { count, first: first === Infinity ? 0 : first };
-}
-
-/** The first alias whose anchor does not precede it, if any. */
-function unresolvedAlias(doc: Document.Parsed): Alias | undefined {
-  let found: Alias | undefined;
-  visit(doc, {
-    Alias: (_, node) => {
-      if (node.resolve(doc) !== undefined) return;
-      found = node;
-      return visit.BREAK;
-    },
-  });
-  return found;
-}
-
-/** The UTF-8 size of `s` without encoding it (a huge input is refused unallocated). */
-function utf8Length(s: string, limit: number): number {
-  // At most 3 bytes per UTF-16 unit: small inputs need no count.
-  if (s.length * 3 <= limit) return s.length;
-  let n = 0;
+/** The UTF-8 size of `s`, counted without encoding it (a huge input is refused unallocated). */
+function utf8Length(s: string): number {
+  let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
+    // 2 bytes below U+0800, else 3; each half of a surrogate pair (4 bytes) counts 2.
+    if (c >= 0x80) n += c < 0x800 || (c & 0xf800) === 0xd800 ? 1 : 2;
   }
   return n;
 }
