@@ -270,11 +270,18 @@ export async function prepareBundle(options: PrepareOptions): Promise<PreparedBu
  *
  * @example
  * ```ts
- * reproducingCommand({
- *   program: "kaizen", agent: "coach", root: "/srv/alpha", repo: "acme-invoices",
- *   format: "markdown", extra: [],
+ * import assert from "node:assert/strict";
+ * import { reproducingCommand } from "./prepare.ts";
+ *
+ * const command = reproducingCommand({
+ *   program: "kaizen",
+ *   agent: "coach",
+ *   root: "/srv/alpha",
+ *   repo: "acme-invoices",
+ *   format: "markdown",
+ *   extra: [],
  * });
- * // "kaizen schedule prepare coach --target /srv/alpha --repo acme-invoices"
+ * assert.equal(command, "kaizen schedule prepare coach --target /srv/alpha --repo acme-invoices");
  * ```
  */
 export function reproducingCommand(parts: {

@@ -97,8 +97,14 @@ export const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
  *
  * @example
  * ```ts
- * checkStreamOptions({ ...DEFAULT_STREAM_OPTIONS, duplicateWindowMs: 60_000 });
- * // "the duplicate window must be at least 2h ..."
+ * import assert from "node:assert/strict";
+ * import { checkStreamOptions, DEFAULT_STREAM_OPTIONS } from "./stream.ts";
+ *
+ * assert.equal(checkStreamOptions(DEFAULT_STREAM_OPTIONS), undefined);
+ * assert.equal(
+ *   checkStreamOptions({ ...DEFAULT_STREAM_OPTIONS, duplicateWindowMs: 60_000 }),
+ *   "the duplicate window must be at least 2h so that a re-run is stored once, got 1m",
+ * );
  * ```
  */
 export function checkStreamOptions(opts: EventStreamOptions): string | undefined {
@@ -126,7 +132,12 @@ export function checkStreamOptions(opts: EventStreamOptions): string | undefined
  *
  * @example
  * ```ts
- * streamConfig(DEFAULT_STREAM_OPTIONS).subjects; // ["kaizen.>"]
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_STREAM_OPTIONS, streamConfig } from "./stream.ts";
+ *
+ * const config = streamConfig(DEFAULT_STREAM_OPTIONS);
+ * assert.deepEqual(config.subjects, ["kaizen.>"]);
+ * assert.equal(config.duplicate_window, 2 * 3_600 * 1e9); // nanoseconds
  * ```
  */
 export function streamConfig(opts: EventStreamOptions): EventStreamConfig {
@@ -431,7 +442,11 @@ function pick(c: Current, opts: EventStreamOptions): EventStreamConfig {
  *
  * @example
  * ```ts
- * formatDuration(5_400_000); // "1h30m"
+ * import assert from "node:assert/strict";
+ * import { formatDuration } from "./stream.ts";
+ *
+ * assert.equal(formatDuration(5_400_000), "1h30m");
+ * assert.equal(formatDuration(90 * 86_400_000), "90d");
  * ```
  */
 export function formatDuration(ms: number): string {

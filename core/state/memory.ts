@@ -154,7 +154,10 @@ function refused(r: IoRefusal): MemoryProblem {
  *
  * @example
  * ```ts
- * memoryTemplate("coach").startsWith("# Memory — coach\n"); // true
+ * import assert from "node:assert/strict";
+ * import { memoryTemplate } from "./memory.ts";
+ *
+ * assert.ok(memoryTemplate("coach").startsWith("# Memory — coach\n"));
  * ```
  */
 export function memoryTemplate(agent: string): string {
@@ -178,8 +181,10 @@ export function memoryTemplate(agent: string): string {
  *
  * @example
  * ```ts
- * formatItem("use deno task test\nnot deno test");
- * // "- use deno task test\n  not deno test\n"
+ * import assert from "node:assert/strict";
+ * import { formatItem } from "./memory.ts";
+ *
+ * assert.equal(formatItem("use deno task test\nnot deno test"), "- use deno task test\n  not deno test\n");
  * ```
  */
 export function formatItem(note: string): string {
@@ -202,8 +207,13 @@ export function dateHeading(now: Date): string {
  *
  * @example
  * ```ts
- * entryFor("# Memory — coach\n", "ran fine", new Date("2026-12-06T09:00:00Z"));
- * // "\n## 2026-12-06\n\n- ran fine\n"
+ * import assert from "node:assert/strict";
+ * import { entryFor } from "./memory.ts";
+ *
+ * const now = new Date("2026-12-06T09:00:00Z");
+ * assert.equal(entryFor("# Memory — coach\n", "ran fine", now), "\n## 2026-12-06\n\n- ran fine\n");
+ * // Under today's heading already: the item only.
+ * assert.equal(entryFor("## 2026-12-06\n\n- ran fine\n", "and again", now), "- and again\n");
  * ```
  */
 export function entryFor(text: string, note: string, now: Date): string {

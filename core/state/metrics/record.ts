@@ -171,7 +171,11 @@ export interface SkippedLine {
  *
  * @example
  * ```ts
- * parseTimeSeconds("1009"); // 1009
+ * import assert from "node:assert/strict";
+ * import { MetricsError, parseTimeSeconds } from "./record.ts";
+ *
+ * assert.equal(parseTimeSeconds("1009"), 1009);
+ * assert.throws(() => parseTimeSeconds("15m"), MetricsError);
  * ```
  */
 export function parseTimeSeconds(raw: string): number {
@@ -193,7 +197,11 @@ export function parseTimeSeconds(raw: string): number {
  *
  * @example
  * ```ts
- * parseQuality("0.8"); // 0.8
+ * import assert from "node:assert/strict";
+ * import { MetricsError, parseQuality } from "./record.ts";
+ *
+ * assert.equal(parseQuality("0.8"), 0.8);
+ * assert.throws(() => parseQuality("80%"), MetricsError);
  * ```
  */
 export function parseQuality(raw: string): number {
@@ -292,8 +300,12 @@ export function parseLine(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseRecords } from "./record.ts";
+ *
  * const { records, skipped } = parseRecords('{"agent":"coach"}\n', "coach");
- * // records: [], skipped: [{ line: 1, reason: "recorded_at is not a date-time" }]
+ * assert.deepEqual(records, []);
+ * assert.deepEqual(skipped, [{ line: 1, reason: "recorded_at is not a date-time" }]);
  * ```
  */
 export function parseRecords(
