@@ -47,7 +47,23 @@ export interface ParseScheduleResult {
  *
  * @example
  * ```ts
- * const { schedule, diagnostics } = parseSchedule('version: "1"\nagents:\n  coach:\n    cadence: weekly\n');
+ * import assert from "node:assert/strict";
+ * import { parseSchedule } from "../../mod.ts";
+ *
+ * const ok = parseSchedule('version: "1"\nagents:\n  coach:\n    cadence: weekly\n');
+ * assert.deepEqual(ok.schedule, { version: "1", agents: { coach: { cadence: "weekly", enabled: true } } });
+ * assert.deepEqual(ok.diagnostics, []);
+ *
+ * // Every problem at once, each with its code and place.
+ * const bad = parseSchedule(
+ *   'version: "1"\nagents:\n  coach:\n    cadence: hourly\n    cronn: "0 9 * * 1"\n',
+ *   ".kaizen/schedule.yml",
+ * );
+ * assert.equal(bad.schedule, undefined);
+ * assert.deepEqual(bad.diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`), [
+ *   "4:14 invalid-cadence",
+ *   "5:5 unknown-key",
+ * ]);
  * ```
  */
 export function parseSchedule(
