@@ -118,6 +118,8 @@ export async function openLog(
           OPEN_TIMEOUT_MS / 1000
         } s (not a regular file any more?)`,
         "unsafe-path",
+        undefined,
+        err,
       );
     }
     throw err;
