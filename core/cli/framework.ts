@@ -114,6 +114,24 @@ export type OptionSpec =
   | DurationOption
   | IntervalOption;
 
+/** `--name`: a flag, `true` when given (the commonest kind, declared in one line). */
+export function flag<const N extends string>(name: N, description: string) {
+  return { name, type: "boolean", description } as const satisfies BooleanOption;
+}
+
+/** `--name <VALUE>`: free text, absent unless given. */
+export function text<const N extends string>(name: N, valueName: string, description: string) {
+  return { name, type: "string", valueName, description } as const satisfies StringOption;
+}
+
+/** `--name <N>`: a whole number within `range`, and its default if it has one. */
+export function integer<
+  const N extends string,
+  const R extends Pick<NumberOption, "min" | "max" | "default">,
+>(name: N, valueName: string, description: string, range: R) {
+  return { name, type: "integer", valueName, description, ...range } as const;
+}
+
 /** Any parsed option value. */
 export type OptionValue = string | number | boolean | Date | Interval;
 
@@ -315,6 +333,56 @@ export interface CommandSpec {
   subcommands?: CommandSpec[];
   /** Returns the exit code. Absent on pure groups. */
   run?: (inv: Invocation) => Promise<number>;
+}
+
+/** Every property any kind of option may declare. */
+type SpecKey =
+  | keyof BooleanOption
+  | keyof StringOption
+  | keyof NumberOption
+  | keyof InstantOption
+  | keyof DurationOption
+  | keyof IntervalOption;
+
+/**
+ * `O`, with any property no option kind declares typed `never`: a misspelt
+ * `choises` inside `defineCommand` fails to compile, as it would under
+ * `satisfies OptionSpec` (inference alone does not check excess properties).
+ */
+type Checked<O extends readonly OptionSpec[]> =
+  & O
+  & { readonly [K in keyof O]: { readonly [P in Exclude<keyof O[K], SpecKey>]: never } };
+
+/** A leaf command as {@link defineCommand} takes it: `run` reads `options` typed. */
+export interface LeafSpec<O extends readonly OptionSpec[]> {
+  name: string;
+  description: string;
+  epilog?: string;
+  args?: ArgSpec[];
+  options: Checked<O>;
+  run: (inv: TypedInvocation<O>) => Promise<number>;
+}
+
+/**
+ * A leaf command whose options are declared once, where it is: `run`
+ * receives `inv.opts` typed from them (literal types inferred, no `as
+ * const`), so the declaration and what the command reads cannot drift.
+ *
+ * @example
+ * ```ts
+ * const hello = defineCommand({
+ *   name: "hello",
+ *   description: "Greet",
+ *   options: [{ name: "times", type: "integer", min: 1, default: 1, description: "How often" }],
+ *   run: (inv) => Promise.resolve(inv.opts.times > 1 ? 0 : 1),
+ * });
+ * ```
+ */
+export function defineCommand<const O extends readonly OptionSpec[]>(
+  spec: LeafSpec<O>,
+): CommandSpec {
+  const options: O = spec.options;
+  return { ...spec, options, run: (inv) => spec.run(typed(inv, options)) };
 }
 
 /** Raised for bad command-line input; rendered as one line, exit 2. */

@@ -6,19 +6,21 @@
  *
  * @module
  */
-import { eventSink, NATS_URL, nowOption, TABLE_FORMAT, TARGET } from "./options.ts";
+import { eventSink, LISTING_OPTIONS, NATS_URL, nowOption, TARGET } from "./options.ts";
+import { printRedacted } from "./print.ts";
 import { processEnv } from "../env.ts";
 import {
   type CommandSpec,
+  defineCommand,
+  flag,
   type OptionSpec,
-  typed,
   type TypedInvocation,
 } from "../cli/framework.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
-import { printable, withFinalNewline } from "../text/printable.ts";
+import { printable } from "../text/printable.ts";
 import { resolveTarget } from "./target.ts";
-import type { InstallAgentResult } from "../state/agents.ts";
+import type { AgentListing, InstallAgentResult } from "../state/agents.ts";
 import { type KaizenError, renderForCli } from "../errors.ts";
 
 /** What the agents commands need from the outside world; tests pass their own. */
@@ -41,16 +43,9 @@ export const processIo: AgentsIo = {
   env: processEnv,
 };
 
-const LIST_OPTIONS = [
-  TARGET,
-  TABLE_FORMAT,
-] as const satisfies readonly OptionSpec[];
-
-const SHOW_OPTIONS = [TARGET] as const satisfies readonly OptionSpec[];
-
 const INSTALL_OPTIONS = [
   TARGET,
-  { name: "force", type: "boolean", description: "Replace an installed copy" },
+  flag("force", "Replace an installed copy"),
   nowOption("Date the install event from this instant instead of the clock"),
   eventSink("kaizen.agent.installed"),
   NATS_URL,
@@ -66,55 +61,10 @@ function fail(err: KaizenError): never {
   throw new CliError(printable(renderForCli(err), 500), err.exitCode, { cause: err });
 }
 
-/** `kaizen agents list`. */
-export async function agentsList(
-  inv: TypedInvocation<typeof LIST_OPTIONS>,
-  io: AgentsIo = processIo,
-): Promise<number> {
-  const root = await resolveTarget(inv.opts.target);
-  const { listAgents } = await import("../state/agents.ts");
-  const rows = await listAgents(root, (m) => io.notice(printable(m, 300)));
-  if (inv.opts.format === "json") {
-    io.out(JSON.stringify({ agents: rows }, null, 2) + "\n");
-    return 0;
-  }
-  const { renderTable } = await import("../text/table.ts");
-  io.out(renderTable(
-    ["NAME", "SOURCE", "LOCATION", "PACKAGED"],
-    rows.map((r) => [
-      r.name,
-      r.source,
-      printable(r.location, 120),
-      !r.shadows_packaged
-        ? "-"
-        : r.differs_from_packaged === null
-        ? "shadowed (not compared)"
-        : r.differs_from_packaged
-        ? "shadowed, differs"
-        : "shadowed, same",
-    ]),
-  ));
-  return 0;
-}
-
-/** `kaizen agents show <name>`: the prompt `prepare` would use. */
-export async function agentsShow(
-  inv: TypedInvocation<typeof SHOW_OPTIONS>,
-  io: AgentsIo = processIo,
-): Promise<number> {
-  const root = await resolveTarget(inv.opts.target);
-  const { readAgentPrompt, agentError } = await import("../state/agents.ts");
-  const r = await readAgentPrompt(root, inv.args[0], (m) => io.notice(printable(m, 300)));
-  if (!r.ok) fail(agentError(r));
-  const { redactForOutput } = await import("../redact/output.ts");
-  io.out(withFinalNewline(redactForOutput(r.text, r.location, io.notice)));
-  return 0;
-}
-
 /** `kaizen agents install <name>`. */
-export async function agentsInstall(
+async function agentsInstall(
   inv: TypedInvocation<typeof INSTALL_OPTIONS>,
-  io: AgentsIo = processIo,
+  io: AgentsIo,
 ): Promise<number> {
   const root = await resolveTarget(inv.opts.target);
   const now = inv.opts.now ?? new Date();
@@ -135,7 +85,7 @@ export async function agentsInstall(
     code = 1;
   }
   if (inv.opts.sink !== "nats") return code;
-  return Math.max(code, await publish(inv, io, r, state.agentInstalled));
+  return Math.max(code, await publish(inv.opts["nats-url"], io, r, state.agentInstalled));
 }
 
 /**
@@ -144,7 +94,7 @@ export async function agentsInstall(
  * file stays (installing again would need --force).
  */
 async function publish(
-  inv: TypedInvocation<typeof INSTALL_OPTIONS>,
+  url: string | undefined,
   io: AgentsIo,
   r: Extract<InstallAgentResult, { ok: true }>,
   build: typeof import("../state/agents.ts").agentInstalled,
@@ -155,7 +105,7 @@ async function publish(
   return await publishAndReport(async () => {
     const repo = await eventRepo(r.root, io.env);
     return {
-      url: inv.opts["nats-url"],
+      url,
       subject: AGENT_INSTALLED,
       // Same repo, agent, prompt and kind of install → same id: a retried
       // publish is stored once, while a `--force` replacement is not taken for
@@ -175,33 +125,64 @@ async function publish(
 
 /** Builds the `agents` command group around `io` (tests pass a captured one). */
 export function agentsCommandWith(io: AgentsIo): CommandSpec {
+  const notice = (m: string) => io.notice(printable(m, 300));
   return {
     name: "agents",
     description: "List, show and install agent prompts (packaged, or in agents/agent-<name>.md)",
     subcommands: [
-      {
+      defineCommand({
         name: "list",
         description: "List packaged and installed agents, and which installed copies shadow one",
-        options: LIST_OPTIONS,
-        run: (inv) => agentsList(typed(inv, LIST_OPTIONS), io),
-      },
-      {
+        options: LISTING_OPTIONS,
+        run: async (inv) => {
+          const root = await resolveTarget(inv.opts.target);
+          const { listAgents } = await import("../state/agents.ts");
+          const rows = await listAgents(root, notice);
+          io.out(
+            inv.opts.format === "json"
+              ? JSON.stringify({ agents: rows }, null, 2) + "\n"
+              : (await import("../text/table.ts")).renderTable(
+                ["NAME", "SOURCE", "LOCATION", "PACKAGED"],
+                rows.map((r) => [r.name, r.source, printable(r.location, 120), packagedCell(r)]),
+              ),
+          );
+          return 0;
+        },
+      }),
+      defineCommand({
         name: "show",
         description: "Print the prompt 'schedule prepare' would use (an installed copy wins)",
         args: [nameArg],
-        options: SHOW_OPTIONS,
-        run: (inv) => agentsShow(typed(inv, SHOW_OPTIONS), io),
-      },
-      {
+        options: [TARGET],
+        run: async (inv) => {
+          const state = await import("../state/agents.ts");
+          const r = await state.readAgentPrompt(
+            await resolveTarget(inv.opts.target),
+            inv.args[0],
+            notice,
+          );
+          if (!r.ok) fail(state.agentError(r));
+          await printRedacted(io, r.text, r.location);
+          return 0;
+        },
+      }),
+      defineCommand({
         name: "install",
         description:
           "Copy a packaged prompt to agents/agent-<name>.md and scaffold its memory file",
         args: [nameArg],
         options: INSTALL_OPTIONS,
-        run: (inv) => agentsInstall(typed(inv, INSTALL_OPTIONS), io),
-      },
+        run: (inv) => agentsInstall(inv, io),
+      }),
     ],
   };
+}
+
+/** How an installed copy stands to the packaged prompt of the same name. */
+function packagedCell(r: AgentListing): string {
+  if (!r.shadows_packaged) return "-";
+  if (r.differs_from_packaged === null) return "shadowed (not compared)";
+  return r.differs_from_packaged ? "shadowed, differs" : "shadowed, same";
 }
 
 /** The `agents` command group, wired to the real terminal. */

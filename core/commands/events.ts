@@ -14,8 +14,9 @@
  */
 import {
   type CommandSpec,
+  defineCommand,
+  integer,
   type OptionSpec,
-  typed,
   type TypedInvocation,
 } from "../cli/framework.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
@@ -60,14 +61,7 @@ export const EVENTS_SETUP_OPTIONS = [
     valueName: "DURATION",
     description: "Store a retried publish once within this window (at least and by default 2h)",
   },
-  {
-    name: "replicas",
-    type: "integer",
-    min: 1,
-    max: 5,
-    valueName: "N",
-    description: "Copies in a NATS cluster, 1-5 (new stream: 1)",
-  },
+  integer("replicas", "N", "Copies in a NATS cluster, 1-5 (new stream: 1)", { min: 1, max: 5 }),
   NATS_SERVER,
   {
     name: "dry-run",
@@ -97,13 +91,7 @@ export const EVENTS_TAIL_OPTIONS = [
     valueName: "NAME",
     description: "Read this stream (default: the one that stores the subject)",
   },
-  {
-    name: "count",
-    type: "integer",
-    min: 1,
-    valueName: "N",
-    description: "Stop after N events",
-  },
+  integer("count", "N", "Stop after N events", { min: 1 }),
   {
     name: "timeout",
     type: "duration",
@@ -343,21 +331,21 @@ export const eventsCommand: CommandSpec = {
   name: "events",
   description: "Set up and watch the JetStream stream that keeps kaizen's NATS events",
   subcommands: [
-    {
+    defineCommand({
       name: "setup",
       description: "Create or update the stream that stores kaizen.> (idempotent)",
       options: EVENTS_SETUP_OPTIONS,
       epilog:
         "Credentials as for --sink nats: user:password@ or token@ in the URL, NATS_TOKEN, NATS_NKEY, NATS_CREDS. See docs/events.md",
-      run: (inv) => setupCommand(typed(inv, EVENTS_SETUP_OPTIONS)),
-    },
-    {
+      run: setupCommand,
+    }),
+    defineCommand({
       name: "tail",
       description: "Print kaizen events as they arrive; --since replays from the stream first",
       options: EVENTS_TAIL_OPTIONS,
       epilog:
         "Stops on Ctrl-C / SIGTERM (exit 0), after --count events or at --timeout. See docs/events.md",
-      run: (inv) => tailCommand(typed(inv, EVENTS_TAIL_OPTIONS)),
-    },
+      run: tailCommand,
+    }),
   ],
 };

@@ -10,9 +10,9 @@
  */
 import {
   type CommandSpec,
+  defineCommand,
   type Interval,
   type OptionSpec,
-  typed,
   type TypedInvocation,
 } from "../cli/framework.ts";
 import { CliError, stderr, stdout, useColorOnStdout, warn } from "../cli/io.ts";
@@ -346,19 +346,19 @@ export const fleetCommand: CommandSpec = {
   name: "fleet",
   description: "How the fleet is doing: scheduled runs joined with the events on NATS",
   subcommands: [
-    {
+    defineCommand({
       name: "status",
       description: "Expected, prepared, closed, open and missed runs per (repo, agent)",
       options: FLEET_STATUS_OPTIONS,
       epilog:
         "Exit 0, or 1 when --fail-on matches a row or the stream cannot be read; see docs/fleet.md",
-      run: (inv) => statusCommand(typed(inv, FLEET_STATUS_OPTIONS)),
-    },
-    {
+      run: statusCommand,
+    }),
+    defineCommand({
       name: "publish-roster",
       description: "Publish this host's resolved runs for 'fleet status --runs-from-stream'",
       options: FLEET_PUBLISH_OPTIONS,
-      run: (inv) => publishRosterCommand(typed(inv, FLEET_PUBLISH_OPTIONS)),
-    },
+      run: publishRosterCommand,
+    }),
   ],
 };

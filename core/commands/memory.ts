@@ -8,15 +8,12 @@
  */
 import { concatBytes } from "../bytes.ts";
 import { nowOption, TARGET } from "./options.ts";
-import {
-  type CommandSpec,
-  type OptionSpec,
-  typed,
-  type TypedInvocation,
-} from "../cli/framework.ts";
+import { type CommandSpec, defineCommand, flag } from "../cli/framework.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
-import { printable, withFinalNewline } from "../text/printable.ts";
+import { printable } from "../text/printable.ts";
+import { printRedacted } from "./print.ts";
+import type { AppendMemoryResult } from "../state/memory.ts";
 import { resolveTarget } from "./target.ts";
 import { type KaizenError, renderForCli } from "../errors.ts";
 
@@ -50,18 +47,6 @@ export const processIo: MemoryIo = {
   },
 };
 
-const INIT_OPTIONS = [
-  TARGET,
-  { name: "force", type: "boolean", description: "Replace an existing memory file" },
-] as const satisfies readonly OptionSpec[];
-
-const SHOW_OPTIONS = [TARGET] as const satisfies readonly OptionSpec[];
-
-const ADD_OPTIONS = [
-  TARGET,
-  nowOption("Date the entry from this instant instead of the clock"),
-] as const satisfies readonly OptionSpec[];
-
 const agentArg = {
   name: "agent",
   description: "Agent whose memory to use (installed or packaged)",
@@ -81,77 +66,41 @@ function targetFlag(target: string): string {
   return target !== "." ? ` --target ${printable(target, 300)}` : "";
 }
 
-/** `kaizen memory init <agent> [--force]`. */
-export async function memoryInit(
-  inv: TypedInvocation<typeof INIT_OPTIONS>,
-  io: MemoryIo = processIo,
-): Promise<number> {
-  const root = await resolveTarget(inv.opts.target);
-  const { scaffoldMemory, memoryError } = await import("../state/memory.ts");
-  const r = await scaffoldMemory(root, inv.args[0], { force: inv.opts.force });
-  if (!r.ok) fail(memoryError(r));
-  io.out(`${r.replaced ? "replaced" : "created"} ${r.path}\n`);
-  return 0;
-}
-
-/** `kaizen memory show <agent>`. */
-export async function memoryShow(
-  inv: TypedInvocation<typeof SHOW_OPTIONS>,
-  io: MemoryIo = processIo,
-): Promise<number> {
-  const root = await resolveTarget(inv.opts.target);
-  const { readMemory, memoryError } = await import("../state/memory.ts");
-  const agent = inv.args[0];
-  const r = await readMemory(root, agent);
-  if (!r.ok) {
-    fail(
-      memoryError(r),
-      r.code === "missing"
-        ? `; create it with '${programName()} memory init ${agent}${targetFlag(inv.opts.target)}'`
-        : "",
-    );
-  }
-  const { redactForOutput } = await import("../redact/output.ts");
-  io.out(withFinalNewline(redactForOutput(r.text, r.path, io.notice)));
-  return 0;
-}
-
-/** `kaizen memory add <agent> [note|-]`: the note from the argument or stdin. */
-export async function memoryAdd(
-  inv: TypedInvocation<typeof ADD_OPTIONS>,
-  io: MemoryIo = processIo,
-): Promise<number> {
-  const root = await resolveTarget(inv.opts.target);
-  const now = inv.opts.now ?? new Date();
-  const { appendMemoryNote, MAX_NOTE_BYTES, memoryError } = await import("../state/memory.ts");
-  const [agent, given] = inv.args;
-  let note: string;
-  if (given !== undefined && given !== "-") {
-    note = given;
-  } else if (io.stdinIsTerminal()) {
-    // Waiting on a terminal for a note nobody knows to type would look like a hang.
+/**
+ * The note of `memory add`: the argument, else stdin (never a terminal's:
+ * waiting for a note nobody knows to type would look like a hang).
+ */
+async function readNote(
+  io: MemoryIo,
+  agent: string,
+  given: string | undefined,
+  limit: number,
+): Promise<string> {
+  if (given !== undefined && given !== "-") return given;
+  if (io.stdinIsTerminal()) {
     throw new CliError(
       `give the note as an argument, or pipe it on stdin: ${programName()} memory add ${agent} "<note>"`,
       2,
     );
-  } else {
-    const bytes = await io.readStdin(MAX_NOTE_BYTES);
-    // The read stops one chunk past the limit, possibly inside a character:
-    // name the limit, not the encoding.
-    if (bytes.length > MAX_NOTE_BYTES) {
-      throw new CliError(
-        `the note on stdin is over the ${MAX_NOTE_BYTES}-byte limit; keep notes short`,
-        2,
-      );
-    }
-    try {
-      note = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
-      throw new CliError("the note on stdin is not valid UTF-8 text", 2);
-    }
   }
-  const r = await appendMemoryNote(root, agent, note, now);
-  if (!r.ok) fail(memoryError(r));
+  const bytes = await io.readStdin(limit);
+  // The read stops one chunk past the limit, possibly inside a character:
+  // name the limit, not the encoding.
+  if (bytes.length > limit) {
+    throw new CliError(`the note on stdin is over the ${limit}-byte limit; keep notes short`, 2);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new CliError("the note on stdin is not valid UTF-8 text", 2);
+  }
+}
+
+/** `memory add`'s report: what was redacted, whether `prepare` will still read the file. */
+async function reportAdded(
+  io: MemoryIo,
+  r: Extract<AppendMemoryResult, { ok: true }>,
+): Promise<void> {
   if (r.redactions > 0) io.notice(`redacted ${r.redactions} secret(s) from the note`);
   const { DEFAULT_MAX_FILE_BYTES } = await import("../fs/safe_read.ts");
   if (r.bytes > DEFAULT_MAX_FILE_BYTES) {
@@ -162,7 +111,6 @@ export async function memoryAdd(
     );
   }
   io.out(`${r.created ? "created" : "updated"} ${r.path}\n`);
-  return 0;
 }
 
 /** Builds the `memory` command group around `io` (tests pass a captured one). */
@@ -171,21 +119,37 @@ export function memoryCommandWith(io: MemoryIo): CommandSpec {
     name: "memory",
     description: "Read and add to an agent's project memory (.kaizen/agents/<agent>/memory.md)",
     subcommands: [
-      {
+      defineCommand({
         name: "init",
         description: "Scaffold an agent's memory file with a short template",
         args: [agentArg],
-        options: INIT_OPTIONS,
-        run: (inv) => memoryInit(typed(inv, INIT_OPTIONS), io),
-      },
-      {
+        options: [TARGET, flag("force", "Replace an existing memory file")],
+        run: async (inv) => {
+          const state = await import("../state/memory.ts");
+          const root = await resolveTarget(inv.opts.target);
+          const r = await state.scaffoldMemory(root, inv.args[0], { force: inv.opts.force });
+          if (!r.ok) fail(state.memoryError(r));
+          io.out(`${r.replaced ? "replaced" : "created"} ${r.path}\n`);
+          return 0;
+        },
+      }),
+      defineCommand({
         name: "show",
         description: "Print an agent's memory file",
         args: [agentArg],
-        options: SHOW_OPTIONS,
-        run: (inv) => memoryShow(typed(inv, SHOW_OPTIONS), io),
-      },
-      {
+        options: [TARGET],
+        run: async ({ args: [agent], opts }) => {
+          const state = await import("../state/memory.ts");
+          const r = await state.readMemory(await resolveTarget(opts.target), agent);
+          if (!r.ok) {
+            const init = `${programName()} memory init ${agent}${targetFlag(opts.target)}`;
+            fail(state.memoryError(r), r.code === "missing" ? `; create it with '${init}'` : "");
+          }
+          await printRedacted(io, r.text, r.path);
+          return 0;
+        },
+      }),
+      defineCommand({
         name: "add",
         description: "Append a dated note (redacted before it is written)",
         args: [agentArg, {
@@ -193,13 +157,21 @@ export function memoryCommandWith(io: MemoryIo): CommandSpec {
           description: "The note; '-' or absent reads it from stdin",
           required: false,
         }],
-        options: ADD_OPTIONS,
+        options: [TARGET, nowOption("Date the entry from this instant instead of the clock")],
         // "- learned x" is an argument as it is; only a note shaped like an
         // option (`-v …`, `--x`) needs the `--` separator.
         epilog:
           "A note that looks like an option goes after '--': kaizen memory add coach -- \"-v is verbose\"",
-        run: (inv) => memoryAdd(typed(inv, ADD_OPTIONS), io),
-      },
+        run: async ({ args: [agent, given], opts }) => {
+          const root = await resolveTarget(opts.target);
+          const state = await import("../state/memory.ts");
+          const note = await readNote(io, agent, given, state.MAX_NOTE_BYTES);
+          const r = await state.appendMemoryNote(root, agent, note, opts.now ?? new Date());
+          if (!r.ok) fail(state.memoryError(r));
+          await reportAdded(io, r);
+          return 0;
+        },
+      }),
     ],
   };
 }

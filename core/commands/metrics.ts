@@ -13,9 +13,16 @@
  *
  * @module
  */
-import { eventSink, NATS_URL, nowOption, TABLE_FORMAT, TARGET, textFormat } from "./options.ts";
+import { eventSink, LISTING_OPTIONS, NATS_URL, nowOption, TARGET, textFormat } from "./options.ts";
 import { processEnv } from "../env.ts";
-import { type CommandSpec, type OptionSpec, typed, type TypedInvocation } from "../cli/framework.ts";
+import {
+  type CommandSpec,
+  defineCommand,
+  flag,
+  type OptionSpec,
+  text,
+  type TypedInvocation,
+} from "../cli/framework.ts";
 import { asCliError, CliError, stdout, warn } from "../cli/io.ts";
 import { KaizenError } from "../errors.ts";
 import { programName } from "../cli/program.ts";
@@ -23,6 +30,7 @@ import { printable } from "../text/printable.ts";
 // The limits alone (a small module): the option tree states the library's bounds.
 import { MAX_NOTES_CHARS, MAX_TIME_SECONDS } from "../state/metrics/record.ts";
 import { resolveTarget } from "./target.ts";
+import { type PrintIo, printRedacted } from "./print.ts";
 
 type Metrics = typeof import("../state/metrics/mod.ts");
 type Summary = import("../state/metrics/mod.ts").MetricsSummary;
@@ -84,13 +92,13 @@ async function redacted<T>(value: T, notice?: (count: number) => void): Promise<
 }
 
 /**
- * Prints repository-derived output through the state commands' redaction
- * choke point (core/redact/output.ts), after the data was redacted value by
- * value: what the table composes is scanned once more as a whole.
+ * The terminal, for repository-derived output: it goes through the state
+ * commands' redaction choke point (`printRedacted`) after the data was
+ * redacted value by value, so what a table composes is scanned once more as
+ * a whole.
  */
-async function printRedacted(prog: string, text: string, source: string): Promise<void> {
-  const { redactForOutput } = await import("../redact/output.ts");
-  stdout(redactForOutput(text, source, (m) => warn(prog, m, "notice")));
+function terminal(prog: string): PrintIo {
+  return { out: stdout, notice: (m) => warn(prog, m, "notice") };
 }
 
 function redactionNotice(prog: string, source: string): (count: number) => void {
@@ -251,7 +259,7 @@ async function publish(
 }
 
 /** `kaizen metrics show`. */
-export async function showCommand(inv: TypedInvocation<typeof SHOW_OPTIONS>): Promise<number> {
+export async function showCommand(inv: TypedInvocation<typeof LISTING_OPTIONS>): Promise<number> {
   const prog = programName();
   const agent = inv.args[0];
   const root = await resolveTarget(inv.opts.target);
@@ -310,7 +318,7 @@ export async function showCommand(inv: TypedInvocation<typeof SHOW_OPTIONS>): Pr
       ).trimEnd(),
     );
   }
-  await printRedacted(prog, lines.join("\n") + "\n", rel);
+  await printRedacted(terminal(prog), lines.join("\n") + "\n", rel);
   return 0;
 }
 
@@ -344,7 +352,7 @@ export async function rebuildCommand(
 }
 
 /** `kaizen metrics list`: one line per agent with a metrics folder. */
-export async function listCommand(inv: TypedInvocation<typeof LIST_OPTIONS>): Promise<number> {
+export async function listCommand(inv: TypedInvocation<typeof LISTING_OPTIONS>): Promise<number> {
   const prog = programName();
   const root = await resolveTarget(inv.opts.target);
   const { summaries, skipped } = await withMetrics(async (m) => {
@@ -373,7 +381,7 @@ export async function listCommand(inv: TypedInvocation<typeof LIST_OPTIONS>): Pr
   }
   const { renderTable } = await import("../text/table.ts");
   await printRedacted(
-    prog,
+    terminal(prog),
     renderTable(
       ["AGENT", "RUNS", "SUCCESS", "AVG TIME", "AVG QUALITY", "LAST RUN"],
       summaries.map((s) => [
@@ -521,8 +529,8 @@ export async function publishCommand(
 
 const RECORD_OPTIONS = [
   TARGET,
-  { name: "success", type: "boolean", description: "The session reached its goal" },
-  { name: "failure", type: "boolean", description: "The session did not reach its goal" },
+  flag("success", "The session reached its goal"),
+  flag("failure", "The session did not reach its goal"),
   {
     name: "time",
     type: "number",
@@ -541,33 +549,21 @@ const RECORD_OPTIONS = [
     valueName: "0-1",
     description: "Quality of the outcome, from 0 to 1",
   },
-  {
-    name: "notes",
-    type: "string",
-    valueName: "TEXT",
-    description:
-      `What happened, in a line (at most ${MAX_NOTES_CHARS} characters; secrets are redacted)`,
-  },
+  text(
+    "notes",
+    "TEXT",
+    `What happened, in a line (at most ${MAX_NOTES_CHARS} characters; secrets are redacted)`,
+  ),
   nowOption("Record at this instant instead of the clock"),
   textFormat("How to print the new summary"),
   eventSink("kaizen.metrics.recorded"),
   NATS_URL,
 ] as const satisfies readonly OptionSpec[];
 
-const SHOW_OPTIONS = [
-  TARGET,
-  TABLE_FORMAT,
-] as const satisfies readonly OptionSpec[];
-
 const REBUILD_OPTIONS = [
   TARGET,
   nowOption("Stamp the summary with this instant instead of the clock"),
   textFormat("How to print the rebuilt summary"),
-] as const satisfies readonly OptionSpec[];
-
-const LIST_OPTIONS = [
-  TARGET,
-  TABLE_FORMAT,
 ] as const satisfies readonly OptionSpec[];
 
 const OPTIMIZE_OPTIONS = [
@@ -577,11 +573,7 @@ const OPTIMIZE_OPTIONS = [
 
 const PUBLISH_OPTIONS = [
   TARGET,
-  {
-    name: "dry-run",
-    type: "boolean",
-    description: "Print the request (token masked) and send nothing",
-  },
+  flag("dry-run", "Print the request (token masked) and send nothing"),
 ] as const satisfies readonly OptionSpec[];
 
 const agentArg = { name: "agent", description: "Agent whose runs these are", required: true };
@@ -591,48 +583,48 @@ export const metricsCommand: CommandSpec = {
   name: "metrics",
   description: "Record how agent sessions went and show the summary the next bundle reads",
   subcommands: [
-    {
+    defineCommand({
       name: "record",
       description: "Append one execution record and update summary.json",
       args: [agentArg],
       options: RECORD_OPTIONS,
       epilog:
         "HELIX_SESSION_UID, HELIX_REPO, HELIX_FLAVOR, HELIX_TOKENS and HELIX_INFRA_OVERHEAD_SHARE\nare merged into the record when set.",
-      run: (inv) => recordCommand(typed(inv, RECORD_OPTIONS)),
-    },
-    {
+      run: recordCommand,
+    }),
+    defineCommand({
       name: "show",
       description: "Show an agent's summary and latest runs",
       args: [agentArg],
-      options: SHOW_OPTIONS,
-      run: (inv) => showCommand(typed(inv, SHOW_OPTIONS)),
-    },
-    {
+      options: LISTING_OPTIONS,
+      run: showCommand,
+    }),
+    defineCommand({
       name: "rebuild",
       description: "Derive summary.json again from executions.jsonl (after a crash or an edit)",
       args: [agentArg],
       options: REBUILD_OPTIONS,
-      run: (inv) => rebuildCommand(typed(inv, REBUILD_OPTIONS)),
-    },
-    {
+      run: rebuildCommand,
+    }),
+    defineCommand({
       name: "list",
       description: "Show every agent with recorded runs",
-      options: LIST_OPTIONS,
-      run: (inv) => listCommand(typed(inv, LIST_OPTIONS)),
-    },
-    {
+      options: LISTING_OPTIONS,
+      run: listCommand,
+    }),
+    defineCommand({
       name: "optimize",
       description:
         "Analyse all agents' runs; write optimizer/analysis.json and recommendations.jsonl",
       options: OPTIMIZE_OPTIONS,
-      run: (inv) => optimizeCommand(typed(inv, OPTIMIZE_OPTIONS)),
-    },
-    {
+      run: optimizeCommand,
+    }),
+    defineCommand({
       name: "publish",
       description: "Register the optimizer's output with the artifact store (raw-evidence)",
       options: PUBLISH_OPTIONS,
       epilog: "ARTIFACTSTORE_API_URL (required) and ARTIFACTSTORE_API_TOKEN configure the store.",
-      run: (inv) => publishCommand(typed(inv, PUBLISH_OPTIONS)),
-    },
+      run: publishCommand,
+    }),
   ],
 };

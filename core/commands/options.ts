@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { OptionSpec } from "../cli/framework.ts";
+import { flag, integer, type OptionSpec, text } from "../cli/framework.ts";
 import type { OwnedSink } from "../plugin/registry.ts";
 import { sinkOptionSpecs } from "../plugin/sink_options.ts";
 
@@ -33,6 +33,9 @@ export const TABLE_FORMAT = {
   default: "table",
   description: "Output format",
 } as const satisfies OptionSpec;
+
+/** `--target` and `--format table|json`: commands that list or show a repository's state. */
+export const LISTING_OPTIONS = [TARGET, TABLE_FORMAT] as const satisfies readonly OptionSpec[];
 
 /** `--format text|json`, text by default: commands that report one result. */
 export function textFormat(description = "Output format") {
@@ -66,57 +69,32 @@ export function eventSink(subject: string) {
 }
 
 /** `--nats-url URL`: the commands that talk to NATS only (`events`, `fleet`). */
-export const NATS_SERVER = {
-  name: "nats-url",
-  type: "string",
-  valueName: "URL",
-  description: "NATS server (default: $NATS_URL, else nats://127.0.0.1:4222)",
-} as const satisfies OptionSpec;
+export const NATS_SERVER = text(
+  "nats-url",
+  "URL",
+  "NATS server (default: $NATS_URL, else nats://127.0.0.1:4222)",
+);
 
 /** `--nats-url URL`: every command with a NATS sink. */
-export const NATS_URL = {
-  name: "nats-url",
-  type: "string",
-  valueName: "URL",
-  description: "NATS server for --sink nats (default: $NATS_URL, else nats://127.0.0.1:4222)",
-} as const satisfies OptionSpec;
+export const NATS_URL = text(
+  "nats-url",
+  "URL",
+  "NATS server for --sink nats (default: $NATS_URL, else nats://127.0.0.1:4222)",
+);
 
 /** `--plugins FILE` and `--trust-repo-plugins`: every command that loads plugins. */
 export const PLUGIN_OPTIONS = [
-  {
-    name: "plugins",
-    type: "string",
-    valueName: "FILE",
-    description: "Plugins file (default: $XDG_CONFIG_HOME/kaizen/plugins.yml)",
-  },
-  {
-    name: "trust-repo-plugins",
-    type: "boolean",
-    description: "Also run plugins declared in the target's .kaizen/plugins.yml",
-  },
+  text("plugins", "FILE", "Plugins file (default: $XDG_CONFIG_HOME/kaizen/plugins.yml)"),
+  flag("trust-repo-plugins", "Also run plugins declared in the target's .kaizen/plugins.yml"),
 ] as const satisfies readonly OptionSpec[];
 
 /** `schedule init` */
 export const INIT_OPTIONS = [
   TARGET,
-  {
-    name: "timezone",
-    type: "string",
-    valueName: "TZ",
-    description: "IANA zone (default: this host's)",
-  },
-  { name: "force", type: "boolean", description: "Replace an existing manifest" },
-  {
-    name: "engagement",
-    type: "boolean",
-    description: "Scaffold a bootstrap schedule for a new engagement",
-  },
-  {
-    name: "agents",
-    type: "string",
-    valueName: "A,B",
-    description: "Agents to scaffold (default: coach,optimization with --engagement)",
-  },
+  text("timezone", "TZ", "IANA zone (default: this host's)"),
+  flag("force", "Replace an existing manifest"),
+  flag("engagement", "Scaffold a bootstrap schedule for a new engagement"),
+  text("agents", "A,B", "Agents to scaffold (default: coach,optimization with --engagement)"),
   {
     name: "bootstrap-cadence",
     type: "string",
@@ -131,18 +109,14 @@ export const VALIDATE_OPTIONS = [TARGET, textFormat()] as const satisfies readon
 /** `schedule list` */
 export const LIST_OPTIONS = [
   TARGET,
-  { name: "all", type: "boolean", description: "Include disabled agents" },
+  flag("all", "Include disabled agents"),
   TABLE_FORMAT,
   nowOption("Compute next runs from this instant instead of the clock"),
-  {
-    name: "count",
-    type: "integer",
+  integer("count", "N", "Show the next N runs of each agent, 1-1000", {
     min: 1,
     max: 1000,
     default: 1,
-    valueName: "N",
-    description: "Show the next N runs of each agent, 1-1000",
-  },
+  }),
 ] as const satisfies readonly OptionSpec[];
 
 /** `schedule prepare` */
@@ -155,33 +129,11 @@ export const PREPARE_OPTIONS = [
     default: "markdown",
     description: "Bundle format",
   },
-  {
-    name: "out",
-    type: "string",
-    valueName: "FILE",
-    description: "Write the bundle to FILE (atomically)",
-  },
-  {
-    name: "repo",
-    type: "string",
-    valueName: "SLUG",
-    description: "Roster slug (default: $KAIZEN_REPO, git remote, dir name)",
-  },
+  text("out", "FILE", "Write the bundle to FILE (atomically)"),
+  text("repo", "SLUG", "Roster slug (default: $KAIZEN_REPO, git remote, dir name)"),
   nowOption("Pin the clock (reproducible output)"),
-  {
-    name: "max-tokens",
-    type: "integer",
-    min: 1,
-    valueName: "N",
-    description: "Trim low-priority sections to fit N tokens",
-  },
-  {
-    name: "max-file-bytes",
-    type: "integer",
-    min: 1,
-    valueName: "N",
-    description: "Per-file read cap in bytes (default: 1048576)",
-  },
+  integer("max-tokens", "N", "Trim low-priority sections to fit N tokens", { min: 1 }),
+  integer("max-file-bytes", "N", "Per-file read cap in bytes (default: 1048576)", { min: 1 }),
   {
     name: "sink",
     type: "string",
@@ -189,23 +141,11 @@ export const PREPARE_OPTIONS = [
     repeatable: true,
     description: "Where to send the bundle (repeatable; 'kaizen plugins list' shows the sinks)",
   },
-  {
-    name: "dry-run",
-    type: "boolean",
-    description: "Network sinks print what they would send and connect to nothing",
-  },
-  {
-    name: "sink-timeout",
-    type: "integer",
+  flag("dry-run", "Network sinks print what they would send and connect to nothing"),
+  integer("sink-timeout", "MS", "Deadline for each sink in milliseconds (default: 10000)", {
     min: 1,
-    valueName: "MS",
-    description: "Deadline for each sink in milliseconds (default: 10000)",
-  },
-  {
-    name: "strict",
-    type: "boolean",
-    description: "Exit 1 and write nothing if any plugin fails",
-  },
+  }),
+  flag("strict", "Exit 1 and write nothing if any plugin fails"),
   ...PLUGIN_OPTIONS,
 ] as const satisfies readonly OptionSpec[];
 
@@ -214,47 +154,13 @@ export const PREPARE_OPTIONS = [
  * both fleet commands.
  */
 export const ROSTER_OPTIONS = [
-  {
-    name: "hub",
-    type: "string",
-    valueName: "URL",
-    description: "State hub (default: $STATE_HUB_URL)",
-  },
-  {
-    name: "roster",
-    type: "string",
-    valueName: "FILE",
-    description: "A roster.yml instead of the hub",
-  },
-  {
-    name: "scan",
-    type: "string",
-    valueName: "DIR",
-    description: "Every git checkout under DIR (the default without a hub)",
-  },
-  {
-    name: "host",
-    type: "string",
-    valueName: "NAME",
-    description: "Whose host_paths to use (default: this hostname)",
-  },
-  {
-    name: "domain",
-    type: "string",
-    valueName: "D",
-    description: "Only repos of this domain",
-  },
-  {
-    name: "agent",
-    type: "string",
-    valueName: "A",
-    description: "Only runs of this agent",
-  },
-  {
-    name: "hub-filter",
-    type: "boolean",
-    description: "Ask the hub for flagged repos only (v2 pre-filter)",
-  },
+  text("hub", "URL", "State hub (default: $STATE_HUB_URL)"),
+  text("roster", "FILE", "A roster.yml instead of the hub"),
+  text("scan", "DIR", "Every git checkout under DIR (the default without a hub)"),
+  text("host", "NAME", "Whose host_paths to use (default: this hostname)"),
+  text("domain", "D", "Only repos of this domain"),
+  text("agent", "A", "Only runs of this agent"),
+  flag("hub-filter", "Ask the hub for flagged repos only (v2 pre-filter)"),
 ] as const satisfies readonly OptionSpec[];
 
 /** `roster discover` */
@@ -283,14 +189,7 @@ export const DISCOVER_OPTIONS = [
     default: "json",
     description: "Output format",
   },
-  {
-    name: "concurrency",
-    type: "integer",
-    min: 1,
-    max: 256,
-    valueName: "N",
-    description: "Repos checked at once (1-256, default 16)",
-  },
+  integer("concurrency", "N", "Repos checked at once (1-256, default 16)", { min: 1, max: 256 }),
 ] as const satisfies readonly OptionSpec[];
 
 /** `plugins list` */
@@ -304,17 +203,8 @@ export const PLUGINS_LIST_OPTIONS = [
 export const MCP_OPTIONS = [
   TARGET,
   ...PLUGIN_OPTIONS,
-  {
-    name: "allow-record",
-    type: "boolean",
-    description: "Offer the write tools record_run and add_memory (off: a read-only server)",
-  },
-  {
-    name: "allow-sinks",
-    type: "string",
-    valueName: "LIST",
-    description: "Offer emit_prepared, delivering to these sinks",
-  },
+  flag("allow-record", "Offer the write tools record_run and add_memory (off: a read-only server)"),
+  text("allow-sinks", "LIST", "Offer emit_prepared, delivering to these sinks"),
   nowOption("Pin the clock for every bundle and record (reproducible sessions, tests)"),
 ] as const satisfies readonly OptionSpec[];
 
@@ -326,25 +216,10 @@ export const DOCTOR_OPTIONS = [
     valueName: TARGET.valueName,
     description: "Repository to check (default: the current folder, when it has .kaizen/)",
   },
-  {
-    name: "host",
-    type: "string",
-    valueName: "NAME",
-    description: "This runner host's name in the hub's host_paths (default: this hostname)",
-  },
-  {
-    name: "hub",
-    type: "string",
-    valueName: "URL",
-    description: "State hub to check (default: $STATE_HUB_URL)",
-  },
-  {
-    name: "agent",
-    type: "string",
-    valueName: "A",
-    description: "Check this agent only (default: every enabled agent)",
-  },
-  { name: "offline", type: "boolean", description: "Skip every network check" },
+  text("host", "NAME", "This runner host's name in the hub's host_paths (default: this hostname)"),
+  text("hub", "URL", "State hub to check (default: $STATE_HUB_URL)"),
+  text("agent", "A", "Check this agent only (default: every enabled agent)"),
+  flag("offline", "Skip every network check"),
   ...PLUGIN_OPTIONS,
   textFormat(),
 ] as const satisfies readonly OptionSpec[];
