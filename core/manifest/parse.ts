@@ -12,16 +12,8 @@ import { printable } from "../text/printable.ts";
 import { parseCron } from "../time/cron.ts";
 import { timeZoneProblem, timeZoneWarning } from "../time/timezone.ts";
 import { validateYaml } from "../yaml/validate.ts";
-import {
-  bool,
-  entries,
-  fields,
-  type FileSpec,
-  oneOf,
-  type Place,
-  str,
-  version,
-} from "../yaml/spec.ts";
+import { bool, entries, fields, oneOf, str, version } from "../yaml/spec.ts";
+import type { FileSpec, Place } from "../yaml/spec.ts";
 import { AGENT_NAME_RE, CADENCES, MANIFEST_VERSION, MAX_MANIFEST_BYTES } from "./constants.ts";
 import type { AgentSchedule, Schedule } from "./types.ts";
 

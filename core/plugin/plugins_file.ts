@@ -11,16 +11,8 @@
 import type { Diagnostic } from "../diagnostics.ts";
 import { escapesFolder } from "../fs/escapes_folder.ts";
 import { printable } from "../text/printable.ts";
-import {
-  fields,
-  type FileSpec,
-  list,
-  num,
-  type Place,
-  type Spec,
-  str,
-  version,
-} from "../yaml/spec.ts";
+import { fields, type FileSpec, list, num, type Place, str, version } from "../yaml/spec.ts";
+import type { Spec } from "../yaml/spec.ts";
 import type { ExternalPluginDecl, ExternalSectionDecl } from "./external.ts";
 import { resolveCommand } from "./external.ts";
 
@@ -78,23 +70,18 @@ export async function parsePluginsFile(
 }
 
 /** A fresh spec per file: a name declared twice points back at the plugin that came first. */
-function pluginsSpec(
-  file: string,
-  options: ParsePluginsFileOptions,
-): FileSpec<ExternalPluginDecl[]> {
+function pluginsSpec(file: string, opts: ParsePluginsFileOptions): FileSpec<ExternalPluginDecl[]> {
   const names: (string | undefined)[] = []; // by index in the list
   const owner = (at: Place) => names[Number(at.path[1])] ?? `#${Number(at.path[1]) + 1}`;
-  const sections = new Map<string, string>();
-  const sinks = new Map<string, string>();
+  const [sections, sinks] = [new Map<string, string>(), new Map<string, string>()];
   const name = (subject: string, check?: Spec<string>["check"]) =>
     str({ code: "invalid-name", pattern: NAME_RE, expect: NAME, required: true, subject, check });
-  /** A section id or sink name, unique in the file, owned by the plugin that declares it. */
+  /** A section id or sink name: unique in the file, owned by the plugin that declares it. */
   const once = (kind: string, name: string, seen: Map<string, string>, at: Place) => {
     const first = seen.get(name);
     if (first === undefined) return void seen.set(name, owner(at));
     at.report(`duplicate-${kind}`, `${kind} '${name}' is already declared by plugin '${first}'`);
   };
-
   const section = fields({
     id: name("section id", (id, at) => {
       once("section", id, sections, at);
@@ -121,30 +108,29 @@ function pluginsSpec(
     rule: ({ name }, at) => name !== undefined && once("sink", name, sinks, at),
     build: ({ name }) => ({ name }),
   });
-  const argv = (v: unknown) =>
-    typeof v === "string"
-      ? `; e.g. [${printable(v.split(/\s+/).map((a) => JSON.stringify(a)).join(", "), 200)}]`
-      : "";
   const plugin = fields({
     name: name("plugin name", (name, at) => {
       if (names.includes(name)) at.report("duplicate-plugin", `plugin '${name}' is declared twice`);
       names[Number(at.path[1])] = name;
       return { value: name };
     }),
-    command: list(str({ code: "not-a-string", check: argument }), {
+    command: list(str({ code: "not-a-string", check: (a) => a === "" ? NO_ARGUMENT : undefined }), {
       code: (v) => typeof v === "string" ? "command-not-list" : "not-a-list",
       expect: "be a list (argv, no shell)",
-      hint: argv,
+      hint: (v) =>
+        typeof v === "string"
+          ? `; e.g. [${printable(v.split(/\s+/).map(quote).join(", "), 200)}]`
+          : "",
       required: '(an argv list, e.g. ["/usr/local/bin/my-plugin"])',
       nonEmpty: ["empty-command", "command must name a program: it is an empty list"],
-      check: (argv, at) => command(argv, at, file, options.confineTo),
+      check: (argv, at) => command(argv, at, file, opts.confineTo),
     }),
     timeout_ms: num({
       code: "invalid-timeout",
       integer: true,
       min: MIN_TIMEOUT_MS,
       max: MAX_TIMEOUT_MS,
-      expect: `be an integer from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS} (milliseconds)`,
+      expect: TIMEOUT,
     }),
     env_passthrough: list(str({ code: "not-a-string", check: envName }), {
       code: "not-a-list",
@@ -157,11 +143,8 @@ function pluginsSpec(
     subject: "a plugin",
     owner: (_, at) => `plugin '${owner(at)}'`,
     rule({ sections, sinks }, at, clean) {
-      if (!clean || sections?.length || sinks?.length) return;
-      at.report(
-        "no-hooks",
-        `plugin '${owner(at)}' declares no sections and no sinks; add at least one`,
-      );
+      const none = `plugin '${owner(at)}' declares no sections and no sinks; add at least one`;
+      if (clean && !sections?.length && !sinks?.length) at.report("no-hooks", none);
     },
     build({ name, command, timeout_ms, env_passthrough, sections, sinks }) {
       const decl: ExternalPluginDecl = { name, command };
@@ -177,7 +160,7 @@ function pluginsSpec(
     maxBytes: MAX_PLUGINS_FILE_BYTES,
     maxAliases: 50,
     empty: `it needs 'version: ${PLUGINS_FILE_VERSION}' and 'plugins'`,
-    ...{ words: true, nullAtKey: true, nullRootIsEmpty: true, typoHidesMissing: true },
+    style: "plugins",
     root: fields({
       version: version(PLUGINS_FILE_VERSION, "unsupported-version"),
       // `plugins:` with nothing under it: no plugins, which is fine.
@@ -190,13 +173,13 @@ function pluginsSpec(
   };
 }
 
-function argument(arg: string, at: Place): void {
-  if (arg === "") at.report("invalid-value", "an argument must not be empty");
-}
+const NO_ARGUMENT: [string, string] = ["invalid-value", "an argument must not be empty"];
+const TIMEOUT = `be an integer from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS} (milliseconds)`;
+const quote = (arg: string) => JSON.stringify(arg);
 
-function envName(name: string, at: Place): void {
+function envName(name: string): [string, string] | undefined {
   const msg = `'${printable(name)}' is not an environment variable name`;
-  if (!ENV_NAME_RE.test(name)) at.report("invalid-value", msg);
+  return ENV_NAME_RE.test(name) ? undefined : ["invalid-value", msg];
 }
 
 /** The command resolved against the file's folder; a repo file's must stay inside `confine`. */

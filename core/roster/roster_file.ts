@@ -11,31 +11,14 @@
 import type { Diagnostic } from "../diagnostics.ts";
 import { printable } from "../text/printable.ts";
 import { validateYaml } from "../yaml/validate.ts";
-import {
-  bool,
-  entries,
-  fields,
-  type FileSpec,
-  list,
-  type Place,
-  str,
-  version,
-} from "../yaml/spec.ts";
+import { bool, entries, fields, list, str, version } from "../yaml/spec.ts";
+import type { FileSpec, Place } from "../yaml/spec.ts";
 import type { RosterEntry } from "./types.ts";
 import { slugProblem } from "./slug.ts";
+import { ANY_HOST, MAX_ROSTER_BYTES, ROSTER_FILE_VERSION } from "./roster_format.ts";
 
-/** The only roster file version this release understands. */
-export const ROSTER_FILE_VERSION = "1";
-
-/**
- * Roster files larger than this (in UTF-8 bytes) are refused before parsing.
- * 10,000 repos with `host_paths` for a few hosts stay near 1 MiB.
- */
-export const MAX_ROSTER_BYTES = 4 * 1024 * 1024;
-
-/** The host key a plain `path:` stands for: the same checkout on every host. */
-export const ANY_HOST = "*";
-
+// The format's facts live beside it; re-exported for callers of this module.
+export * from "./roster_format.ts";
 // Slugs: the shape every roster source shares (hub answers are checked alike).
 export { ROSTER_SLUG_PATTERN } from "./slug.ts";
 
@@ -43,23 +26,6 @@ export { ROSTER_SLUG_PATTERN } from "./slug.ts";
 // some fleets use), or `*`. Starting with a letter or digit also keeps
 // `__proto__` out of the resulting object.
 const HOST_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-export const ROSTER_TOP_KEYS = ["version", "repos"] as const;
-export const ROSTER_REPO_KEYS = [
-  ...["slug", "domain", "path", "host_paths"] as const,
-  ...["kaizen_schedule_enabled", "kaizen_schedule_updated_at"] as const,
-] as const;
-
-/** Every code {@link parseRosterFile} can report; all are errors. By topic: the file, its keys, its values. */
-export const ROSTER_DIAGNOSTIC_CODES = [
-  ...["too-large", "empty", "yaml-syntax", "duplicate-key", "too-many-aliases"] as const,
-  ...["root-not-mapping", "invalid-key", "unknown-key", "missing-key"] as const,
-  ...["version-not-string", "invalid-version", "repos-not-list", "repos-empty"] as const,
-  ...["repo-not-mapping", "invalid-slug", "duplicate-slug", "invalid-domain"] as const,
-  ...["path-and-host-paths", "missing-path", "path-not-string", "invalid-host-paths"] as const,
-  ...["invalid-host", "invalid-enabled", "invalid-updated-at"] as const,
-] as const;
-export type RosterDiagnosticCode = typeof ROSTER_DIAGNOSTIC_CODES[number];
 
 /** What {@link parseRosterFile} found: the entries when valid, and every problem. */
 export interface ParseRosterResult {
@@ -86,15 +52,16 @@ export function parseRosterFile(text: string, file?: string): ParseRosterResult 
   return value ? { entries: value, diagnostics } : { diagnostics };
 }
 
+const HOST = `letters, digits, '.', '-', '_'; or '${ANY_HOST}' for any host`;
 const HOST_PATHS = entries(
   (host, at) => {
-    if (host === ANY_HOST || HOST_RE.test(host)) return;
-    const what = `letters, digits, '.', '-', '_'; or '${ANY_HOST}' for any host`;
-    at.report("invalid-host", `host '${printable(host)}' is not a hostname (${what})`);
+    if (host !== ANY_HOST && !HOST_RE.test(host)) {
+      at.report("invalid-host", `host '${printable(host)}' is not a hostname (${HOST})`);
+    }
   },
   str({
     code: "path-not-string",
-    subject: (at) => `the path for host '${printable(String(at.path[3]))}'`,
+    subject: (at) => `the path for host '${printable(`${at.path[3]}`)}'`,
   }),
   {
     code: "invalid-host-paths",

@@ -8,11 +8,9 @@
  */
 import type { Severity } from "../diagnostics.ts";
 
-/** A value as a check sees it. */
+/** A value as a check sees it: its path from the root, 1-based line, offset in the text. */
 export interface Place {
-  /** Keys and list indexes from the root. */
   readonly path: (string | number)[];
-  /** Where the value is: its 1-based line, its offset in the text. */
   readonly line: number;
   readonly offset: number;
   /** Reports at the value, or `column` characters into a one-line string value. */
@@ -21,34 +19,30 @@ export interface Place {
   field(key: string): Place | undefined;
 }
 
-/** How a check reports: an error unless a warning, at the value or a character of it. */
+/** An error unless a warning; at the value, or a character of it. */
 export type ReportOptions = { severity?: Severity; column?: number };
 
-/**
- * What a check says: fine (nothing), an error (a message, with the spec's
- * code), `false` (the usual "must <expect>"), or the value to use (it stands
- * even after the check reported a problem).
- */
-export type Verdict<T> = string | false | { value: T } | undefined | void;
-
-/** A spec; `T` is what a valid value reads as. The builders set the fields of each kind. */
+/** A spec; `T` is what a valid value reads as. The builders below fill in each kind. */
 export interface Spec<T> {
   kind: "scalar" | "string" | "number" | "boolean" | "list" | "entries" | "fields";
-  /** The code of a value that is not as `expect` says (it may depend on the value). */
+  /** For a value not as `expect` says; it may depend on the value. */
   code: string | ((value: unknown) => string);
-  /** Follows "must": `be a string`, `match ^[a-z]+$`. */
+  /** Follows "must" (`be a string`); `subject` (default: the key, `list[i]`) comes before. */
   expect: string;
-  /** Whom messages name; by default the key, or `list[i]` for an item. */
   subject?: string | ((at: Place) => string);
   /** Appended to the "must …, got …" message. */
   hint?: (value: unknown) => string;
   /** The key must be there; a string is the hint after "missing required key 'k'". */
   required?: true | string;
-  /** The value when the key is absent. */
   default?: unknown;
   /** A null value: refused at its key with this message, or read as `{ value }`. */
   ifNull?: string | { value: T };
-  check?(value: T, at: Place): Verdict<T>;
+  /**
+   * What else is wrong: a message (with `code`), or a code and a message,
+   * `false` (the usual "must <expect>"), or the value to use instead (it
+   * stands even after a report: a duplicate still names its entry).
+   */
+  check?(value: T, at: Place): string | [string, string] | false | { value: T } | undefined | void;
   choices?: readonly string[];
   pattern?: RegExp;
   integer?: boolean;
@@ -57,10 +51,11 @@ export interface Spec<T> {
   /** Refuses an empty list or mapping. */
   nonEmpty?: [code: string, message: string];
   item?: Spec<unknown>;
+  /** A mapping of any keys: `key` reports a bad one, each holds a `value`. */
   key?: (key: string, at: Place) => void;
   value?: Spec<unknown>;
+  /** A mapping of these fields, read in this order; `owner` is whom "is missing …" names. */
   fields?: Record<string, Spec<unknown>>;
-  /** Whom "is missing required key" names. */
   owner?(values: Record<string, unknown>, at: Place): string;
   /** Checks across fields once they are read; `clean` when none failed. */
   rule?(values: Record<string, unknown>, at: Place, clean: boolean): void;
@@ -70,21 +65,21 @@ export interface Spec<T> {
 /** What a builder takes: a spec without its kind, `expect` defaulting by kind. */
 export type Opts<T> = Omit<Spec<T>, "kind" | "expect"> & { expect?: string };
 
-/** A whole file: its name in messages, its limits, its root mapping. */
+/**
+ * A whole file: its name in messages, its limits (aliases are legal, but a
+ * few kilobytes of them can expand to gigabytes), what follows "<noun> is
+ * empty; ", its root mapping. `style: "plugins"` keeps that file's own
+ * conventions: values read "nothing" and "the string 'x'", a null value is
+ * reported at its key, a document holding only null is empty, and a
+ * misspelt required key is reported once.
+ */
 export interface FileSpec<T> {
   noun: string;
   maxBytes: number;
-  /** Aliases are legal, but a few kilobytes of them can expand to gigabytes. */
   maxAliases: number;
-  /** Follows "<noun> is empty; ". */
   empty: string;
   root: Spec<T>;
-  /** Plugins-file conventions: values read "nothing", "the string 'x'"; null is reported at its key; */
-  words?: boolean;
-  nullAtKey?: boolean;
-  /** a document holding only null is empty; a misspelt required key is reported once. */
-  nullRootIsEmpty?: boolean;
-  typoHidesMissing?: boolean;
+  style?: "plugins";
 }
 
 type Out<S> = S extends Spec<infer T> ? T : never;
@@ -100,12 +95,12 @@ export function str<O extends Opts<string>>(o: O): Spec<string> & O {
   return { kind: "string", expect: "be a string", ...o };
 }
 
-/** One of `choices`; a near miss gets a did-you-mean. */
+/** One of `values`; a near miss gets a did-you-mean. */
 export function oneOf<C extends string, O extends Opts<C>>(
-  choices: readonly C[],
+  values: readonly C[],
   o: O,
 ): Spec<C> & O {
-  return { kind: "string", expect: `be one of ${choices.join(", ")}`, choices, ...o };
+  return { kind: "string", expect: `be one of ${values.join(", ")}`, choices: values, ...o };
 }
 
 /** A finite number, an integer when asked, from `min` to `max`. */
@@ -131,20 +126,13 @@ export function version<V extends string | number>(
 ): Spec<V> & { required: string } {
   const shown = JSON.stringify(expected);
   const check = (v: unknown, at: Place) => {
-    if (v === expected || (typeof expected === "number" && v === String(expected))) {
-      return { value: expected };
-    }
-    if (!numberCode || typeof v !== "number" || String(v) !== expected) return false;
-    const fix = `quote it: version: ${shown}`;
-    at.report(numberCode, `version must be the string ${shown}, not the number ${v}; ${fix}`);
+    if (v === null || String(v) !== String(expected)) return false;
+    if (typeof v === typeof expected || typeof expected === "number") return { value: expected };
+    const msg = `version must be the string ${shown}, not the number ${v}`;
+    at.report(numberCode ?? code, `${msg}; quote it: version: ${shown}`);
   };
-  return {
-    kind: "scalar",
-    code,
-    expect: `be ${shown}`,
-    required: `(add: version: ${shown})`,
-    check,
-  };
+  const required = `(add: version: ${shown})`;
+  return { kind: "scalar", code, expect: `be ${shown}`, required, check };
 }
 
 /** A list of `item`s. */

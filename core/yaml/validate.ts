@@ -30,9 +30,8 @@ export function validateYaml<T>(text: string, spec: FileSpec<T>, file?: string):
   const value = run.run();
   const diagnostics = run.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
   // The root spec reads as T: the builders in spec.ts type it.
-  return run.errors === 0 && value !== undefined
-    ? { value: value as T, diagnostics }
-    : { diagnostics };
+  const valid = run.errors === 0 && value !== undefined;
+  return valid ? { value: value as T, diagnostics } : { diagnostics };
 }
 
 type Path = (string | number)[];
@@ -47,6 +46,11 @@ class Run {
   doc!: Document.Parsed;
 
   constructor(readonly text: string, readonly spec: FileSpec<unknown>, readonly file?: string) {}
+
+  /** The plugins file's conventions (see {@link FileSpec.style}). */
+  get plugins(): boolean {
+    return this.spec.style === "plugins";
+  }
 
   run(): unknown {
     const { noun, maxBytes, maxAliases, root } = this.spec;
@@ -64,7 +68,7 @@ class Run {
       if (code !== "DUPLICATE_KEY") this.report("yaml-syntax", msg, [], pos[0]);
       else this.report("duplicate-key", duplicateKey(this.text, pos[0]), [], pos[0]);
     }
-    // After a duplicate key the tree is whole (the walk skips the repeat), after a syntax error not.
+    // After a duplicate key the tree is whole (the walk goes on), after a syntax error not.
     if (doc.errors.some((e) => e.code !== "DUPLICATE_KEY")) return undefined;
     const aliases: Alias[] = [];
     visit(doc, { Alias: (_, alias) => void aliases.push(alias) });
@@ -86,10 +90,10 @@ class Run {
       return this.report("yaml-syntax", msg, [], lost.range?.[0]);
     }
     const node = this.deref(doc.contents);
-    if (this.spec.nullRootIsEmpty && isNull(node)) return this.report("empty", empty);
-    const at = new Spot(this, [], node, isMap(node) ? 0 : node?.range?.[0] ?? 0);
+    if (this.plugins && isNull(node)) return this.report("empty", empty);
     // The root has no key: its missing keys are reported at 1:1, its kind without its value.
-    return isMap(node) ? this.read(root, at) : this.mismatch(root, at, kindOf(node));
+    const at = new Spot(this, [], node, isMap(node) ? 0 : node?.range?.[0] ?? 0);
+    return isMap(node) ? this.read(root, at) : this.mismatch(root, at, this.describe(node, false));
   }
 
   /** Records a diagnostic at byte `offset`; returns undefined, the value of what failed. */
@@ -118,6 +122,7 @@ class Run {
     const verdict = s.check?.(value, at);
     if (verdict === false) return this.mismatch(s, at);
     if (typeof verdict === "string") return at.report(code(s, value), verdict);
+    if (Array.isArray(verdict)) return at.report(...verdict);
     // A value given back stands even after a report: a duplicate slug still names its repo.
     return verdict ? verdict.value : this.errors > before ? undefined : value;
   }
@@ -141,54 +146,46 @@ class Run {
     if (!isCollection(node) || isSeq(node) !== (s.kind === "list")) return this.mismatch(s, at);
     if (s.nonEmpty && node.items.length === 0) return at.report(...s.nonEmpty);
     if (isSeq(node)) return node.items.map((item, i) => this.read(s.item!, at.child(i, item)));
-    return s.kind === "entries" ? this.entries(s, node.items, at) : this.fields(s, node.items, at);
+    return this.mapping(s, node.items, at);
   }
 
-  /** A mapping of any keys (`s.key` reports a bad one), each value read as `s.value`. */
-  private entries(s: Spec<unknown>, pairs: Pair[], at: Spot): Record<string, unknown> {
-    const out: [string, unknown][] = [];
-    for (const pair of pairs) {
-      const k = this.keyOf(pair, at.path);
-      if (k === undefined) continue;
-      const child = at.child(k, pair.value, pair.key);
-      s.key?.(k, new Spot(this, child.path, asNode(pair.key), child.keyAt ?? 0));
-      // The value is read even under a bad key: every problem at once.
-      out.push([k, this.read(s.value!, child)]);
-    }
-    // fromEntries defines own properties, so no key can reach a prototype.
-    return Object.fromEntries(out);
-  }
-
-  /** A mapping of exactly `s.fields`: unknown keys, each field or its absence, then `s.rule`. */
-  private fields(s: Spec<unknown>, items: Pair[], at: Spot): unknown {
+  /** A mapping: its `fields` (any other key is unknown), or any keys (`s.key`) with `s.value`s. */
+  private mapping(s: Spec<unknown>, items: Pair[], at: Spot): unknown {
     const before = this.errors;
-    const names = Object.keys(s.fields!);
-    const where = at.path.length > 0 || s.subject ? ` in ${this.subject(s, at)}` : "";
+    const names = Object.keys(s.fields ?? {});
+    const entries: [string, unknown][] = [];
     for (const pair of items) {
       const k = this.keyOf(pair, at.path);
-      // A repeated key was reported by the parser; its first occurrence counts.
-      if (k === undefined || at.pairs.has(k)) continue;
-      if (names.includes(k)) {
-        at.pairs.set(k, pair);
-        continue;
+      // A repeated field was reported by the parser; its first occurrence counts.
+      if (k === undefined || (!s.value && at.pairs.has(k))) continue;
+      const child = at.child(k, pair.value, pair.key);
+      at.pairs.set(k, pair);
+      if (s.value) {
+        s.key?.(k, new Spot(this, child.path, asNode(pair.key), child.keyAt ?? 0));
+        // The value is read even under a bad key: every problem at once.
+        entries.push([k, this.read(s.value, child)]);
+      } else if (!names.includes(k)) {
+        const near = suggest(k, names);
+        if (near !== undefined) this.typos.add(JSON.stringify([...at.path, near]));
+        const where = at.path.length > 0 || s.subject ? ` in ${this.subject(s, at)}` : "";
+        const mean = near === undefined ? "" : ` (did you mean '${near}'?)`;
+        const msg = `unknown key '${printable(k)}'${where}${mean}; allowed: ${names.join(", ")}`;
+        this.report("unknown-key", msg, child.path, child.keyAt);
       }
-      const near = suggest(k, names);
-      if (near !== undefined) this.typos.add(JSON.stringify([...at.path, near]));
-      const mean = near === undefined ? "" : ` (did you mean '${near}'?)`;
-      const msg = `unknown key '${printable(k)}'${where}${mean}; allowed: ${names.join(", ")}`;
-      this.report("unknown-key", msg, [...at.path, k], asNode(pair.key)?.range?.[0]);
     }
+    // fromEntries defines own properties, so no key can reach a prototype.
+    if (s.value) return this.errors > before ? undefined : Object.fromEntries(entries);
     const values: Record<string, unknown> = {};
-    for (const [name, f] of Object.entries(s.fields!)) {
+    for (const [name, f] of Object.entries(s.fields ?? {})) {
       const pair = at.pairs.get(name);
       if (pair) values[name] = this.read(f, at.child(name, pair.value, pair.key));
       else if (f.required === undefined) values[name] = f.default;
-      else if (!this.spec.typoHidesMissing || !this.typos.has(JSON.stringify([...at.path, name]))) {
+      else if (!this.plugins || !this.typos.has(JSON.stringify([...at.path, name]))) {
         const owner = at.path.length ? `${s.owner?.(values, at) ?? this.subject(s, at)} is ` : "";
         const choices = f.choices ? ` (${f.choices.join(", ")})` : "";
+        const msg = `${owner}missing required key '${name}'`;
         const hint = f.required === true ? choices : ` ${f.required}`;
-        const msg = `${owner}missing required key '${name}'${hint}`;
-        this.report("missing-key", msg, at.path, at.keyAt ?? at.offset);
+        this.report("missing-key", msg + hint, at.path, at.keyAt ?? at.offset);
       }
     }
     s.rule?.(values, at, this.errors === before);
@@ -221,13 +218,14 @@ class Run {
     return this.report("invalid-key", msg, path, at);
   }
 
-  /** A value in a message: `'text'`, `number 7`, `null`, `a list`; plugins files say `nothing`, `the string 'text'`. */
-  describe(node: Node | null): string {
-    const v = isScalar(node) ? node.value : undefined;
-    if (v === undefined) return kindOf(node);
-    if (v === null) return this.spec.words ? "nothing" : "null";
+  /** A value in a message: `'text'`, `number 7`, `null`, `a list`; without `quote`, `a string`. */
+  describe(node: Node | null, quote = true): string {
+    if (!isScalar(node)) return node === null ? "nothing" : isMap(node) ? "a mapping" : "a list";
+    const v = node.value;
+    if (v === null) return this.plugins && quote ? "nothing" : "null";
+    if (!quote) return `a ${typeof v}`;
     if (typeof v !== "string") return `${typeof v} ${printable(String(v))}`;
-    return `${this.spec.words ? "the string " : ""}'${printable(v)}'`;
+    return `${this.plugins ? "the string " : ""}'${printable(v)}'`;
   }
 
   /** Follows aliases, at most the file's alias cap, to the node they stand for. */
@@ -240,7 +238,7 @@ class Run {
 
 /** A value being read, as a check sees it (a {@link Place}). */
 class Spot implements Place {
-  /** In a mapping of fields: the pair of each known key. */
+  /** In a mapping: the pair of each key. */
   readonly pairs = new Map<string, Pair>();
 
   /** `offset`: where the value is reported; `keyAt`: its own key's offset, when it has one. */
@@ -262,7 +260,7 @@ class Spot implements Place {
     const own = keyNode === undefined ? undefined : asNode(keyNode)?.range?.[0] ?? 0;
     // A list item has no key: an empty one is reported at the list's key.
     const keyAt = own ?? this.keyAt, start = node?.range?.[0];
-    const nullAtKey = this.run.spec.nullAtKey && isNull(node) && keyAt !== undefined;
+    const nullAtKey = this.run.plugins && isNull(node) && keyAt !== undefined;
     const offset = (start === undefined || nullAtKey ? keyAt : start) ?? 0;
     return new Spot(this.run, [...this.path, key], node, offset, own);
   }
@@ -298,13 +296,6 @@ function asNode(x: unknown): Node | null {
 
 function isNull(node: Node | null): boolean {
   return node === null || (isScalar(node) && node.value === null);
-}
-
-/** `a mapping`, `a list`, `a string`, `null`, `nothing`: what a value is, without quoting it. */
-function kindOf(node: Node | null): string {
-  if (node === null) return "nothing";
-  if (!isScalar(node)) return isMap(node) ? "a mapping" : "a list";
-  return node.value === null ? "null" : `a ${typeof node.value}`;
 }
 
 /** `duplicate key 'name'`, reading the key at `offset` (the parser's error position). */
