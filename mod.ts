@@ -300,6 +300,10 @@ export async function setupEventStream(
   return (await import("./core/events/manager.ts")).setupEventStreamOn(publisher, options);
 }
 
+// Errors: every error kaizen throws is a KaizenError, told apart by its code
+export { exitCodeOf, KaizenError } from "./core/errors.ts";
+export type { ErrorFields, KaizenErrorCode } from "./core/errors.ts";
+
 // CLI
 export { main as runCli } from "./cli.ts";
 export type { RunCliOptions } from "./cli.ts";
