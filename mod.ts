@@ -300,7 +300,7 @@ export async function setupEventStream(
   return (await import("./core/events/manager.ts")).setupEventStreamOn(publisher, options);
 }
 
-// Errors: every error kaizen throws is a KaizenError, told apart by its code
+// Errors: kaizen's own errors are one type, KaizenError, told apart by its code
 export { exitCodeOf, KaizenError } from "./core/errors.ts";
 export type { ErrorFields, KaizenErrorCode } from "./core/errors.ts";
 
