@@ -305,24 +305,27 @@ async function publishRosterCommand(
     new Date(),
   );
   const subject = rosterSubject(discover.host);
-  const bytes = new TextEncoder().encode(JSON.stringify(payload));
   if (o["dry-run"]) {
     const { redactForOutput } = await import("../redact/output.ts");
     stdout(redactForOutput(JSON.stringify({ subject, payload }, null, 2), "fleet roster") + "\n");
     return 0;
   }
   const url = await resolveNatsUrl(o["nats-url"]);
-  const { publishEvent, maskUrl } = await import("../nats/mod.ts");
+  const { publishJson } = await import("../events/publish_report.ts");
   const { eventMessageId } = await import("../events/payloads.ts");
   // The same host and runs give the same id: an unchanged roster is stored once.
   const msgId = await eventMessageId(subject, JSON.stringify(payload.runs));
   try {
-    const r = await publishEvent(bytes, { url, subject, msgId, env: processEnv });
+    const { stored: r, server } = await publishJson({
+      url,
+      subject,
+      msgId,
+      payload,
+      env: processEnv,
+    });
     if (r.mode === "core") {
       throw new CliError(
-        `no stream stores ${subject} on ${
-          maskUrl(url)
-        }: nothing kept it (create one with 'kaizen events setup')`,
+        `no stream stores ${subject} on ${server}: nothing kept it (create one with 'kaizen events setup')`,
         1,
       );
     }

@@ -2,14 +2,21 @@
  * "Publish an event and say how it went", once: the NATS sink of `prepare`
  * and the `--sink nats` of `agents install` and `metrics record` resolve the
  * server the same way (flag, else `$NATS_URL`, else the default), publish
- * the same way and word the outcome in the same line.
+ * the same way and word the outcome in the same line; `fleet publish-roster`
+ * publishes the same way and words its own outcome.
  *
  * Cheap to import: the NATS client loads on the first publish, the redactor
  * only when a publish fails.
  *
  * @module
  */
-import { DEFAULT_NATS_URL, maskUrl, parseNatsUrl, publishEvent } from "../nats/mod.ts";
+import {
+  DEFAULT_NATS_URL,
+  maskUrl,
+  type NatsPublishResult,
+  parseNatsUrl,
+  publishEvent,
+} from "../nats/mod.ts";
 import { printable } from "../text/printable.ts";
 
 /** One event to publish. */
@@ -41,9 +48,28 @@ export function eventServer(
 }
 
 /**
- * Publishes `event` and returns the one line that says where it went (the
- * URL masked), e.g. `stored in stream KAIZEN as seq 4, kaizen.x on nats://…`.
+ * Publishes `event.payload` as JSON: what the server did with it (stored in
+ * a stream, or only published), and the server as it may be shown (masked).
  * Throws what the publish throws; its message never holds a credential.
+ */
+export async function publishJson(
+  event: EventPublication,
+): Promise<{ stored: NatsPublishResult; server: string }> {
+  const url = eventServer(event.url, event.env);
+  const stored = await publishEvent(new TextEncoder().encode(JSON.stringify(event.payload)), {
+    url,
+    subject: event.subject,
+    msgId: event.msgId,
+    env: event.env,
+    signal: event.signal,
+    timeoutMs: event.timeoutMs,
+  });
+  return { stored, server: maskUrl(url) };
+}
+
+/**
+ * Publishes `event` and returns the one line that says where it went, e.g.
+ * `stored in stream KAIZEN as seq 4, kaizen.x on nats://…`.
  *
  * @example
  * ```ts ignore
@@ -57,16 +83,8 @@ export function eventServer(
  * ```
  */
 export async function publishAndDescribe(event: EventPublication): Promise<string> {
-  const url = eventServer(event.url, event.env);
-  const r = await publishEvent(new TextEncoder().encode(JSON.stringify(event.payload)), {
-    url,
-    subject: event.subject,
-    msgId: event.msgId,
-    env: event.env,
-    signal: event.signal,
-    timeoutMs: event.timeoutMs,
-  });
-  const where = `${event.subject} on ${maskUrl(url)}`;
+  const { stored: r, server } = await publishJson(event);
+  const where = `${event.subject} on ${server}`;
   if (r.mode === "core") return `published to ${where} (no stream: not persisted)`;
   return r.duplicate
     ? `duplicate: already in stream ${r.stream} (seq ${r.seq}), ${where}`
