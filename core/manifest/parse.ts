@@ -12,7 +12,7 @@ import { printable } from "../text/printable.ts";
 import { parseCron } from "../time/cron.ts";
 import { timeZoneProblem, timeZoneWarning } from "../time/timezone.ts";
 import { validateYaml } from "../yaml/validate.ts";
-import { bool, entries, fields, oneOf, str, version } from "../yaml/spec.ts";
+import { bool, defined, entries, fields, oneOf, str, version } from "../yaml/spec.ts";
 import type { FileSpec, Place } from "../yaml/spec.ts";
 import { AGENT_NAME_RE, CADENCES, MANIFEST_VERSION, MAX_MANIFEST_BYTES } from "./constants.ts";
 import type { AgentSchedule, Schedule } from "./types.ts";
@@ -83,7 +83,7 @@ const AGENT = fields({
   subject: (at) => `agent '${printable(String(at.path[1]))}'`,
   expect: "be a mapping with cadence/cron/enabled",
   ifNull: `has no settings; it needs at least 'cadence' (${CADENCES.join(", ")})`,
-  build: ({ cadence, cron, enabled }): AgentSchedule => ({ cadence, enabled, ...cron && { cron } }),
+  build: ({ cadence, cron, enabled }): AgentSchedule => defined({ cadence, enabled, cron }),
 });
 
 function manifestSpec(known: string[] | undefined): FileSpec<Schedule> {
@@ -116,7 +116,7 @@ function manifestSpec(known: string[] | undefined): FileSpec<Schedule> {
       }),
     }, {
       code: "root-not-mapping",
-      build: ({ version, timezone, agents }) => ({ version, agents, ...timezone && { timezone } }),
+      build: ({ version, timezone, agents }) => defined({ version, agents, timezone }),
     }),
   };
 }

@@ -11,8 +11,8 @@
 import type { Diagnostic } from "../diagnostics.ts";
 import { escapesFolder } from "../fs/escapes_folder.ts";
 import { printable } from "../text/printable.ts";
-import { fields, type FileSpec, list, num, type Place, str, version } from "../yaml/spec.ts";
-import type { Spec } from "../yaml/spec.ts";
+import { defined, fields, list, num, str, version } from "../yaml/spec.ts";
+import type { FileSpec, Place, Spec } from "../yaml/spec.ts";
 import type { ExternalPluginDecl, ExternalSectionDecl } from "./external.ts";
 import { resolveCommand } from "./external.ts";
 
@@ -99,8 +99,7 @@ function pluginsSpec(file: string, opts: ParsePluginsFileOptions): FileSpec<Exte
     code: "not-a-mapping",
     subject: "a section",
     owner: ({ id }) => id === undefined ? "a section" : `section '${id}'`,
-    build: ({ priority, ...s }): ExternalSectionDecl =>
-      priority === undefined ? s : { ...s, priority },
+    build: (section): ExternalSectionDecl => defined(section),
   });
   const sink = fields({ name: name("sink name") }, {
     code: "not-a-mapping",
@@ -146,14 +145,12 @@ function pluginsSpec(file: string, opts: ParsePluginsFileOptions): FileSpec<Exte
       const none = `plugin '${owner(at)}' declares no sections and no sinks; add at least one`;
       if (clean && !sections?.length && !sinks?.length) at.report("no-hooks", none);
     },
-    build({ name, command, timeout_ms, env_passthrough, sections, sinks }) {
-      const decl: ExternalPluginDecl = { name, command };
-      if (timeout_ms !== undefined) decl.timeout_ms = timeout_ms;
-      if (env_passthrough !== undefined) decl.env_passthrough = env_passthrough;
-      if (sections?.length) decl.sections = sections;
-      if (sinks?.length) decl.sinks = sinks;
-      return decl;
-    },
+    build: ({ sections, sinks, ...decl }): ExternalPluginDecl =>
+      defined({
+        ...decl,
+        sections: sections?.length ? sections : undefined,
+        sinks: sinks?.length ? sinks : undefined,
+      }),
   });
   return {
     noun: "plugins file",

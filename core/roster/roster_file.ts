@@ -11,7 +11,7 @@
 import type { Diagnostic } from "../diagnostics.ts";
 import { printable } from "../text/printable.ts";
 import { validateYaml } from "../yaml/validate.ts";
-import { bool, entries, fields, list, str, version } from "../yaml/spec.ts";
+import { bool, defined, entries, fields, list, str, version } from "../yaml/spec.ts";
 import type { FileSpec, Place } from "../yaml/spec.ts";
 import type { RosterEntry } from "./types.ts";
 import { slugProblem } from "./slug.ts";
@@ -120,11 +120,7 @@ function rosterSpec(): FileSpec<RosterEntry[]> {
     build({ slug, domain, path, host_paths, ...flags }) {
       // The rule let exactly one of path and host_paths through.
       const hostPaths = path === undefined ? host_paths ?? {} : { [ANY_HOST]: path };
-      const entry: RosterEntry = { slug, domain, host_paths: hostPaths };
-      const { kaizen_schedule_enabled: enabled, kaizen_schedule_updated_at: updatedAt } = flags;
-      if (enabled !== undefined) entry.kaizen_schedule_enabled = enabled;
-      if (updatedAt !== undefined) entry.kaizen_schedule_updated_at = updatedAt;
-      return entry;
+      return defined({ slug, domain, host_paths: hostPaths, ...flags });
     },
   });
   return {

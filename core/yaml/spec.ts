@@ -163,3 +163,9 @@ export function fields<F extends Record<string, Spec<unknown>>, T>(
 ): Spec<T> {
   return { kind: "fields", expect: "be a mapping", fields: f, ...o };
 }
+
+/** `o` without its undefined values: what `build` returns has no key its file does not set. */
+export function defined<T extends object>(o: T): T {
+  for (const [k, v] of Object.entries(o)) if (v === undefined) Reflect.deleteProperty(o, k);
+  return o;
+}
