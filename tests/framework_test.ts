@@ -403,3 +403,30 @@ Deno.test("numeric options are checked by the parser, with their range, once", (
     });
   }
 });
+
+Deno.test("renderHelp: typed kinds show their value, default and whether they are required", () => {
+  const cmd: CommandSpec = {
+    name: "go",
+    description: "Go",
+    options: [
+      { name: "count", type: "integer", min: 1, default: 1, description: "How many" },
+      {
+        name: "time",
+        type: "number",
+        required: true,
+        valueName: "SECONDS",
+        description: "How long",
+      },
+      { name: "now", type: "instant", description: "The clock" },
+      { name: "grace", type: "duration", default: "6h", description: "A wait" },
+      { name: "due", type: "interval", max: 86_400_000, description: "A window" },
+    ],
+    run,
+  };
+  const help = renderHelp("tool", cmd, ["go"]);
+  assert.match(help, /--count <N> +How many \(default: 1\)$/m);
+  assert.match(help, /--time <SECONDS> +How long \(required\)$/m);
+  assert.match(help, /--now <ISO> +The clock$/m);
+  assert.match(help, /--grace <DURATION> +A wait \(default: 6h\)$/m);
+  assert.match(help, /--due <START\/END> +A window$/m);
+});

@@ -14,6 +14,8 @@
 import assert from "node:assert/strict";
 import {
   type CommandSpec,
+  defineCommand,
+  flag,
   type OptionSpec,
   parseArgv,
   typed,
@@ -60,6 +62,52 @@ Deno.test("option names are checked when the code compiles, values when the comm
     assert.equal(inv.opts.format, "table", "the default is applied");
     assert.deepEqual(Object.keys(out.invocation.opts).sort(), ["all", "count", "format", "target"]);
   }
+});
+
+Deno.test("defineCommand types run from the options declared beside it", async () => {
+  const seen: string[] = [];
+  const cmd = defineCommand({
+    name: "report",
+    description: "Report",
+    options: [
+      {
+        name: "format",
+        type: "string",
+        choices: ["text", "json"],
+        default: "text",
+        description: "",
+      },
+      { name: "budget", type: "integer", min: 1, description: "" },
+      flag("dry-run", "Send nothing"),
+    ],
+    run: (inv) => {
+      const format: "text" | "json" = inv.opts.format;
+      const budget: number | undefined = inv.opts.budget;
+      const dryRun: boolean = inv.opts["dry-run"];
+      // @ts-expect-error: "jsno" is not one of the choices
+      if (inv.opts.format === "jsno") seen.push("never");
+      // @ts-expect-error: an integer option is a number, not text
+      const text: string | undefined = inv.opts.budget;
+      seen.push(`${format} ${budget} ${dryRun} ${text}`);
+      return Promise.resolve(0);
+    },
+  });
+  const out = parseArgv({ name: "t", description: "", subcommands: [cmd] }, [
+    "report",
+    "--budget",
+    "5",
+  ]);
+  assert.equal(out.kind, "run");
+  if (out.kind === "run") assert.equal(await out.command.run!(out.invocation), 0);
+  assert.deepEqual(seen, ["text 5 false 5"]);
+
+  defineCommand({
+    name: "typo",
+    description: "",
+    // @ts-expect-error: 'choises' is no option property (a typo must not pass silently)
+    options: [{ name: "format", type: "string", choises: ["a"], description: "" }],
+    run: () => Promise.resolve(0),
+  });
 });
 
 // --- each kind through the parser --------------------------------------------
@@ -239,4 +287,42 @@ Deno.test("deno check refuses a misspelt choice and an option read as the wrong 
 
   assert.ok(!wrongType.ok, "an integer option read as a string must not compile");
   assert.match(wrongType.stderr, /TS2322|not assignable/);
+});
+
+Deno.test("sink options: a number arrives parsed, and an absent flag leaves its variable in charge", async () => {
+  const { sinkOptionSpecs, resolveSinkOptions } = await import("../core/plugin/sink_options.ts");
+  const sink = {
+    name: "memo",
+    options: [
+      { flag: "memo-level", kind: "number", env: "MEMO_LEVEL", description: "Level" },
+      { flag: "memo-loud", kind: "boolean", env: "MEMO_LOUD", description: "Loud" },
+    ],
+    emit: () => Promise.resolve(undefined),
+  } as const;
+  const tree: CommandSpec = {
+    name: "tool",
+    description: "",
+    subcommands: [{
+      name: "go",
+      description: "",
+      options: sinkOptionSpecs([{ plugin: "memo", sink }], []),
+      run: () => Promise.resolve(0),
+    }],
+  };
+  const opts = (argv: string[]) => {
+    const out = parseArgv(tree, ["go", ...argv]);
+    if (out.kind !== "run") throw new Error("not a run");
+    return out.invocation.opts;
+  };
+  const env = (vars: Record<string, string>) => (name: string) => vars[name];
+  assert.deepEqual(
+    resolveSinkOptions(sink, opts(["--memo-level", "2.5", "--memo-loud"]), env({})),
+    { "dry-run": false, "memo-level": 2.5, "memo-loud": true },
+  );
+  assert.deepEqual(
+    resolveSinkOptions(sink, opts([]), env({ MEMO_LEVEL: "3", MEMO_LOUD: "yes" })),
+    { "dry-run": false, "memo-level": 3, "memo-loud": true },
+    "the parser's false for an absent flag does not hide MEMO_LOUD",
+  );
+  assert.throws(() => opts(["--memo-level", "high"]), /option '--memo-level' must be a number/);
 });
