@@ -159,6 +159,27 @@ Deno.test("parse: each strictness error carries line and column", async () => {
   }
 });
 
+Deno.test("parse: the plugins file has the alias limits of every config file", async () => {
+  const many = `x: &a 1\ny: [${Array(51).fill("*a").join(", ")}]\nversion: 1\nplugins: []\n`;
+  assert.equal(
+    await firstProblem(many),
+    "2:5 plugins file uses 51 aliases; at most 50 are allowed (alias expansion is capped)",
+  );
+  assert.equal(
+    await firstProblem("version: 1\nplugins: *p\n"),
+    "2:10 YAML syntax error: alias '*p' has no anchor '&p' before it",
+  );
+});
+
+Deno.test("parse: a command written as one string shows it as a list", async () => {
+  const text =
+    "version: 1\nplugins:\n  - name: p\n    command: /bin/p --x\n    sinks: [{ name: p }]\n";
+  assert.equal(
+    await firstProblem(text),
+    `4:14 command must be a list (argv, no shell), got the string '/bin/p --x'; e.g. ["/bin/p", "--x"]`,
+  );
+});
+
 Deno.test("load: --plugins FILE loads it, and its plugins register", async () => {
   await withTemp(async (dir) => {
     await Deno.writeTextFile(`${dir}/plugins.yml`, VALID);
