@@ -411,3 +411,23 @@ Deno.test("cli: a usage error exits 2 with its help hint; a command's error exit
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("stream setup: the library names the stream option, the CLI says --stream", async () => {
+  const { DEFAULT_STREAM_OPTIONS, setupEventStream } = await import("../core/events/stream.ts");
+  // A server where stream OLD already stores kaizen's subjects.
+  const streams = {
+    info: () => Promise.reject(Object.assign(new Error("stream not found"), { code: 10059 })),
+    add: () => Promise.reject(new Error("not reached")),
+    update: () => Promise.reject(new Error("not reached")),
+    async *names() {
+      yield "OLD";
+    },
+  };
+  await assert.rejects(setupEventStream(streams, DEFAULT_STREAM_OPTIONS), (err) => {
+    assert.ok(err instanceof StreamSetupError);
+    assert.match(err.message, /pass the stream name OLD to manage it/);
+    assert.doesNotMatch(err.message, /--/);
+    assert.match(renderForCli(err), /pass --stream OLD to manage it/);
+    return true;
+  });
+});

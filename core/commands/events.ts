@@ -20,6 +20,7 @@ import {
   type TypedInvocation,
 } from "../cli/framework.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
+import { renderForCli } from "../errors.ts";
 import { programName } from "../cli/program.ts";
 import { processEnv } from "../env.ts";
 import { resolveNatsUrl } from "./target.ts";
@@ -178,7 +179,7 @@ export async function setupCommand(
       if (err instanceof stream.StreamSetupError) {
         // It names streams and subjects the server reported.
         const { redactForOutput } = await import("../redact/output.ts");
-        const said = printable(redactForOutput(err.message, "stream setup"), 400);
+        const said = printable(redactForOutput(renderForCli(err), "stream setup"), 400);
         throw new CliError(said, err.exitCode, { cause: err });
       }
       const text = String((err as Error)?.message ?? err);

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { KaizenError } from "../errors.ts";
+import { type ErrorFields, KaizenError } from "../errors.ts";
 /** Every subject kaizen publishes, as one stream subject. */
 export const KAIZEN_SUBJECTS = "kaizen.>";
 /** The stream name the docs, doctor and `events setup` agree on. */
@@ -317,7 +317,15 @@ export type SetupOutcome =
   };
 
 /**
- * A setup that cannot go ahead (code `stream-setup`); the message is one printable line.
+ * How setup messages name the stream to use: the `name` option here, `--stream`
+ * on the command line.
+ */
+export const STREAM_NAME_SUBJECT = "the stream name";
+
+/**
+ * A setup that cannot go ahead (code `stream-setup`); the message is one
+ * printable line. It names the stream option as {@link STREAM_NAME_SUBJECT} (data:
+ * `subject`, `option`), which the CLI renders `--stream`.
  *
  * @example
  * ```ts
@@ -344,8 +352,8 @@ export type SetupOutcome =
  */
 export class StreamSetupError extends KaizenError {
   override name = "StreamSetupError";
-  constructor(message: string, cause?: unknown) {
-    super("stream-setup", message, cause !== undefined ? { cause } : {});
+  constructor(message: string, fields: Pick<ErrorFields, "subject" | "option" | "cause"> = {}) {
+    super("stream-setup", message, fields);
   }
 }
 
@@ -392,9 +400,10 @@ export async function setupEventStream(
   if (owners.length > 0) {
     const which = owners.slice(0, 3).join(", ");
     throw new StreamSetupError(
-      `stream ${which} already stores kaizen subjects: pass --stream ${
+      `stream ${which} already stores kaizen subjects: pass ${STREAM_NAME_SUBJECT} ${
         owners[0]
       } to manage it, or remove those subjects from it`,
+      { subject: STREAM_NAME_SUBJECT, option: "stream" },
     );
   }
   if (current === undefined) {
@@ -407,7 +416,8 @@ export async function setupEventStream(
   if (fixed.length > 0) {
     const what = fixed.map((c) => `${fieldLabel(c.field)} is ${c.from}, not ${c.to}`).join("; ");
     throw new StreamSetupError(
-      `stream ${opts.name} exists and its ${what}: JetStream cannot change that on an existing stream (pass the stream's own value, or use another --stream name)`,
+      `stream ${opts.name} exists and its ${what}: JetStream cannot change that on an existing stream (pass the stream's own value, or set ${STREAM_NAME_SUBJECT} to another stream)`,
+      { subject: STREAM_NAME_SUBJECT, option: "stream" },
     );
   }
   const want = streamConfig(opts);
