@@ -209,14 +209,13 @@ function toInstant(spec: InstantOption, value: string, path: string[]): Date {
 
 function toDuration(spec: DurationOption, value: string, path: string[]): number {
   const ms = parseDurationValue(value, spec.zero !== undefined);
+  const max = spec.max ?? Number.POSITIVE_INFINITY;
+  if (ms !== undefined && (ms > 0 || spec.zero !== undefined) && ms <= max) return ms;
   const problem = ms === undefined
     ? ` such as 30m, 2h, 7d or PT1H${spec.zero !== undefined ? ` (0 for ${spec.zero})` : ""}`
-    : ms === 0 && spec.zero === undefined
-    ? " longer than 0"
-    : spec.max !== undefined && ms > spec.max
-    ? ` of at most ${spanText(spec.max)}`
-    : undefined;
-  if (problem === undefined) return ms!;
+    : ms > max
+    ? ` of at most ${spanText(max)}`
+    : " longer than 0";
   throw new UsageError(
     `option '--${spec.name}' must be a duration${problem}, got '${shown(value)}'`,
     path,
@@ -225,14 +224,13 @@ function toDuration(spec: DurationOption, value: string, path: string[]): number
 
 function toInterval(spec: IntervalOption, value: string, path: string[]): Interval {
   const span = parseInterval(value);
-  const problem = span === undefined
+  const length = span === undefined ? undefined : span.end.getTime() - span.start.getTime();
+  if (span !== undefined && length !== undefined && length > 0 && length <= spec.max) return span;
+  const problem = length === undefined
     ? "must be START/END or START/DURATION (e.g. 2026-11-23T08:00:00Z/PT1H)"
-    : span.end.getTime() <= span.start.getTime()
+    : length <= 0
     ? "ends before it starts"
-    : span.end.getTime() - span.start.getTime() > spec.max
-    ? `is longer than ${spanText(spec.max)}`
-    : undefined;
-  if (problem === undefined) return span!;
+    : `is longer than ${spanText(spec.max)}`;
   throw new UsageError(`--${spec.name} '${printable(value)}' ${problem}`, path);
 }
 
@@ -244,9 +242,9 @@ function convert(spec: OptionSpec, value: string, path: string[]): OptionValue {
     case "string":
       if (spec.choices && !spec.choices.includes(value)) {
         throw new UsageError(
-          `option '--${spec.name}' must be one of ${spec.choices.join(", ")}, got '${value}'${
-            didYouMean(value, spec.choices)
-          }`,
+          `option '--${spec.name}' must be one of ${spec.choices.join(", ")}, got '${
+            shown(value)
+          }'${didYouMean(value, spec.choices)}`,
           path,
         );
       }
