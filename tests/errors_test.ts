@@ -431,3 +431,14 @@ Deno.test("stream setup: the library names the stream option, the CLI says --str
     return true;
   });
 });
+
+Deno.test("fleet status: a wrapped read error keeps naming its option for the CLI", () => {
+  const read = new FleetReadError("no stream stores x (or pass the stream name NAME)", {
+    subject: "the stream name",
+    option: "stream",
+  });
+  const status = new FleetStatusError(read.message, read);
+  assert.equal(status.message, "no stream stores x (or pass the stream name NAME)");
+  assert.equal(renderForCli(status), "no stream stores x (or pass --stream NAME)");
+  assert.equal(status.cause, read);
+});

@@ -15,6 +15,7 @@ import {
   type OptionSpec,
   type TypedInvocation,
 } from "../cli/framework.ts";
+import { renderForCli } from "../errors.ts";
 import { CliError, stderr, stdout, useColorOnStdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { processEnv } from "../env.ts";
@@ -229,7 +230,7 @@ async function statusCommand(inv: TypedInvocation<typeof FLEET_STATUS_OPTIONS>):
     if (err instanceof FleetStatusError) {
       const { maskUrl } = await import("../nats/url.ts");
       const { redactForOutput } = await import("../redact/output.ts");
-      const text = err.message.split("\n")[0].replaceAll(url, maskUrl(url));
+      const text = renderForCli(err).split("\n")[0].replaceAll(url, maskUrl(url));
       throw new CliError(printable(redactForOutput(text, "fleet status"), 400), err.exitCode, {
         cause: err,
       });

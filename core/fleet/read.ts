@@ -13,15 +13,18 @@
 import type { NatsConnection } from "@nats-io/nats-core/internal";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { printable } from "../text/printable.ts";
-import { KaizenError } from "../errors.ts";
+import { type ErrorFields, KaizenError } from "../errors.ts";
 
 /** A read that cannot start (code `fleet-read`); the message is one printable line. */
 export class FleetReadError extends KaizenError {
   override name = "FleetReadError";
-  constructor(message: string, cause?: unknown) {
-    super("fleet-read", message, cause !== undefined ? { cause } : {});
+  constructor(message: string, fields: Pick<ErrorFields, "subject" | "option" | "cause"> = {}) {
+    super("fleet-read", message, fields);
   }
 }
+
+/** How read errors name the stream to read: the `stream` option here, `--stream` for the CLI. */
+const STREAM_NAME_SUBJECT = "the stream name";
 
 /** What to read. */
 export interface ReadOptions {
@@ -66,7 +69,9 @@ export async function findStream(
   try {
     jsm = await jetstreamManager(nc, { timeout: opts.timeoutMs });
   } catch (err) {
-    throw new FleetReadError(`JetStream is not available: ${message(err).split("\n")[0]}`, err);
+    throw new FleetReadError(`JetStream is not available: ${message(err).split("\n")[0]}`, {
+      cause: err,
+    });
   }
   let name = opts.stream;
   if (name === undefined) {
@@ -75,10 +80,11 @@ export async function findStream(
     } catch (err) {
       if (/no stream matches/i.test(String((err as Error)?.message))) {
         throw new FleetReadError(
-          "no stream stores kaizen.schedule.prepared: create one with 'kaizen events setup' (or pass --stream NAME)",
+          `no stream stores kaizen.schedule.prepared: create one with 'kaizen events setup' (or pass ${STREAM_NAME_SUBJECT} NAME)`,
+          { subject: STREAM_NAME_SUBJECT, option: "stream" },
         );
       }
-      throw new FleetReadError(`JetStream: ${message(err)}`, err);
+      throw new FleetReadError(`JetStream: ${message(err)}`, { cause: err });
     }
   }
   try {
@@ -93,7 +99,7 @@ export async function findStream(
     if ((err as Error)?.name === "StreamNotFoundError") {
       throw new FleetReadError(`no stream named ${printable(name, 64)} on this server`);
     }
-    throw new FleetReadError(`JetStream: ${message(err)}`, err);
+    throw new FleetReadError(`JetStream: ${message(err)}`, { cause: err });
   }
 }
 

@@ -93,7 +93,11 @@ export const DEFAULT_GRACE_MS = 6 * 3_600_000;
 export class FleetStatusError extends KaizenError {
   override name = "FleetStatusError";
   constructor(message: string, cause?: unknown) {
-    super("fleet-status", message, cause !== undefined ? { cause } : {});
+    super("fleet-status", message, {
+      ...(cause !== undefined ? { cause } : {}),
+      // A wrapped refusal that names an option keeps naming it (the CLI says `--stream`).
+      ...(cause instanceof KaizenError ? { subject: cause.subject, option: cause.option } : {}),
+    });
   }
 }
 
