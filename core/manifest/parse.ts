@@ -1,8 +1,6 @@
 /**
- * Parses and validates `.kaizen/schedule.yml` text into a {@link Schedule}
- * plus positioned diagnostics: the manifest's spec for the YAML validator
- * (`core/yaml/validate.ts`), which reports every problem at once, each at the
- * line and column of the offending key or value.
+ * `.kaizen/schedule.yml` as a spec for the YAML validator
+ * (`core/yaml/validate.ts`): a {@link Schedule} plus positioned diagnostics.
  *
  * @module
  */

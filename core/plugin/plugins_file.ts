@@ -1,10 +1,7 @@
 /**
- * The plugins-file format: the spec, for the YAML validator
- * (`core/yaml/validate.ts`), of the file that declares external-command
- * plugins. Like the schedule manifest, an unknown key, a bad name or a
- * missing command is an error at `file:line:col`, and every problem is
- * reported at once. Discovery and trust (which files are read at all) live
- * in `config.ts`.
+ * The plugins file, which declares external-command plugins, as a spec for
+ * the YAML validator (`core/yaml/validate.ts`). Discovery and trust (which
+ * files are read at all) live in `config.ts`.
  *
  * @module
  */

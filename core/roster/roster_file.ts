@@ -1,10 +1,8 @@
 /**
- * Parses and validates a roster file (`roster.yml`; its format is in
- * docs/operations.md) into {@link RosterEntry} values plus positioned
- * diagnostics, the way `parseSchedule` does for the manifest: the roster
- * file's spec for the YAML validator (`core/yaml/validate.ts`). Whether a
- * path is usable (absolute, reachable) is the resolver's call, per host: a
- * bad path skips one repo, while a malformed file is refused whole.
+ * The roster file (`roster.yml`, see docs/operations.md) as a spec for the
+ * YAML validator (`core/yaml/validate.ts`). Whether a path is usable is the
+ * resolver's call, per host: a bad path skips one repo, a malformed file is
+ * refused whole.
  *
  * @module
  */

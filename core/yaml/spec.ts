@@ -1,8 +1,7 @@
 /**
- * Field specs: what each key of a YAML config file may hold, as data read by
- * the one validator (`validate.ts`). The builders infer a file's result type,
- * so `build` receives typed values. No run-time imports: a spec costs nothing
- * to load until a file is validated.
+ * Field specs: what each key of a YAML config file may hold, as data for the
+ * validator (`validate.ts`). The builders type what `build` receives. Nothing
+ * is imported at run time: a spec costs nothing until a file is validated.
  *
  * @module
  */

@@ -1,15 +1,12 @@
 /**
- * The one validator for kaizen's YAML config files (manifest, roster file,
- * plugins file). Each file is a spec (`spec.ts`): data saying what every key
- * may hold. The engine does what the files share: size and alias limits,
- * syntax errors, unknown and missing keys with did-you-mean, and one message
- * shape, `<subject> must <expect>, got <value>`. Declarative, because three
- * hand-written walkers repeated the same moves and a fourth file would have
- * been a fourth walker. It walks the syntax tree, not the JS value, so each
- * diagnostic has its line and column, and it does not stop at a problem: a
- * duplicate key is reported and the walk goes on. No zod at run time: it
- * costs ~22 ms to load and its issues carry paths, not positions (the zod
- * models only generate the JSON Schemas).
+ * The one validator for kaizen's YAML config files. Each file is a spec
+ * (`spec.ts`): data saying what every key may hold. Declarative, because
+ * three hand-written walkers repeated the same moves (size and alias limits,
+ * unknown and missing keys with did-you-mean, "<subject> must <expect>, got
+ * <value>") and a fourth file would have been a fourth walker. It walks the
+ * syntax tree, so each diagnostic has its line and column, and never stops at
+ * a problem: after a duplicate key the walk goes on. No zod at run time: it
+ * costs ~22 ms to load and its issues carry paths, not positions.
  *
  * @module
  */
@@ -168,9 +165,8 @@ class Run {
         const near = suggest(k, names);
         if (near !== undefined) this.typos.add(JSON.stringify([...at.path, near]));
         const where = at.path.length > 0 || s.subject ? ` in ${this.subject(s, at)}` : "";
-        const mean = near === undefined ? "" : ` (did you mean '${near}'?)`;
-        const msg = `unknown key '${printable(k)}'${where}${mean}; allowed: ${names.join(", ")}`;
-        this.report("unknown-key", msg, child.path, child.keyAt);
+        const msg = `unknown key '${printable(k)}'${where}${didYouMean(k, names)}`;
+        this.report("unknown-key", `${msg}; allowed: ${names.join(", ")}`, child.path, child.keyAt);
       }
     }
     // fromEntries defines own properties, so no key can reach a prototype.
