@@ -442,3 +442,59 @@ Deno.test("fleet status: a wrapped read error keeps naming its option for the CL
   assert.equal(renderForCli(status), "no stream stores x (or pass --stream NAME)");
   assert.equal(status.cause, read);
 });
+
+Deno.test("mcp server: each refusal keeps its JSON-RPC code (prompts -32602, resources -32002)", async () => {
+  const { Client } = await import("@modelcontextprotocol/sdk/client");
+  const { InMemoryTransport } = await import("@modelcontextprotocol/sdk/inMemory.js");
+  const { createKaizenMcpServer } = await import("../core/mcp/server.ts");
+  const { builtinPlugin } = await import("../plugins/builtin/mod.ts");
+  const registry = new PluginRegistry();
+  registry.add(builtinPlugin, { kind: "builtin" });
+  const logged: string[] = [];
+  const server = createKaizenMcpServer({
+    root: await Deno.realPath(new URL("../examples/pilot", import.meta.url).pathname),
+    registry,
+    program: "kaizen",
+    allowRecord: false,
+    allowSinks: [],
+    now: () => new Date("2026-11-23T08:00:00Z"),
+    env: () => undefined,
+    log: (m) => logged.push(m),
+  });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: "errors-test", version: "1.0.0" });
+  await client.connect(clientSide);
+  const refusal = async (work: Promise<unknown>) => {
+    try {
+      await work;
+    } catch (err) {
+      const { code, message } = err as { code: number; message: string };
+      return { code, message: message.replace(/^MCP error -?\d+: /, "") };
+    }
+    throw new Error("expected a JSON-RPC error");
+  };
+  try {
+    const agent = await refusal(client.getPrompt({ name: "nobody" }));
+    assert.equal(agent.code, -32602);
+    assert.match(agent.message, /^unknown agent 'nobody'/);
+    const budget = await refusal(
+      client.getPrompt({ name: "coach", arguments: { max_tokens: "1" } }),
+    );
+    assert.equal(budget.code, -32602);
+    assert.match(budget.message, /need \d+ tokens, over the token budget 1$/);
+    const bad = await refusal(client.getPrompt({ name: "coach", arguments: { max_tokens: "x" } }));
+    assert.deepEqual(bad, { code: -32602, message: "max_tokens must be a positive whole number" });
+    // An unknown agent's summary is a resource that is not there.
+    const summary = await refusal(client.readResource({ uri: "kaizen://metrics/nobody/summary" }));
+    assert.equal(summary.code, -32002);
+    const unknown = await refusal(client.readResource({ uri: "file:///etc/passwd" }));
+    assert.deepEqual(unknown, { code: -32002, message: "unknown resource 'file:///etc/passwd'" });
+    const tool = await refusal(client.callTool({ name: "no_such_tool", arguments: {} }));
+    assert.deepEqual(tool, { code: -32602, message: "unknown tool 'no_such_tool'" });
+    // Refusals are answers, not failures: nothing was logged.
+    assert.deepEqual(logged, []);
+  } finally {
+    await client.close();
+  }
+});

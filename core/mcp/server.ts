@@ -26,13 +26,12 @@ import {
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
-  McpError,
   ReadResourceRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { emitToSinks } from "../bundle/emit.ts";
 import { prepareBundle } from "../bundle/prepare.ts";
-import { firstLine, MCP_RESOURCE_NOT_FOUND, mcpErrorOf } from "../errors.ts";
+import { KaizenError, mcpErrorOf } from "../errors.ts";
 import type { BundleFormat } from "../bundle/types.ts";
 import { createSafeReader } from "../fs/safe_read.ts";
 import { AGENT_NAME_RE, MANIFEST_PATH } from "../manifest/constants.ts";
@@ -124,10 +123,6 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
       try {
         return await redactDeep(await fn(parsed.data)) as never;
       } catch (err) {
-        if (err instanceof McpError) {
-          const said = await redactDeep(printable(firstLine(err), 300));
-          throw new RpcError(err.code, said.replace(/^MCP error -?\d+: /, ""));
-        }
         const answer = mcpErrorOf(err, method === "resources/read" ? "resource" : "request");
         const message = await redactDeep(printable(answer.message, 300));
         if (!answer.internal) throw new RpcError(answer.code, message);
@@ -160,7 +155,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
     let maxTokens: number | undefined;
     if (raw !== undefined && raw !== "") {
       if (!/^\d+$/.test(raw) || Number(raw) <= 0 || !Number.isSafeInteger(Number(raw))) {
-        throw new McpError(ErrorCode.InvalidParams, "max_tokens must be a positive whole number");
+        throw new KaizenError("invalid-input", "max_tokens must be a positive whole number");
       }
       maxTokens = Number(raw);
     }
@@ -311,7 +306,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
       if (name === "emit_prepared") {
         return toolError("emit_prepared is disabled: start kaizen mcp with --allow-sinks");
       }
-      throw new McpError(ErrorCode.InvalidParams, `unknown tool '${printable(name, 80)}'`);
+      throw new KaizenError("invalid-input", `unknown tool '${printable(name, 80)}'`);
     }
     const input = parseInput(t.model, req.params.arguments);
     if (!input.ok) return toolError(input.message);
@@ -430,8 +425,8 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
 
 /**
  * What the SDK sends as a JSON-RPC error: its `code` and `message` as they
- * are (an `McpError` would prefix "MCP error -326xx:" to the message). It is
- * the wire's shape, not a kaizen error: {@link mcpErrorOf} decides its code.
+ * are (the SDK's `McpError` would prefix "MCP error -326xx:" to the message).
+ * It is the wire's shape, not a kaizen error: {@link mcpErrorOf} decides its code.
  */
 class RpcError extends Error {
   constructor(readonly code: number, message: string) {
@@ -439,9 +434,9 @@ class RpcError extends Error {
   }
 }
 
-/** Resource errors use MCP's "resource not found" code (-32002). */
-function notFound(message: string): McpError {
-  return new McpError(MCP_RESOURCE_NOT_FOUND, message);
+/** A resource that cannot be served: answered -32002 (resource not found) by {@link mcpErrorOf}. */
+function notFound(message: string): KaizenError {
+  return new KaizenError("not-found", message);
 }
 
 function agentName(raw: string): string {
