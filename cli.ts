@@ -215,7 +215,7 @@ export function commandTree(
  *   assert.equal(await runCli(["schedule", "validate", "--target", repo]), 0);
  *
  *   await Deno.writeTextFile(manifest, 'version: "1"\nagents:\n  coach:\n    cadense: weekly\n');
- *   assert.equal(await runCli(["schedule", "validate", "--target", repo]), 1); // problems on stderr
+ *   assert.equal(await runCli(["schedule", "validate", "--target", repo]), 1); // see stderr
  *   assert.equal(await runCli(["schedule", "valdiate"]), 2); // a usage error
  * } finally {
  *   await Deno.remove(repo, { recursive: true });

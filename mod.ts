@@ -24,8 +24,8 @@
  * const repo = await Deno.makeTempDir();
  * try {
  *   const out = `${repo}/bundle.md`;
- *   const argv = ["schedule", "prepare", "coach", "--target", repo, "--repo", "acme/widgets", "--out", out];
- *   assert.equal(await runCli(argv, { plugins: [team] }), 0);
+ *   const argv = ["schedule", "prepare", "coach", "--target", repo, "--repo", "acme/widgets"];
+ *   assert.equal(await runCli([...argv, "--out", out], { plugins: [team] }), 0);
  *   assert.match(await Deno.readTextFile(out), /## Team notes\n\nAsk @alice about releases\./);
  * } finally {
  *   await Deno.remove(repo, { recursive: true });
@@ -254,7 +254,7 @@ export async function openEventPublisher(
  *   timeoutMs: 1_000,
  *   attempts: 1,
  * });
- * // With a server it resolves with { mode: "jetstream", stream, seq, ... } or { mode: "core", ... }.
+ * // With a server: { mode: "jetstream", stream, seq, ... } or { mode: "core", ... }.
  * await assert.rejects(sending, { name: "NatsPublishError", message: /127\.0\.0\.1:1/ });
  * ```
  */

@@ -35,12 +35,12 @@ export interface Diagnostic {
  * const line = formatDiagnostic({
  *   severity: "error",
  *   code: "unknown-key",
- *   message: "unknown key 'cadense' (did you mean 'cadence'?)",
+ *   message: "unknown key 'cadense'",
  *   path: ["agents", "coach", "cadense"],
  *   line: 5,
  *   col: 5,
  * }, ".kaizen/schedule.yml");
- * assert.equal(line, ".kaizen/schedule.yml:5:5: error: unknown key 'cadense' (did you mean 'cadence'?)");
+ * assert.equal(line, ".kaizen/schedule.yml:5:5: error: unknown key 'cadense'");
  * ```
  */
 export function formatDiagnostic(d: Diagnostic, file = d.file ?? "<input>"): string {

@@ -111,7 +111,8 @@ export interface EmitOptions {
  *     budgets.push(ctx.timeoutMs); // what the sink may spend on retries
  *   } };
  *   const options = { format: "markdown", redact: prepared.redact, report: () => {} } as const;
- *   await emitToSinks(prepared.rendering, { ...options, sinks: [{ plugin: "team", sink: probe }] });
+ *   const sinks = [{ plugin: "team", sink: probe }];
+ *   await emitToSinks(prepared.rendering, { ...options, sinks });
  *   assert.deepEqual(budgets, [DEFAULT_SINK_TIMEOUT_MS]); // 10 s
  * } finally {
  *   await Deno.remove(repo, { recursive: true });

@@ -128,7 +128,12 @@ export class PrepareError extends KaizenError {
  * const notes = definePlugin({
  *   name: "notes",
  *   apiVersion: 1,
- *   sections: [{ id: "notes", title: "Notes", order: 450, collect: () => ({ content: "Ship on Fridays." }) }],
+ *   sections: [{
+ *     id: "notes",
+ *     title: "Notes",
+ *     order: 450,
+ *     collect: () => ({ content: "Ship on Fridays." }),
+ *   }],
  * });
  * const repo = await Deno.makeTempDir();
  * try {

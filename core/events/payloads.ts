@@ -136,11 +136,13 @@ export function schedulePrepared(bundle: Bundle): SchedulePrepared {
  * import assert from "node:assert/strict";
  * import { eventMessageId, SCHEDULE_PREPARED } from "../../mod.ts";
  *
- * const id = await eventMessageId(SCHEDULE_PREPARED, "acme/widgets", "coach", "sha256-of-the-bundle");
+ * const idOf = (agent: string) =>
+ *   eventMessageId(SCHEDULE_PREPARED, "acme/widgets", agent, "sha256-of-the-bundle");
+ * const id = await idOf("coach");
  * assert.match(id, /^[0-9a-f]{40}$/);
  * // A retry of the same event has the same id, so JetStream stores it once.
- * assert.equal(id, await eventMessageId(SCHEDULE_PREPARED, "acme/widgets", "coach", "sha256-of-the-bundle"));
- * assert.notEqual(id, await eventMessageId(SCHEDULE_PREPARED, "acme/widgets", "tidy", "sha256-of-the-bundle"));
+ * assert.equal(await idOf("coach"), id);
+ * assert.notEqual(await idOf("tidy"), id);
  * ```
  */
 export async function eventMessageId(subject: string, ...parts: string[]): Promise<string> {

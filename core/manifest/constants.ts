@@ -16,7 +16,8 @@
  * const repo = await Deno.makeTempDir();
  * try {
  *   await Deno.mkdir(`${repo}/.kaizen`);
- *   await Deno.writeTextFile(`${repo}/${MANIFEST_PATH}`, 'version: "1"\nagents:\n  coach:\n    cadence: weekly\n');
+ *   const manifest = 'version: "1"\nagents:\n  coach:\n    cadence: weekly\n';
+ *   await Deno.writeTextFile(`${repo}/${MANIFEST_PATH}`, manifest);
  *   const loaded = await loadSchedule(repo);
  *   assert.equal(loaded.file, `${repo}/.kaizen/schedule.yml`);
  *   assert.equal(loaded.schedule?.agents.coach.cadence, "weekly");

@@ -41,7 +41,10 @@ export interface ParseScheduleResult {
  * import { parseSchedule } from "../../mod.ts";
  *
  * const ok = parseSchedule('version: "1"\nagents:\n  coach:\n    cadence: weekly\n');
- * assert.deepEqual(ok.schedule, { version: "1", agents: { coach: { cadence: "weekly", enabled: true } } });
+ * assert.deepEqual(ok.schedule, {
+ *   version: "1",
+ *   agents: { coach: { cadence: "weekly", enabled: true } },
+ * });
  * assert.deepEqual(ok.diagnostics, []);
  *
  * // Every problem at once, each with its code and place.

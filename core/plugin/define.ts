@@ -63,7 +63,8 @@ export class PluginDefinitionError extends KaizenError {
  * assert.equal(oncall.sections?.[0].id, "oncall"); // the same object, checked
  *
  * // A malformed plugin is refused when it is declared, not halfway through a bundle.
- * assert.throws(() => definePlugin({ name: "Team On-Call", apiVersion: 1 }), PluginDefinitionError);
+ * const misnamed = { name: "Team On-Call", apiVersion: 1 } as const;
+ * assert.throws(() => definePlugin(misnamed), PluginDefinitionError);
  * ```
  */
 export function definePlugin<P extends Plugin>(plugin: P): P {

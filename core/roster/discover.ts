@@ -114,7 +114,8 @@ export interface DiscoverResult {
 }
 
 /**
- * A roster source that failed as a whole (the hub, a roster file): no answer (code `roster-source`).
+ * A roster source that failed as a whole (the hub, a roster file): no
+ * answer (code `roster-source`).
  *
  * @example
  * ```ts
@@ -332,7 +333,8 @@ async function judgeRepo(
  *   await Deno.mkdir(`${repo}/.kaizen`);
  *   await Deno.writeTextFile(
  *     `${repo}/.kaizen/schedule.yml`,
- *     'version: "1"\nagents:\n  coach:\n    cadence: weekly\n  tdd-workflow:\n    cadence: daily\n    enabled: false\n',
+ *     'version: "1"\nagents:\n  coach:\n    cadence: weekly\n' +
+ *       "  tdd-workflow:\n    cadence: daily\n    enabled: false\n",
  *   );
  *   const r = await discoverScheduledRuns({
  *     source: {

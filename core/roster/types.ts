@@ -40,7 +40,10 @@ export type RosterSourceKind = "hub" | "roster-file" | "scan";
  *     'version: "1"\nagents:\n  coach:\n    cadence: daily\n    cron: "* * * * *"\n',
  *   );
  *   const { scheduled_runs: [run] } = await discoverScheduledRuns({
- *     source: { kind: "entries", entries: [{ slug: "widgets", domain: null, host_paths: { "*": repo } }] },
+ *     source: {
+ *       kind: "entries",
+ *       entries: [{ slug: "widgets", domain: null, host_paths: { "*": repo } }],
+ *     },
  *     host: "runner-1",
  *     due: { start: new Date("2026-12-07T09:00:00Z"), end: new Date("2026-12-07T12:00:00Z") },
  *   });

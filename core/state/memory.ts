@@ -184,7 +184,10 @@ export function memoryTemplate(agent: string): string {
  * import assert from "node:assert/strict";
  * import { formatItem } from "./memory.ts";
  *
- * assert.equal(formatItem("use deno task test\nnot deno test"), "- use deno task test\n  not deno test\n");
+ * assert.equal(
+ *   formatItem("use deno task test\nnot deno test"),
+ *   "- use deno task test\n  not deno test\n",
+ * );
  * ```
  */
 export function formatItem(note: string): string {
@@ -211,7 +214,8 @@ export function dateHeading(now: Date): string {
  * import { entryFor } from "./memory.ts";
  *
  * const now = new Date("2026-12-06T09:00:00Z");
- * assert.equal(entryFor("# Memory — coach\n", "ran fine", now), "\n## 2026-12-06\n\n- ran fine\n");
+ * const first = entryFor("# Memory — coach\n", "ran fine", now);
+ * assert.equal(first, "\n## 2026-12-06\n\n- ran fine\n");
  * // Under today's heading already: the item only.
  * assert.equal(entryFor("## 2026-12-06\n\n- ran fine\n", "and again", now), "- and again\n");
  * ```
@@ -312,7 +316,8 @@ function errName(err: unknown): string {
  *   const none = await readMemory(repo, "coach");
  *   assert.equal(none.ok ? "read" : none.code, "missing");
  *
- *   await appendMemoryNote(repo, "coach", "Releases are cut on Tuesdays", new Date("2026-12-01T10:00:00Z"));
+ *   const at = new Date("2026-12-01T10:00:00Z");
+ *   await appendMemoryNote(repo, "coach", "Releases are cut on Tuesdays", at);
  *   const memory = await readMemory(repo, "coach");
  *   assert.ok(memory.ok);
  *   assert.match(memory.text, /## 2026-12-01\n\n- Releases are cut on Tuesdays\n/);

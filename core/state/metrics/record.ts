@@ -109,7 +109,8 @@ const OPTIONS: Readonly<Record<MetricsValue, string>> = {
  *
  * const repo = await Deno.makeTempDir();
  * try {
- *   const record = recordExecution(repo, "coach", { success: true, time_seconds: 600, quality: 1.5 });
+ *   const input = { success: true, time_seconds: 600, quality: 1.5 };
+ *   const record = recordExecution(repo, "coach", input);
  *   await assert.rejects(record, (err) => {
  *     assert.ok(err instanceof MetricsError);
  *     assert.equal(err.code, "invalid-input");
