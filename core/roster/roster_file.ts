@@ -41,7 +41,8 @@ export interface ParseRosterResult {
  *
  * @example
  * ```ts
- * const { entries, diagnostics } = parseRosterFile('version: "1"\nrepos:\n  - slug: a\n    path: /srv/a\n');
+ * const text = 'version: "1"\nrepos:\n  - slug: a\n    path: /srv/a\n';
+ * const { entries, diagnostics } = parseRosterFile(text);
  * // entries: [{ slug: "a", domain: null, host_paths: { "*": "/srv/a" } }]
  * ```
  */
@@ -124,7 +125,7 @@ function rosterSpec(): FileSpec<RosterEntry[]> {
   return {
     noun: "roster file",
     maxBytes: MAX_ROSTER_BYTES,
-    // Aliases are handy for sharing host_paths; a roster is larger than a manifest, so the cap is too.
+    // Aliases share host_paths; a roster is larger than a manifest, so is the cap.
     maxAliases: 1000,
     empty: `it needs 'version: "${ROSTER_FILE_VERSION}"' and 'repos'`,
     root: fields({

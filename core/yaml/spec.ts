@@ -110,9 +110,9 @@ export function num<O extends Opts<number>>(o: O): Spec<number> & O {
 /** `true` or `false`; `"yes"`, `on` and the like get a hint (YAML 1.2 reads them as strings). */
 export function bool<O extends Opts<boolean>>(o: O): Spec<boolean> & O {
   const hint = (v: unknown) => {
-    const yes = ["yes", "on", "true", "y"].includes(String(v).toLowerCase());
-    const word = yes || ["no", "off", "false", "n"].includes(String(v).toLowerCase());
-    return typeof v === "string" && word ? `; write ${yes} without quotes` : "";
+    const meansTrue = ["yes", "on", "true", "y"].includes(String(v).toLowerCase());
+    const word = meansTrue || ["no", "off", "false", "n"].includes(String(v).toLowerCase());
+    return typeof v === "string" && word ? `; write ${meansTrue} without quotes` : "";
   };
   return { kind: "boolean", expect: "be a boolean (true or false)", hint, ...o };
 }

@@ -250,7 +250,7 @@ class Spot implements Place {
     return this.run.lines.linePos(this.offset).line;
   }
 
-  /** The value under `key`: reported at its start, or at its key when empty (or null, by choice). */
+  /** The value under `key`: reported at its start, or its key's when empty (or null, by choice). */
   child(key: string | number, value: unknown, keyNode?: unknown): Spot {
     const node = this.run.deref(value);
     const own = keyNode === undefined ? undefined : asNode(keyNode)?.range?.[0] ?? 0;
