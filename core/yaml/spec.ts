@@ -21,8 +21,8 @@ export interface Place {
 /** An error unless a warning; at the value, or a character of it. */
 export type ReportOptions = { severity?: Severity; column?: number };
 
-/** A spec; `T` is what a valid value reads as. The builders below fill in each kind. */
-export interface Spec<T> {
+/** A spec; `T` is what a valid value reads as, `V` a mapping's fields. Builders fill in each kind. */
+export interface Spec<T, V = Record<string, unknown>> {
   kind: "scalar" | "string" | "number" | "boolean" | "list" | "entries" | "fields";
   /** For a value not as `expect` says; it may depend on the value. */
   code: string | ((value: unknown) => string);
@@ -55,14 +55,16 @@ export interface Spec<T> {
   value?: Spec<unknown>;
   /** A mapping of these fields, read in this order; `owner` is whom "is missing …" names. */
   fields?: Record<string, Spec<unknown>>;
-  owner?(values: Record<string, unknown>, at: Place): string;
+  owner?(values: Partial<V>, at: Place): string;
   /** Checks across fields once they are read; `clean` when none failed. */
-  rule?(values: Record<string, unknown>, at: Place, clean: boolean): void;
-  build?(values: Record<string, unknown>): T;
+  rule?(values: Partial<V>, at: Place, clean: boolean): void;
+  build?(values: V): T;
 }
 
 /** What a builder takes: a spec without its kind, `expect` defaulting by kind. */
-export type Opts<T> = Omit<Spec<T>, "kind" | "expect"> & { expect?: string };
+export type Opts<T, V = Record<string, unknown>> = Omit<Spec<T, V>, "kind" | "expect"> & {
+  expect?: string;
+};
 
 /**
  * A whole file: its name in messages, its limits (aliases are legal, but a
@@ -148,17 +150,10 @@ export function entries<T, O extends Opts<Record<string, T>>>(
   return { kind: "entries", expect: "be a mapping", key, value, ...o };
 }
 
-/** Options of a mapping of fields, typed by what its fields read as. */
-export interface FieldsOpts<V, T> extends Omit<Opts<T>, "owner" | "rule" | "build"> {
-  owner?(values: Partial<V>, at: Place): string;
-  rule?(values: Partial<V>, at: Place, clean: boolean): void;
-  build(values: V): T;
-}
-
 /** A mapping of exactly these fields, read in this order (any other key is unknown). */
 export function fields<F extends Record<string, Spec<unknown>>, T>(
   f: F,
-  o: FieldsOpts<Values<F>, T>,
+  o: Opts<T, Values<F>> & { build(values: Values<F>): T },
 ): Spec<T> {
   return { kind: "fields", expect: "be a mapping", fields: f, ...o };
 }
