@@ -1,7 +1,6 @@
 import type { TypedInvocation } from "../cli/framework.ts";
 import type { PLUGINS_LIST_OPTIONS } from "./options.ts";
-import { CliError, warn } from "../cli/io.ts";
-import { printable } from "../text/printable.ts";
+import { warn } from "../cli/io.ts";
 import { buildRegistry, pluginFlags, type PluginSources } from "../plugin/build.ts";
 import { resolveTarget } from "./target.ts";
 
@@ -10,10 +9,7 @@ export async function pluginsList(
   inv: TypedInvocation<typeof PLUGINS_LIST_OPTIONS>,
   runtime: { program: string; plugins: PluginSources },
 ): Promise<number> {
-  const root = await resolveTarget(inv.opts.target).catch((err) => {
-    // Its message quotes --target as given; a folder name can hold escape sequences.
-    throw err instanceof CliError ? new CliError(printable(err.message, 500), err.exitCode) : err;
-  });
+  const root = await resolveTarget(inv.opts.target);
   const notices: string[] = [];
   const registry = await buildRegistry(runtime.plugins, {
     root,

@@ -36,10 +36,7 @@ export async function prepareCommand(
 ): Promise<number> {
   const prog = runtime.program;
   const agent = inv.args[0];
-  const rootPath = await resolveTarget(inv.opts.target).catch((err) => {
-    // Its message quotes --target as given; a folder name can hold escape sequences.
-    throw err instanceof CliError ? new CliError(printable(err.message, 500), err.exitCode) : err;
-  });
+  const rootPath = await resolveTarget(inv.opts.target);
   const now = inv.opts.now ?? new Date();
   const format = inv.opts.format;
   const out = inv.opts.out !== undefined ? resolve(inv.opts.out) : undefined;

@@ -6,7 +6,10 @@ import type { TypedInvocation } from "../cli/framework.ts";
 import type { ROSTER_OPTIONS } from "./options.ts";
 import type { RosterSource } from "../roster/discover.ts";
 
-/** Resolves `--target` and checks it is an existing directory (exit 2 otherwise). */
+/**
+ * Resolves `--target` and checks it is an existing directory (exit 2
+ * otherwise). The message is printable: a folder name can hold escape sequences.
+ */
 export async function resolveTarget(target: string | undefined): Promise<string> {
   const raw = target || ".";
   // Quoted in errors: a folder name can hold escape sequences.
@@ -20,7 +23,8 @@ export async function resolveTarget(target: string | undefined): Promise<string>
     if (err instanceof Deno.errors.NotFound) {
       throw new CliError(`--target '${given}' does not exist`, 2);
     }
-    throw new CliError(`--target '${given}' cannot be read: ${(err as Error).message}`, 2);
+    const why = printable(err instanceof Error ? err.message : String(err), 200);
+    throw new CliError(`--target '${given}' cannot be read: ${why}`, 2);
   }
   return root;
 }
