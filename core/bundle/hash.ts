@@ -17,7 +17,5 @@ export function sha256Hex(text: string): Promise<string> {
   return sha256OfBytes(new TextEncoder().encode(text));
 }
 
-/** UTF-8 byte length. */
-export function byteLength(text: string): number {
-  return new TextEncoder().encode(text).length;
-}
+/** UTF-8 byte length (counted, not encoded). */
+export { utf8Length as byteLength } from "../bytes.ts";

@@ -12,16 +12,15 @@ import { defined, fields, list, num, str, version } from "../yaml/spec.ts";
 import type { FileSpec, Place, Spec } from "../yaml/spec.ts";
 import type { ExternalPluginDecl, ExternalSectionDecl } from "./external.ts";
 import { resolveCommand } from "./external.ts";
+import {
+  MAX_PLUGINS_FILE_BYTES,
+  MAX_TIMEOUT_MS,
+  MIN_TIMEOUT_MS,
+  PLUGINS_FILE_VERSION,
+} from "./plugins_format.ts";
 
-/** The plugins file format version this release reads. */
-export const PLUGINS_FILE_VERSION = 1;
-
-/** Plugins files are small; anything bigger is a mistake or an attack. */
-export const MAX_PLUGINS_FILE_BYTES = 256 * 1024;
-
-/** Bounds for `timeout_ms`. */
-export const MIN_TIMEOUT_MS = 100;
-export const MAX_TIMEOUT_MS = 600_000;
+// The format's facts live beside it; re-exported for callers of this module.
+export * from "./plugins_format.ts";
 
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

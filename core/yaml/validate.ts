@@ -14,6 +14,7 @@ import { isAlias, isCollection, isMap, isNode, isScalar, isSeq, LineCounter } fr
 import { parseDocument, visit } from "yaml";
 import type { Alias, Document, Node, Pair } from "yaml";
 import type { Diagnostic, Severity } from "../diagnostics.ts";
+import { utf8Length } from "../bytes.ts";
 import { printable } from "../text/printable.ts";
 import { didYouMean, suggest } from "../text/suggest.ts";
 import type { FileSpec, Place, ReportOptions, Spec } from "./spec.ts";
@@ -298,15 +299,4 @@ function isNull(node: Node | null): boolean {
 function duplicateKey(text: string, offset: number): string {
   const m = /^\s*["']?([^"':\n]+)["']?\s*:/.exec(text.slice(offset));
   return m ? `duplicate key '${printable(m[1].trim())}'` : "duplicate key";
-}
-
-/** The UTF-8 size of `s`, counted without encoding it (a huge input is refused unallocated). */
-function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    // 2 bytes below U+0800, else 3; each half of a surrogate pair (4 bytes) counts 2.
-    if (c >= 0x80) n += c < 0x800 || (c & 0xf800) === 0xd800 ? 1 : 2;
-  }
-  return n;
 }
