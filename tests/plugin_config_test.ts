@@ -130,7 +130,7 @@ Deno.test("parse: each strictness error carries line and column", async () => {
     [
       head +
       "  - name: p\n    command: [x]\n    sections:\n      - { id: s, title: S, order: soon }\n",
-      "6:35 order must be a number, got the string 'soon'",
+      "6:35 order must be a number, got 'soon'",
     ],
     [
       head +
@@ -176,7 +176,7 @@ Deno.test("parse: a command written as one string shows it as a list", async () 
     "version: 1\nplugins:\n  - name: p\n    command: /bin/p --x\n    sinks: [{ name: p }]\n";
   assert.equal(
     await firstProblem(text),
-    `4:14 command must be a list (argv, no shell), got the string '/bin/p --x'; e.g. ["/bin/p", "--x"]`,
+    `4:14 command must be a list (argv, no shell), got '/bin/p --x'; e.g. ["/bin/p", "--x"]`,
   );
 });
 

@@ -23,7 +23,11 @@ const PET = fields({
     expect: "match ^[a-z]+$",
     required: true,
   }),
-  age: num({ code: "invalid-age", integer: true, min: 0, max: 30, expect: "be an age in years" }),
+  age: num({
+    code: "invalid-age",
+    expect: "be an age in years",
+    check: (n) => Number.isInteger(n) && n >= 0 && n <= 30,
+  }),
   tags: list(str({ code: "invalid-tag" }), { code: "tags-not-list" }),
 }, {
   code: "pet-not-mapping",

@@ -120,13 +120,7 @@ function pluginsSpec(file: string, opts: ParsePluginsFileOptions): FileSpec<Exte
       nonEmpty: ["empty-command", "command must name a program: it is an empty list"],
       check: (argv, at) => command(argv, at, file, opts.confineTo),
     }),
-    timeout_ms: num({
-      code: "invalid-timeout",
-      integer: true,
-      min: MIN_TIMEOUT_MS,
-      max: MAX_TIMEOUT_MS,
-      expect: TIMEOUT,
-    }),
+    timeout_ms: num({ code: "invalid-timeout", expect: TIMEOUT, check: timeout }),
     env_passthrough: list(str({ code: "not-a-string", check: envName }), {
       code: "not-a-list",
       expect: "be a list of strings",
@@ -169,6 +163,8 @@ function pluginsSpec(file: string, opts: ParsePluginsFileOptions): FileSpec<Exte
 const NO_ARGUMENT: [string, string] = ["invalid-value", "an argument must not be empty"];
 const TIMEOUT = `be an integer from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS} (milliseconds)`;
 const quote = (arg: string) => JSON.stringify(arg);
+const timeout = (ms: number) =>
+  Number.isInteger(ms) && ms >= MIN_TIMEOUT_MS && ms <= MAX_TIMEOUT_MS;
 
 function envName(name: string): [string, string] | undefined {
   const msg = `'${printable(name)}' is not an environment variable name`;

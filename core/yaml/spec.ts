@@ -38,15 +38,15 @@ export interface Spec<T, V = Record<string, unknown>> {
   ifNull?: string | { value: T };
   /**
    * What else is wrong: a message (with `code`), or a code and a message,
-   * `false` (the usual "must <expect>"), or the value to use instead (it
-   * stands even after a report: a duplicate still names its entry).
+   * `false` (the usual "must <expect>"; `true` is fine), or the value to use
+   * instead (it stands even after a report: a duplicate still names its entry).
    */
-  check?(value: T, at: Place): string | [string, string] | false | { value: T } | undefined | void;
+  check?(
+    value: T,
+    at: Place,
+  ): string | [string, string] | boolean | { value: T } | undefined | void;
   choices?: readonly string[];
   pattern?: RegExp;
-  integer?: boolean;
-  min?: number;
-  max?: number;
   /** Refuses an empty list or mapping. */
   nonEmpty?: [code: string, message: string];
   item?: Spec<unknown>;
@@ -70,9 +70,8 @@ export type Opts<T, V = Record<string, unknown>> = Omit<Spec<T, V>, "kind" | "ex
  * A whole file: its name in messages, its limits (aliases are legal, but a
  * few kilobytes of them can expand to gigabytes), what follows "<noun> is
  * empty; ", its root mapping. `style: "plugins"` keeps that file's own
- * conventions: values read "nothing" and "the string 'x'", a null value is
- * reported at its key, a document holding only null is empty, and a
- * misspelt required key is reported once.
+ * conventions: a null value is reported at its key, a document holding only
+ * null is empty, and a misspelt required key is reported once.
  */
 export interface FileSpec<T> {
   noun: string;
@@ -104,7 +103,7 @@ export function oneOf<C extends string, O extends Opts<C>>(
   return { kind: "string", expect: `be one of ${values.join(", ")}`, choices: values, ...o };
 }
 
-/** A finite number, an integer when asked, from `min` to `max`. */
+/** A finite number; a `check` can ask for more (an integer, a range). */
 export function num<O extends Opts<number>>(o: O): Spec<number> & O {
   return { kind: "number", expect: "be a number", ...o };
 }

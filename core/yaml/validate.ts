@@ -27,9 +27,9 @@ export function validateYaml<T>(text: string, spec: FileSpec<T>, file?: string):
   const run = new Run(text, spec, file);
   const value = run.run();
   const diagnostics = run.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+  if (run.errors > 0 || value === undefined) return { diagnostics };
   // The root spec reads as T: the builders in spec.ts type it.
-  const valid = run.errors === 0 && value !== undefined;
-  return valid ? { value: value as T, diagnostics } : { diagnostics };
+  return { value: value as T, diagnostics };
 }
 
 type Path = (string | number)[];
@@ -90,8 +90,7 @@ class Run {
     const node = this.deref(doc.contents);
     if (this.plugins && isNull(node)) return this.report("empty", empty);
     // The root has no key: its missing keys are reported at 1:1, its kind without its value.
-    const at = new Spot(this, [], node, isMap(node) ? 0 : node?.range?.[0] ?? 0);
-    return isMap(node) ? this.read(root, at) : this.mismatch(root, at, this.describe(node, false));
+    return this.read(root, new Spot(this, [], node, isMap(node) ? 0 : node?.range?.[0] ?? 0));
   }
 
   /** Records a diagnostic at byte `offset`; returns undefined, the value of what failed. */
@@ -122,25 +121,18 @@ class Run {
     if (typeof verdict === "string") return at.report(code(s, value), verdict);
     if (Array.isArray(verdict)) return at.report(...verdict);
     // A value given back stands even after a report: a duplicate slug still names its repo.
-    return verdict ? verdict.value : this.errors > before ? undefined : value;
+    return typeof verdict === "object" ? verdict.value : this.errors > before ? undefined : value;
   }
 
   /** The value when its kind and shape are right, else a diagnostic. */
   private shape(s: Spec<unknown>, at: Spot): unknown {
     const node = at.node;
     const v = isScalar(node) ? node.value : undefined;
+    const fits = (x: string) => s.choices?.includes(x) !== false && s.pattern?.test(x) !== false;
     if (s.kind === "scalar") return v ?? null;
     if (s.kind === "boolean") return typeof v === "boolean" ? v : this.mismatch(s, at);
-    if (s.kind === "number") {
-      const ok = typeof v === "number" && Number.isFinite(v) && (!s.integer || Number.isInteger(v));
-      return ok && v >= (s.min ?? v) && v <= (s.max ?? v) ? v : this.mismatch(s, at);
-    }
-    if (s.kind === "string") {
-      if (typeof v !== "string") return this.mismatch(s, at);
-      const ok = s.choices?.includes(v) !== false && s.pattern?.test(v) !== false;
-      // The type is right, so the value is shown as it is, without "the string".
-      return ok ? v : this.mismatch(s, at, `'${printable(v)}'`);
-    }
+    if (s.kind === "number") return Number.isFinite(v) ? v : this.mismatch(s, at);
+    if (s.kind === "string") return typeof v === "string" && fits(v) ? v : this.mismatch(s, at);
     if (!isCollection(node) || isSeq(node) !== (s.kind === "list")) return this.mismatch(s, at);
     if (s.nonEmpty && node.items.length === 0) return at.report(...s.nonEmpty);
     if (isSeq(node)) return node.items.map((item, i) => this.read(s.item!, at.child(i, item)));
@@ -179,10 +171,11 @@ class Run {
       else if (f.required === undefined) values[name] = f.default;
       else if (!this.plugins || !this.typos.has(JSON.stringify([...at.path, name]))) {
         const owner = at.path.length ? `${s.owner?.(values, at) ?? this.subject(s, at)} is ` : "";
-        const choices = f.choices ? ` (${f.choices.join(", ")})` : "";
-        const msg = `${owner}missing required key '${name}'`;
-        const hint = f.required === true ? choices : ` ${f.required}`;
-        this.report("missing-key", msg + hint, at.path, at.keyAt ?? at.offset);
+        const hint = f.required === true
+          ? f.choices && ` (${f.choices.join(", ")})`
+          : ` ${f.required}`;
+        const msg = `${owner}missing required key '${name}'${hint ?? ""}`;
+        this.report("missing-key", msg, at.path, at.keyAt ?? at.offset);
       }
     }
     s.rule?.(values, at, this.errors === before);
@@ -190,8 +183,9 @@ class Run {
   }
 
   /** `<subject> must <expect>, got <value>`, with a did-you-mean among choices, and the hint. */
-  private mismatch(s: Spec<unknown>, at: Spot, got = this.describe(at.node)): undefined {
+  private mismatch(s: Spec<unknown>, at: Spot): undefined {
     const v = isScalar(at.node) ? at.node.value : undefined;
+    const got = describe(at.node, at.path.length > 0); // the root: its kind, not its value
     const mean = s.choices && typeof v === "string" ? didYouMean(v, s.choices) : "";
     const msg = `${this.subject(s, at)} must ${s.expect}, got ${got}${mean}${s.hint?.(v) ?? ""}`;
     return at.report(code(s, v), msg);
@@ -211,18 +205,8 @@ class Run {
     if (isScalar(k) && /^(string|number)$/.test(typeof k.value)) return String(k.value);
     // A missing key (`: value`) has no range of its own; its value has.
     const at = k?.range?.[0] ?? asNode(pair.value)?.range?.[0];
-    const msg = `mapping keys must be plain strings, got ${this.describe(k)}`;
+    const msg = `mapping keys must be plain strings, got ${describe(k)}`;
     return this.report("invalid-key", msg, path, at);
-  }
-
-  /** A value in a message: `'text'`, `number 7`, `null`, `a list`; without `quote`, `a string`. */
-  describe(node: Node | null, quote = true): string {
-    if (!isScalar(node)) return node === null ? "nothing" : isMap(node) ? "a mapping" : "a list";
-    const v = node.value;
-    if (v === null) return this.plugins && quote ? "nothing" : "null";
-    if (!quote) return `a ${typeof v}`;
-    if (typeof v !== "string") return `${typeof v} ${printable(String(v))}`;
-    return `${this.plugins ? "the string " : ""}'${printable(v)}'`;
   }
 
   /** Follows aliases, at most the file's alias cap, to the node they stand for. */
@@ -285,6 +269,15 @@ class Spot implements Place {
 
 function code(s: Spec<unknown>, value: unknown): string {
   return typeof s.code === "function" ? s.code(value) : s.code;
+}
+
+/** A value in a message: `'text'`, `number 7`, `null`, `a list`; without `quote`, `a string`. */
+function describe(node: Node | null, quote = true): string {
+  if (!isScalar(node)) return node === null ? "nothing" : isMap(node) ? "a mapping" : "a list";
+  const v = node.value;
+  if (v === null) return "null";
+  if (!quote) return `a ${typeof v}`;
+  return typeof v === "string" ? `'${printable(v)}'` : `${typeof v} ${printable(String(v))}`;
 }
 
 function asNode(x: unknown): Node | null {
