@@ -38,25 +38,13 @@ export interface ParseScheduleResult {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseSchedule } from "../../mod.ts";
  *
  * const ok = parseSchedule('version: "1"\nagents:\n  coach:\n    cadence: weekly\n');
- * assert.deepEqual(ok.schedule, {
- *   version: "1",
- *   agents: { coach: { cadence: "weekly", enabled: true } },
- * });
- * assert.deepEqual(ok.diagnostics, []);
- *
+ * assert.deepEqual(ok.schedule?.agents, { coach: { cadence: "weekly", enabled: true } });
  * // Every problem at once, each with its code and place.
- * const bad = parseSchedule(
- *   'version: "1"\nagents:\n  coach:\n    cadence: hourly\n    cronn: "0 9 * * 1"\n',
- *   ".kaizen/schedule.yml",
- * );
- * assert.equal(bad.schedule, undefined);
- * assert.deepEqual(bad.diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`), [
- *   "4:14 invalid-cadence",
- *   "5:5 unknown-key",
- * ]);
+ * const bad = parseSchedule('version: "1"\nagents:\n  coach:\n    cadence: hourly\n    x: 1\n');
+ * const found = bad.diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`);
+ * assert.deepEqual(found, ["4:14 invalid-cadence", "5:5 unknown-key"]);
  * ```
  */
 export function parseSchedule(

@@ -10,14 +10,9 @@ import { escapesFolder } from "../fs/escapes_folder.ts";
 import { printable } from "../text/printable.ts";
 import { defined, fields, list, num, str, version } from "../yaml/spec.ts";
 import type { FileSpec, Place, Spec } from "../yaml/spec.ts";
-import type { ExternalPluginDecl, ExternalSectionDecl } from "./external.ts";
-import { resolveCommand } from "./external.ts";
-import {
-  MAX_PLUGINS_FILE_BYTES,
-  MAX_TIMEOUT_MS,
-  MIN_TIMEOUT_MS,
-  PLUGINS_FILE_VERSION,
-} from "./plugins_format.ts";
+import { type ExternalPluginDecl, type ExternalSectionDecl, resolveCommand } from "./external.ts";
+import { MAX_PLUGINS_FILE_BYTES, PLUGINS_FILE_VERSION } from "./plugins_format.ts";
+import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from "./plugins_format.ts";
 
 // The format's facts live beside it; re-exported for callers of this module.
 export * from "./plugins_format.ts";
@@ -75,14 +70,13 @@ function pluginsSpec(file: string, opts: ParsePluginsFileOptions): FileSpec<Exte
   /** A section id or sink name: unique in the file, owned by the plugin that declares it. */
   const once = (kind: string, name: string, seen: Map<string, string>, at: Place) => {
     const first = seen.get(name);
-    if (first === undefined) return void seen.set(name, owner(at));
-    at.report(`duplicate-${kind}`, `${kind} '${name}' is already declared by plugin '${first}'`);
+    const again = `${kind} '${name}' is already declared by plugin '${first}'`;
+    if (first === undefined) seen.set(name, owner(at));
+    else at.report(`duplicate-${kind}`, again);
+    return { value: name }; // still its name in other messages
   };
   const section = fields({
-    id: name("section id", (id, at) => {
-      once("section", id, sections, at);
-      return { value: id }; // still its name in other messages
-    }),
+    id: name("section id", (id, at) => once("section", id, sections, at)),
     title: str({
       code: "invalid-title",
       expect: "be a non-empty string",

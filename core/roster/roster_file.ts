@@ -52,25 +52,18 @@ export function parseRosterFile(text: string, file?: string): ParseRosterResult 
 }
 
 const HOST = `letters, digits, '.', '-', '_'; or '${ANY_HOST}' for any host`;
-const HOST_PATHS = entries(
-  (host, at) => {
-    if (host !== ANY_HOST && !HOST_RE.test(host)) {
-      at.report("invalid-host", `host '${printable(host)}' is not a hostname (${HOST})`);
-    }
-  },
-  str({
-    code: "path-not-string",
-    subject: (at) => `the path for host '${printable(`${at.path[3]}`)}'`,
-  }),
-  {
-    code: "invalid-host-paths",
-    expect: "be a non-empty mapping of hostname to path",
-    nonEmpty: [
-      "invalid-host-paths",
-      "host_paths must be a non-empty mapping of hostname to path, got an empty mapping",
-    ],
-  },
-);
+const HOST_PATHS_EXPECT = "be a non-empty mapping of hostname to path";
+const pathFor = (at: Place) => `the path for host '${printable(`${at.path[3]}`)}'`;
+const HOST_PATHS = entries(host, str({ code: "path-not-string", subject: pathFor }), {
+  code: "invalid-host-paths",
+  expect: HOST_PATHS_EXPECT,
+  nonEmpty: ["invalid-host-paths", `host_paths must ${HOST_PATHS_EXPECT}, got an empty mapping`],
+});
+
+function host(name: string, at: Place) {
+  const msg = `host '${printable(name)}' is not a hostname (${HOST})`;
+  if (name !== ANY_HOST && !HOST_RE.test(name)) at.report("invalid-host", msg);
+}
 
 const PATHS = "'path' (the same checkout on every host) or 'host_paths' (hostname: path)";
 const BOTH = "use 'path' for the same checkout on every host, or 'host_paths' per host";

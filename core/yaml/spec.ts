@@ -12,22 +12,19 @@ export interface Place {
   readonly path: (string | number)[];
   readonly line: number;
   readonly offset: number;
-  /** Reports at the value, or `column` characters into a one-line string value. */
-  report(code: string, message: string, o?: ReportOptions): void;
+  /** Reports an error (or warning) at the value, or `column` characters into a one-line string. */
+  report(code: string, message: string, o?: { severity?: Severity; column?: number }): void;
   /** In a mapping: the place of a present field's key. */
   field(key: string): Place | undefined;
 }
 
-/** An error unless a warning; at the value, or a character of it. */
-export type ReportOptions = { severity?: Severity; column?: number };
-
-/** A spec; `T` is what a valid value reads as, `V` a mapping's fields. Builders fill in each kind. */
+/** A spec: `T` is what a valid value reads as, `V` a mapping's fields; builders fill it in. */
 export interface Spec<T, V = Record<string, unknown>> {
   kind: "scalar" | "string" | "number" | "boolean" | "list" | "entries" | "fields";
   /** For a value not as `expect` says; it may depend on the value. */
   code: string | ((value: unknown) => string);
-  /** Follows "must" (`be a string`); `subject` (default: the key, `list[i]`) comes before. */
-  expect: string;
+  /** Follows "must" (builders set it: `be a string`); `subject` (the key, `list[i]`) precedes. */
+  expect?: string;
   subject?: string | ((at: Place) => string);
   /** Appended to the "must …, got …" message. */
   hint?: (value: unknown) => string;
@@ -41,10 +38,7 @@ export interface Spec<T, V = Record<string, unknown>> {
    * `false` (the usual "must <expect>"; `true` is fine), or the value to use
    * instead (it stands even after a report: a duplicate still names its entry).
    */
-  check?(
-    value: T,
-    at: Place,
-  ): string | [string, string] | boolean | { value: T } | undefined | void;
+  check?(value: T, at: Place): string | [string, string] | boolean | { value: T } | void;
   choices?: readonly string[];
   pattern?: RegExp;
   /** Refuses an empty list or mapping. */
@@ -62,9 +56,7 @@ export interface Spec<T, V = Record<string, unknown>> {
 }
 
 /** What a builder takes: a spec without its kind, `expect` defaulting by kind. */
-export type Opts<T, V = Record<string, unknown>> = Omit<Spec<T, V>, "kind" | "expect"> & {
-  expect?: string;
-};
+export type Opts<T, V = Record<string, unknown>> = Omit<Spec<T, V>, "kind">;
 
 /**
  * A whole file: its name in messages, its limits (aliases are legal, but a
@@ -111,9 +103,8 @@ export function num<O extends Opts<number>>(o: O): Spec<number> & O {
 /** `true` or `false`; `"yes"`, `on` and the like get a hint (YAML 1.2 reads them as strings). */
 export function bool<O extends Opts<boolean>>(o: O): Spec<boolean> & O {
   const hint = (v: unknown) => {
-    const meansTrue = ["yes", "on", "true", "y"].includes(String(v).toLowerCase());
-    const word = meansTrue || ["no", "off", "false", "n"].includes(String(v).toLowerCase());
-    return typeof v === "string" && word ? `; write ${meansTrue} without quotes` : "";
+    const [yes, no] = [/^(yes|on|true|y)$/i, /^(no|off|false|n)$/i].map((re) => re.test(`${v}`));
+    return typeof v === "string" && (yes || no) ? `; write ${yes} without quotes` : "";
   };
   return { kind: "boolean", expect: "be a boolean (true or false)", hint, ...o };
 }

@@ -17,7 +17,7 @@ import type { Diagnostic, Severity } from "../diagnostics.ts";
 import { utf8Length } from "../bytes.ts";
 import { printable } from "../text/printable.ts";
 import { didYouMean, suggest } from "../text/suggest.ts";
-import type { FileSpec, Place, ReportOptions, Spec } from "./spec.ts";
+import type { FileSpec, Place, Spec } from "./spec.ts";
 
 /** What {@link validateYaml} found: the value when nothing failed, and every problem. */
 export type Validated<T> = { value?: T; diagnostics: Diagnostic[] };
@@ -38,8 +38,6 @@ class Run {
   readonly lines = new LineCounter();
   readonly diagnostics: Diagnostic[] = [];
   readonly shown = new Set<string>();
-  /** Required keys (as paths) that an unknown key looked like a misspelling of. */
-  readonly typos = new Set<string>();
   errors = 0;
   doc!: Document.Parsed;
 
@@ -144,6 +142,7 @@ class Run {
     const before = this.errors;
     const names = Object.keys(s.fields ?? {});
     const entries: [string, unknown][] = [];
+    const typos: (string | undefined)[] = []; // required keys an unknown key looks like
     for (const pair of items) {
       const k = this.keyOf(pair, at.path);
       // A repeated field was reported by the parser; its first occurrence counts.
@@ -155,8 +154,7 @@ class Run {
         // The value is read even under a bad key: every problem at once.
         entries.push([k, this.read(s.value, child)]);
       } else if (!names.includes(k)) {
-        const near = suggest(k, names);
-        if (near !== undefined) this.typos.add(JSON.stringify([...at.path, near]));
+        typos.push(suggest(k, names));
         const where = at.path.length > 0 || s.subject ? ` in ${this.subject(s, at)}` : "";
         const msg = `unknown key '${printable(k)}'${where}${didYouMean(k, names)}`;
         this.report("unknown-key", `${msg}; allowed: ${names.join(", ")}`, child.path, child.keyAt);
@@ -169,13 +167,12 @@ class Run {
       const pair = at.pairs.get(name);
       if (pair) values[name] = this.read(f, at.child(name, pair.value, pair.key));
       else if (f.required === undefined) values[name] = f.default;
-      else if (!this.plugins || !this.typos.has(JSON.stringify([...at.path, name]))) {
+      else if (!this.plugins || !typos.includes(name)) {
         const owner = at.path.length ? `${s.owner?.(values, at) ?? this.subject(s, at)} is ` : "";
-        const hint = f.required === true
-          ? f.choices && ` (${f.choices.join(", ")})`
-          : ` ${f.required}`;
-        const msg = `${owner}missing required key '${name}'${hint ?? ""}`;
-        this.report("missing-key", msg, at.path, at.keyAt ?? at.offset);
+        const choices = f.choices ? ` (${f.choices.join(", ")})` : "";
+        const msg = `${owner}missing required key '${name}'`;
+        const hint = f.required === true ? choices : ` ${f.required}`;
+        this.report("missing-key", msg + hint, at.path, at.keyAt ?? at.offset);
       }
     }
     s.rule?.(values, at, this.errors === before);
@@ -246,7 +243,7 @@ class Spot implements Place {
     return new Spot(this.run, [...this.path, key], node, offset, own);
   }
 
-  report(code: string, message: string, o: ReportOptions = {}): undefined {
+  report(code: string, message: string, o: { severity?: Severity; column?: number } = {}) {
     const at = o.column === undefined ? this.offset : this.inString(o.column);
     return this.run.report(code, message, this.path, at, o.severity);
   }
