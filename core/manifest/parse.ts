@@ -17,10 +17,7 @@ import type { AgentSchedule, Schedule } from "./types.ts";
 
 /** Options for {@link parseSchedule}. */
 export interface ParseScheduleOptions {
-  /**
-   * Agent names that exist (installed or packaged). When given, an agent key
-   * outside this set is an error; when omitted, only the name shape is checked.
-   */
+  /** Agent names that exist (installed or packaged): any other is an error. Omitted: any name. */
   knownAgents?: Iterable<string>;
 }
 
@@ -120,11 +117,8 @@ function cron(expr: string, at: Place) {
 
 /** An IANA zone; a fixed-offset one (`EST`) is valid but earns a warning. */
 function timezone(tz: string, at: Place) {
-  const problem = timeZoneProblem(tz);
+  const [problem, warning] = [timeZoneProblem(tz), timeZoneWarning(tz)];
   if (problem !== undefined) return `timezone ${printable(problem, 300)}`;
-  const warning = timeZoneWarning(tz);
-  const severity = "warning";
-  if (warning !== undefined) {
-    at.report("fixed-offset-timezone", `timezone ${printable(warning, 300)}`, { severity });
-  }
+  const msg = `timezone ${printable(warning ?? "", 300)}`;
+  if (warning !== undefined) at.report("fixed-offset-timezone", msg, { severity: "warning" });
 }

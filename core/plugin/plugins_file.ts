@@ -77,12 +77,7 @@ function pluginsSpec(file: string, opts: ParsePluginsFileOptions): FileSpec<Exte
   };
   const section = fields({
     id: name("section id", (id, at) => once("section", id, sections, at)),
-    title: str({
-      code: "invalid-title",
-      expect: "be a non-empty string",
-      pattern: /\S/,
-      required: true,
-    }),
+    title: str({ code: "invalid-title", expect: NON_EMPTY, pattern: /\S/, required: true }),
     order: num({ code: "invalid-order", required: "(a number; built-ins use 100-900)" }),
     priority: num({ code: "invalid-priority" }),
   }, {
@@ -97,6 +92,7 @@ function pluginsSpec(file: string, opts: ParsePluginsFileOptions): FileSpec<Exte
     rule: ({ name }, at) => name !== undefined && once("sink", name, sinks, at),
     build: ({ name }) => ({ name }),
   });
+  const envVar = str({ code: "not-a-string", check: envName });
   const plugin = fields({
     name: name("plugin name", (name, at) => {
       if (names.includes(name)) at.report("duplicate-plugin", `plugin '${name}' is declared twice`);
@@ -115,10 +111,7 @@ function pluginsSpec(file: string, opts: ParsePluginsFileOptions): FileSpec<Exte
       check: (argv, at) => command(argv, at, file, opts.confineTo),
     }),
     timeout_ms: num({ code: "invalid-timeout", expect: TIMEOUT, check: timeout }),
-    env_passthrough: list(str({ code: "not-a-string", check: envName }), {
-      code: "not-a-list",
-      expect: "be a list of strings",
-    }),
+    env_passthrough: list(envVar, { code: "not-a-list", expect: "be a list of strings" }),
     sections: list(section, { code: "not-a-list" }),
     sinks: list(sink, { code: "not-a-list" }),
   }, {
@@ -130,11 +123,7 @@ function pluginsSpec(file: string, opts: ParsePluginsFileOptions): FileSpec<Exte
       if (clean && !sections?.length && !sinks?.length) at.report("no-hooks", none);
     },
     build: ({ sections, sinks, ...decl }): ExternalPluginDecl =>
-      defined({
-        ...decl,
-        sections: sections?.length ? sections : undefined,
-        sinks: sinks?.length ? sinks : undefined,
-      }),
+      defined({ ...decl, sections: some(sections), sinks: some(sinks) }),
   });
   return {
     noun: "plugins file",
@@ -155,8 +144,10 @@ function pluginsSpec(file: string, opts: ParsePluginsFileOptions): FileSpec<Exte
 }
 
 const NO_ARGUMENT: [string, string] = ["invalid-value", "an argument must not be empty"];
+const NON_EMPTY = "be a non-empty string";
 const TIMEOUT = `be an integer from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS} (milliseconds)`;
 const quote = (arg: string) => JSON.stringify(arg);
+const some = <T>(list: T[] | undefined) => list?.length ? list : undefined;
 const timeout = (ms: number) =>
   Number.isInteger(ms) && ms >= MIN_TIMEOUT_MS && ms <= MAX_TIMEOUT_MS;
 

@@ -1,12 +1,11 @@
 /**
- * The one validator for kaizen's YAML config files. Each file is a spec
- * (`spec.ts`): data saying what every key may hold. Declarative, because
- * three hand-written walkers repeated the same moves (size and alias limits,
- * unknown and missing keys with did-you-mean, "<subject> must <expect>, got
- * <value>") and a fourth file would have been a fourth walker. It walks the
- * syntax tree, so each diagnostic has its line and column, and never stops at
- * a problem: after a duplicate key the walk goes on. No zod at run time: it
- * costs ~22 ms to load and its issues carry paths, not positions.
+ * The one validator for kaizen's YAML config files, each a spec (`spec.ts`):
+ * declarative, because three hand-written walkers repeated the same moves
+ * (size and alias limits, unknown and missing keys with did-you-mean,
+ * "<subject> must <expect>, got <value>"), and a fourth file would have been a
+ * fourth walker. It walks the syntax tree, so each diagnostic has its line and
+ * column, and never stops at a problem (a duplicate key hides nothing). No zod
+ * at run time: it costs ~22 ms to load and its issues carry paths, not positions.
  *
  * @module
  */
@@ -38,14 +37,12 @@ class Run {
   readonly lines = new LineCounter();
   readonly diagnostics: Diagnostic[] = [];
   readonly shown = new Set<string>();
+  readonly plugins: boolean; // the plugins file's conventions (see FileSpec.style)
   errors = 0;
   doc!: Document.Parsed;
 
-  constructor(readonly text: string, readonly spec: FileSpec<unknown>, readonly file?: string) {}
-
-  /** The plugins file's conventions (see {@link FileSpec.style}). */
-  get plugins(): boolean {
-    return this.spec.style === "plugins";
+  constructor(readonly text: string, readonly spec: FileSpec<unknown>, readonly file?: string) {
+    this.plugins = spec.style === "plugins";
   }
 
   run(): unknown {
@@ -122,7 +119,6 @@ class Run {
     return typeof verdict === "object" ? verdict.value : this.errors > before ? undefined : value;
   }
 
-  /** The value when its kind and shape are right, else a diagnostic. */
   private shape(s: Spec<unknown>, at: Spot): unknown {
     const node = at.node;
     const v = isScalar(node) ? node.value : undefined;
@@ -196,7 +192,6 @@ class Run {
     return typeof last === "number" ? `${parent}[${last}]` : String(last);
   }
 
-  /** A mapping key as a string, or a diagnostic when it is not a plain scalar. */
   private keyOf(pair: Pair, path: Path): string | undefined {
     const k = asNode(pair.key);
     if (isScalar(k) && /^(string|number)$/.test(typeof k.value)) return String(k.value);
@@ -216,8 +211,7 @@ class Run {
 
 /** A value being read, as a check sees it (a {@link Place}). */
 class Spot implements Place {
-  /** In a mapping: the pair of each key. */
-  readonly pairs = new Map<string, Pair>();
+  readonly pairs = new Map<string, Pair>(); // in a mapping: each key's pair
 
   /** `offset`: where the value is reported; `keyAt`: its own key's offset, when it has one. */
   constructor(
