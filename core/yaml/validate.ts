@@ -258,9 +258,8 @@ class Spot implements Place {
   }
 }
 
-function code(s: Spec<unknown>, value: unknown): string {
-  return typeof s.code === "function" ? s.code(value) : s.code;
-}
+const code = (s: Spec<unknown>, value: unknown) =>
+  typeof s.code === "string" ? s.code : s.code(value);
 
 /** A value in a message: `'text'`, `number 7`, `null`, `a list`; without `quote`, `a string`. */
 function describe(node: Node | null, quote = true): string {
@@ -271,13 +270,8 @@ function describe(node: Node | null, quote = true): string {
   return typeof v === "string" ? `'${printable(v)}'` : `${typeof v} ${printable(String(v))}`;
 }
 
-function asNode(x: unknown): Node | null {
-  return isNode(x) ? x : null;
-}
-
-function isNull(node: Node | null): boolean {
-  return node === null || (isScalar(node) && node.value === null);
-}
+const asNode = (x: unknown): Node | null => isNode(x) ? x : null;
+const isNull = (node: Node | null) => node === null || (isScalar(node) && node.value === null);
 
 /** `duplicate key 'name'`, reading the key at `offset` (the parser's error position). */
 function duplicateKey(text: string, offset: number): string {
