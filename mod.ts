@@ -170,6 +170,7 @@ export {
   helixFromEnv,
   listMetricsAgents,
   MetricsError,
+  metricsError,
   readMetrics,
   rebuildSummary,
   recordExecution,
@@ -177,13 +178,21 @@ export {
 export type {
   ExecutionRecord,
   HelixFields,
+  HelixResult,
+  ListMetricsAgentsResult,
+  MetricsProblem,
+  MetricsProblemCode,
   MetricsReading,
   MetricsSummary,
+  ReadMetricsResult,
+  RebuildResult,
+  RebuiltSummary,
+  RecordedExecution,
   RecordInput,
   RecordResult,
 } from "./core/state/metrics/mod.ts";
 export { runOptimizer, THRESHOLDS } from "./core/state/optimizer.ts";
-export type { Analysis, Finding, OptimizeResult } from "./core/state/optimizer.ts";
+export type { Analysis, Finding, OptimizeResult, OptimizerOutput } from "./core/state/optimizer.ts";
 export { installAgent, listAgents, readAgentPrompt } from "./core/state/agents.ts";
 export type { AgentListing, InstallAgentResult } from "./core/state/agents.ts";
 

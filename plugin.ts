@@ -62,35 +62,31 @@ export { VERSION } from "./core/version.ts";
 // Reading the target repository
 export type { SafeReader, SafeReadResult } from "./core/fs/safe_read.ts";
 export type { Deadline } from "./core/fs/deadline.ts";
-import type { Deadline } from "./core/fs/deadline.ts";
 export { executionsPath, memoryPath, metricsDir, summaryPath } from "./core/state/layout.ts";
 export { INSTALLED_AGENTS_DIR, packagedPrompt } from "./core/agents/catalog.ts";
 export { MetricsError } from "./core/state/metrics/record.ts";
 
-/** Options of {@link readMetrics}. */
-export interface ReadMetricsOptions {
-  /** The reference clock (default: now). */
-  now?: Date;
-  /** Also list the recorded runs. */
-  listed?: boolean;
-  /** How many of the latest runs to keep. */
-  latest?: number;
-  /** The run's deadline (a section passes `ctx.files.deadline`). */
-  deadline?: Deadline;
-}
-export type { ExecutionRecord, MetricsReading } from "./core/state/metrics/mod.ts";
+export type {
+  ExecutionRecord,
+  MetricsProblem,
+  MetricsReading,
+  ReadMetricsOptions,
+  ReadMetricsResult,
+} from "./core/state/metrics/mod.ts";
+import type { ReadMetricsOptions } from "./core/state/metrics/mod.ts";
 
 /**
  * An agent's metrics in a repository: the recorded runs' summary (the one
- * derivation `metrics show` and the bundle use) and the latest runs. Throws
- * `MetricsError` for state it cannot use. The metrics code loads on the
- * first call, so a command that never reads metrics does not pay for it.
+ * derivation `metrics show` and the bundle use) and the latest runs, as
+ * `{ ok: true, ... }`, or a `MetricsProblem` (`ok: false`, a code and a
+ * message) for state it cannot use. The metrics code loads on the first
+ * call, so a command that never reads metrics does not pay for it.
  */
 export async function readMetrics(
   root: string,
   agent: string,
   options: ReadMetricsOptions = {},
-): Promise<import("./core/state/metrics/mod.ts").MetricsReading> {
+): Promise<import("./core/state/metrics/mod.ts").ReadMetricsResult> {
   return (await import("./core/state/metrics/mod.ts")).readMetrics(root, agent, options);
 }
 

@@ -2,13 +2,13 @@
  * The close-the-loop state API is part of the library (`mod.ts`), for
  * entry points such as an MCP server: a run recorded and a note added
  * through it show up in the next `prepareBundle`, and a bad value is refused
- * with a typed error before anything is written.
+ * with a coded problem (a result, not a throw) before anything is written.
  */
 import assert from "node:assert/strict";
 import {
   appendMemoryNote,
   executionsPath,
-  MetricsError,
+  metricsError,
   prepareBundle,
   readMemory,
   readMetrics,
@@ -23,13 +23,20 @@ Deno.test("mod.ts: recordExecution and appendMemoryNote feed the next prepareBun
     await new Deno.Command("cp", { args: ["-r", `${ROOT}/examples/pilot/.`, dir] }).output();
     const now = new Date("2026-11-23T10:00:00Z");
     const before = await readMetrics(dir, "coach", { now });
+    assert.ok(before.ok);
 
-    await assert.rejects(
-      () =>
-        recordExecution(dir, "coach", { success: true, time_seconds: 60, quality: 1.5 }, { now }),
-      (e) => e instanceof MetricsError && e.kind === "invalid",
-    );
-    assert.equal((await readMetrics(dir, "coach", { now })).records.length, before.records.length);
+    const refused = await recordExecution(dir, "coach", {
+      success: true,
+      time_seconds: 60,
+      quality: 1.5,
+    }, { now });
+    assert.ok(!refused.ok);
+    assert.equal(refused.code, "invalid");
+    assert.equal(refused.subject, "quality");
+    assert.equal(metricsError(refused).exitCode, 2);
+    const after = await readMetrics(dir, "coach", { now });
+    assert.ok(after.ok);
+    assert.equal(after.records.length, before.records.length);
 
     const rec = await recordExecution(dir, "coach", {
       success: true,
@@ -37,6 +44,7 @@ Deno.test("mod.ts: recordExecution and appendMemoryNote feed the next prepareBun
       quality: 0.8,
       notes: "library path",
     }, { now });
+    assert.ok(rec.ok);
     assert.equal(rec.summary.runs, before.summary.runs + 1);
     assert.equal(rec.record.notes, "library path");
     const log = await Deno.readTextFile(`${dir}/${executionsPath("coach")}`);

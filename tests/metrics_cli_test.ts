@@ -18,7 +18,6 @@ import {
   type ExecutionRecord,
   helixFromEnv,
   LOCK_STALE_MS,
-  MetricsError,
   type MetricsSummary,
   parseRecords,
   readMetrics,
@@ -29,6 +28,7 @@ import { executionsPath, summaryPath, summaryStatePath } from "../core/state/lay
 import { REPO_ROOT } from "./_cli.ts";
 import { ALNUM } from "./_fake_secrets.ts";
 import { haveNatsServer, startNatsServer } from "./_nats_server.ts";
+import { must } from "./_metrics.ts";
 
 const PILOT = `${REPO_ROOT}/examples/pilot`;
 const NOW = "2026-11-23T08:00:00Z";
@@ -188,13 +188,13 @@ Deno.test("record: one line appended, summary rewritten with exact values (pinne
   const root = await pilotCopy();
   try {
     const before = await lines(`${root}/${LOG}`);
-    const r = await recordExecution(root, "coach", {
+    const r = await must(recordExecution(root, "coach", {
       success: true,
       time_seconds: 600,
       quality: 0.7,
       notes: "added the lint step",
       helix: { helix_session_uid: "sess-42", helix_tokens: 1200 },
-    }, { now: new Date(NOW) });
+    }, { now: new Date(NOW) }));
     const after = await lines(`${root}/${LOG}`);
     assert.deepEqual(after.slice(0, -1), before, "earlier lines untouched");
     assert.deepEqual(JSON.parse(after.at(-1)!), {
@@ -239,12 +239,12 @@ Deno.test("record: one line appended, summary rewritten with exact values (pinne
 Deno.test("record: the first record of an agent creates its folder; show reads it back", async () => {
   const root = await emptyRepo();
   try {
-    await recordExecution(root, "optimization", {
+    await must(recordExecution(root, "optimization", {
       success: false,
       time_seconds: 0,
       quality: 0,
-    }, { now: new Date("2026-11-23T08:00:00.250Z") });
-    const m = await readMetrics(root, "optimization");
+    }, { now: new Date("2026-11-23T08:00:00.250Z") }));
+    const m = await must(readMetrics(root, "optimization"));
     assert.equal(m.exists, true);
     assert.equal(m.summarySource, "file");
     assert.equal(m.summary.runs, 1);
@@ -260,12 +260,12 @@ Deno.test("record: 20 concurrent writers in one process → 20 whole lines, runs
   try {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        recordExecution(root, "coach", {
+        must(recordExecution(root, "coach", {
           success: i % 4 !== 0,
           time_seconds: 60 + i,
           quality: 0.5,
           notes: `writer ${i}`,
-        })),
+        }))),
     );
     const all = await lines(`${root}/${LOG}`);
     assert.equal(all.length, 20);
@@ -287,7 +287,8 @@ Deno.test("record: 12 concurrent processes → 12 whole lines, runs 12", async (
     `import { recordExecution } from ${
       JSON.stringify(new URL("../core/state/metrics/mod.ts", import.meta.url).href)
     };\n` +
-      `await recordExecution(Deno.args[0], "coach", { success: true, time_seconds: Number(Deno.args[1]), quality: 1 });\n`,
+      `const r = await recordExecution(Deno.args[0], "coach", { success: true, time_seconds: Number(Deno.args[1]), quality: 1 });\n` +
+      `if (!r.ok) throw new Error(r.message);\n`,
   );
   try {
     const children = Array.from({ length: 12 }, (_, i) =>
@@ -326,16 +327,16 @@ Deno.test("record: malformed lines are skipped and counted; a torn last line sta
         "\n" +
         '{"agent":"coach","recorded_at":"2026-11-2', // a writer killed mid-line
     );
-    const r = await recordExecution(root, "coach", {
+    const r = await must(recordExecution(root, "coach", {
       success: false,
       time_seconds: 100,
       quality: 0.5,
-    }, { now: new Date(NOW) });
+    }, { now: new Date(NOW) }));
     assert.deepEqual(r.skipped.map((s) => s.line), [5, 6, 7, 8]);
     assert.equal(r.summary.runs, 5, "four valid old records + the new one");
     const last = (await lines(path)).at(-1)!;
     assert.equal(JSON.parse(last).time_seconds, 100, "the new record is on its own line");
-    const m = await readMetrics(root, "coach");
+    const m = await must(readMetrics(root, "coach"));
     assert.equal(m.skipped.length, 4);
     assert.equal(m.records.length, 5);
   } finally {
@@ -347,12 +348,12 @@ Deno.test("record: a secret in the notes is redacted before anything is written"
   const root = await pilotCopy();
   try {
     const token = plantedToken();
-    const r = await recordExecution(root, "coach", {
+    const r = await must(recordExecution(root, "coach", {
       success: true,
       time_seconds: 60,
       quality: 0.9,
       notes: `pushed with ${token} by mistake`,
-    }, { now: new Date(NOW) });
+    }, { now: new Date(NOW) }));
     assert.equal(r.redactions, 1);
     assert.ok(!r.record.notes!.includes(token));
     for (const file of [LOG, SUMMARY]) {
@@ -425,14 +426,21 @@ Deno.test("HELIX_* correlation: merged when set, numbers validated", () => {
       HELIX_INFRA_OVERHEAD_SHARE: "0.25",
     })),
     {
-      helix_session_uid: "hx-1",
-      helix_repo: "invoice-service",
-      helix_flavor: "claude",
-      helix_tokens: 52000,
-      helix_infra_overhead_share: 0.25,
+      ok: true,
+      helix: {
+        helix_session_uid: "hx-1",
+        helix_repo: "invoice-service",
+        helix_flavor: "claude",
+        helix_tokens: 52000,
+        helix_infra_overhead_share: 0.25,
+      },
     },
   );
-  assert.deepEqual(helixFromEnv(env({ HELIX_SESSION_UID: "" })), {}, "empty is unset");
+  assert.deepEqual(
+    helixFromEnv(env({ HELIX_SESSION_UID: "" })),
+    { ok: true, helix: {} },
+    "empty is unset",
+  );
   for (
     const vars of [
       { HELIX_TOKENS: "lots" },
@@ -441,11 +449,8 @@ Deno.test("HELIX_* correlation: merged when set, numbers validated", () => {
       { HELIX_SESSION_UID: "a\u001b[2Jb" },
     ] as Record<string, string>[]
   ) {
-    assert.throws(
-      () => helixFromEnv(env(vars)),
-      (e) => e instanceof MetricsError && e.kind === "invalid",
-      JSON.stringify(vars),
-    );
+    const r = helixFromEnv(env(vars));
+    assert.equal(r.ok ? "read" : r.code, "invalid", JSON.stringify(vars));
   }
 });
 
@@ -470,7 +475,8 @@ Deno.test("record: a symlink leading outside the repository is refused, nothing 
       );
       assert.equal(r.code, 1, plant);
       assert.match(r.message, /symlink/, plant);
-      await assert.rejects(readMetrics(root, "coach"), MetricsError, plant);
+      const read = await readMetrics(root, "coach");
+      assert.equal(read.ok ? "read" : read.code, "unsafe-path", plant);
       const left = [];
       for await (const e of Deno.readDir(outside)) left.push(e.name);
       assert.deepEqual(
@@ -496,7 +502,9 @@ Deno.test("record: a lock left by a killed writer is taken over once stale", asy
     await Deno.writeTextFile(lock, "12345 long ago\n");
     const old = new Date(Date.now() - LOCK_STALE_MS - 5_000);
     await Deno.utime(lock, old, old);
-    const r = await recordExecution(root, "coach", { success: true, time_seconds: 1, quality: 1 });
+    const r = await must(
+      recordExecution(root, "coach", { success: true, time_seconds: 1, quality: 1 }),
+    );
     assert.equal(r.summary.runs, 5);
     assert.ok(!(await exists(lock)));
   } finally {
@@ -510,7 +518,7 @@ Deno.test("show: the stored summary when current; derived when missing or older"
     // A checkout writes files in any order: make the summary the newer one.
     const later = new Date(Date.now() + 60_000);
     await Deno.utime(`${root}/${SUMMARY}`, later, later);
-    const stored = await readMetrics(root, "coach");
+    const stored = await must(readMetrics(root, "coach"));
     assert.equal(stored.summarySource, "file");
     assert.equal(stored.summary.runs, 4);
     assert.equal(stored.records.length, 4);
@@ -526,17 +534,17 @@ Deno.test("show: the stored summary when current; derived when missing or older"
     await Deno.writeTextFile(`${root}/${LOG}`, line + "\n", { append: true });
     const past = new Date("2026-01-01T00:00:00Z");
     await Deno.utime(`${root}/${SUMMARY}`, past, past);
-    const stale = await readMetrics(root, "coach", { now: new Date(NOW) });
+    const stale = await must(readMetrics(root, "coach", { now: new Date(NOW) }));
     assert.equal(stale.summarySource, "derived");
     assert.equal(stale.summary.runs, 5);
     assert.equal(stale.summary.last_run_at, NOW);
 
     await Deno.remove(`${root}/${SUMMARY}`);
-    assert.equal((await readMetrics(root, "coach")).summarySource, "derived");
+    assert.equal((await must(readMetrics(root, "coach"))).summarySource, "derived");
 
     // Recording again repairs the stored summary.
-    await recordExecution(root, "coach", { success: true, time_seconds: 1, quality: 1 });
-    const repaired = await readMetrics(root, "coach");
+    await must(recordExecution(root, "coach", { success: true, time_seconds: 1, quality: 1 }));
+    const repaired = await must(readMetrics(root, "coach"));
     assert.equal(repaired.summarySource, "file");
     assert.equal(repaired.summary.runs, 6);
   } finally {
@@ -547,7 +555,7 @@ Deno.test("show: the stored summary when current; derived when missing or older"
 Deno.test("show: an agent without runs is fine; an unknown one exits 1", async () => {
   const root = await emptyRepo();
   try {
-    const m = await readMetrics(root, "coach");
+    const m = await must(readMetrics(root, "coach"));
     assert.equal(m.exists, false);
     assert.equal(m.summary.runs, 0);
     const r = await exitCode(metrics("show", ["coachh"], { target: root }));
@@ -654,16 +662,16 @@ Deno.test("record: after the first write only the log's new bytes are read; resu
   const root = await pilotCopy();
   try {
     const one = { success: true, time_seconds: 61.5, quality: 0.25 };
-    const first = await recordExecution(root, "coach", one, { now: new Date(NOW) });
+    const first = await must(recordExecution(root, "coach", one, { now: new Date(NOW) }));
     assert.equal(first.mode, "full", "no state yet: the whole log is read");
     assert.ok(await exists(`${root}/${STATE}`));
     for (let i = 0; i < 7; i++) {
       const at = new Date(Date.parse(NOW) + (i % 2 ? -1 : 1) * i * 3_600_000); // out of order
-      const r = await recordExecution(root, "coach", {
+      const r = await must(recordExecution(root, "coach", {
         success: i % 2 === 0,
         time_seconds: 30 * i,
         quality: i / 10,
-      }, { now: at });
+      }, { now: at }));
       assert.equal(r.mode, "incremental");
       assert.deepEqual(r.summary, await derivedFromLog(root, r.summary.updated_at));
     }
@@ -679,7 +687,7 @@ Deno.test("record: after the first write only the log's new bytes are read; resu
     // not noticed by record; rebuild, which reads everything, sees it.
     const long = Array.from({ length: 400 }, (_, i) => JSON.stringify(rec(i)) + "\n").join("");
     await Deno.writeTextFile(`${root}/${LOG}`, long);
-    await rebuildSummary(root, "coach", { now: new Date(NOW) });
+    await must(rebuildSummary(root, "coach", { now: new Date(NOW) }));
     const text = await Deno.readTextFile(`${root}/${LOG}`);
     const at = text.indexOf('"time_seconds":300,');
     assert.ok(at > 8192 && at < text.length - 8192);
@@ -687,12 +695,12 @@ Deno.test("record: after the first write only the log's new bytes are read; resu
     await f.seek(at + '"time_seconds":'.length, Deno.SeekMode.Start);
     await f.write(new TextEncoder().encode("999"));
     f.close();
-    const r = await recordExecution(root, "coach", one, { now: new Date(NOW) });
+    const r = await must(recordExecution(root, "coach", one, { now: new Date(NOW) }));
     assert.equal(r.mode, "incremental");
     const full = await derivedFromLog(root, NOW);
     assert.equal(r.summary.runs, 401);
     assert.notEqual(r.summary.avg_time_seconds, full.avg_time_seconds, "edit not re-read");
-    const rebuilt = await rebuildSummary(root, "coach", { now: new Date(NOW) });
+    const rebuilt = await must(rebuildSummary(root, "coach", { now: new Date(NOW) }));
     assert.deepEqual(rebuilt.summary, full);
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -704,7 +712,7 @@ Deno.test("record: a missing, corrupt, stale or foreign state falls back to read
   const log = `${root}/${LOG}`;
   const input = { success: false, time_seconds: 77, quality: 0.4 };
   const check = async (what: string, mode: "full" | "incremental" = "full") => {
-    const r = await recordExecution(root, "coach", input, { now: new Date(NOW) });
+    const r = await must(recordExecution(root, "coach", input, { now: new Date(NOW) }));
     assert.equal(r.mode, mode, what);
     assert.deepEqual(r.summary, await derivedFromLog(root, NOW), what);
   };
@@ -747,40 +755,42 @@ Deno.test("record: a crash after the append (no summary, no state update) and a 
   const root = await pilotCopy();
   const log = `${root}/${LOG}`;
   try {
-    await recordExecution(root, "coach", { success: true, time_seconds: 1, quality: 1 });
+    await must(recordExecution(root, "coach", { success: true, time_seconds: 1, quality: 1 }));
     // A writer killed after its append: the record is there, summary and state are not updated.
     await Deno.writeTextFile(log, JSON.stringify(rec(1)) + "\n", { append: true });
     // Another killed mid-line.
     await Deno.writeTextFile(log, '{"agent":"coach","recorded_at":"2026-11-2', { append: true });
-    const r = await recordExecution(root, "coach", { success: true, time_seconds: 2, quality: 1 }, {
-      now: new Date(NOW),
-    });
+    const r = await must(
+      recordExecution(root, "coach", { success: true, time_seconds: 2, quality: 1 }, {
+        now: new Date(NOW),
+      }),
+    );
     assert.equal(r.mode, "incremental");
     assert.equal(r.summary.runs, 7, "4 pilot + 1 + the crashed writer's + this one");
     assert.deepEqual(r.skipped, [{ line: 7, reason: "not valid JSON" }]);
     assert.equal(r.skippedCount, 1);
-    const again = await recordExecution(root, "coach", {
+    const again = await must(recordExecution(root, "coach", {
       success: true,
       time_seconds: 3,
       quality: 1,
     }, {
       now: new Date(NOW),
-    });
+    }));
     assert.equal(again.summary.runs, 8);
     assert.equal(again.skippedCount, 1, "the torn line is counted once, not once per writer");
     assert.deepEqual(again.summary, await derivedFromLog(root, NOW));
     // rebuild with a torn last line: the state covers whole lines only, so
     // the next writer ends the line and counts it once.
     await Deno.writeTextFile(log, '{"agent":"co', { append: true });
-    const rb = await rebuildSummary(root, "coach", { now: new Date(NOW) });
+    const rb = await must(rebuildSummary(root, "coach", { now: new Date(NOW) }));
     assert.equal(rb.skipped.length, 2);
-    const next = await recordExecution(root, "coach", {
+    const next = await must(recordExecution(root, "coach", {
       success: false,
       time_seconds: 4,
       quality: 0,
     }, {
       now: new Date(NOW),
-    });
+    }));
     assert.equal(next.mode, "incremental");
     assert.equal(next.skippedCount, 2);
     assert.equal(next.summary.runs, 9);

@@ -192,8 +192,13 @@ Deno.test("rebuild: no executions.jsonl → exit 1, nothing created; bad name �
     assert.ok(!(await exists(`${root}/.kaizen`)), "nothing created");
     const bad = await run(() => metrics("rebuild", ["../x"], { target: root }));
     assert.equal(bad.code, 2);
-    // The core function, for other front ends: same refusal.
-    await assert.rejects(rebuildSummary(root, "coach"), /does not exist/);
+    // The core function, for other front ends: the same refusal, as a result.
+    const lib = await rebuildSummary(root, "coach");
+    assert.ok(!lib.ok);
+    assert.equal(lib.code, "not-found");
+    assert.equal(lib.path, ".kaizen/metrics/coach/executions.jsonl");
+    assert.match(lib.message, /executions\.jsonl does not exist/);
+    assert.equal(r.message, lib.message, "the CLI says what the library says");
   } finally {
     await Deno.remove(root, { recursive: true });
   }
@@ -576,15 +581,15 @@ Deno.test("publish: missing files or a missing URL → exit 1 with a one-line re
 });
 
 Deno.test("list: a .kaizen/metrics that is a file is one clear error, not an internal one", async () => {
-  const { listMetricsAgents, MetricsError } = await import("../core/state/metrics/mod.ts");
+  const { listMetricsAgents } = await import("../core/state/metrics/mod.ts");
   const root = await Deno.makeTempDir({ prefix: "kaizen-metrics-file-" });
   try {
     await Deno.mkdir(`${root}/.kaizen`);
     await Deno.writeTextFile(`${root}/.kaizen/metrics`, "not a folder");
-    await assert.rejects(
-      listMetricsAgents(root),
-      (err: Error) => err instanceof MetricsError && /is not a folder/.test(err.message),
-    );
+    const r = await listMetricsAgents(root);
+    assert.ok(!r.ok, "a result, not a throw");
+    assert.equal(r.code, "unsafe-path");
+    assert.match(r.message, /is not a folder/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -8,7 +8,14 @@
 import assert from "node:assert/strict";
 import { CLI_ENTRIES, REPO_ROOT, runCli } from "./_cli.ts";
 import { executionsPath, metricsDir, summaryPath } from "../core/state/layout.ts";
-import { MetricsError, readMetrics } from "../core/state/metrics/mod.ts";
+import {
+  metricsError,
+  readMetrics,
+  rebuildSummary,
+  recordExecution,
+} from "../core/state/metrics/mod.ts";
+import { runOptimizer } from "../core/state/optimizer.ts";
+import { exitCodeOf } from "../core/errors.ts";
 import { CliError } from "../core/cli/io.ts";
 import { metricsCommand } from "../core/commands/metrics.ts";
 import { runCommand } from "./_command.ts";
@@ -18,6 +25,7 @@ const PILOT = `${REPO_ROOT}/examples/pilot`;
 const LOG = executionsPath("coach");
 const SUMMARY = summaryPath("coach");
 const DIR = metricsDir("coach");
+const RUN = { success: true, time_seconds: 5, quality: 1 };
 
 /** Why tmpfs tests cannot run here, or undefined when they can. */
 function tmpfsProblem(): string | undefined {
@@ -192,6 +200,19 @@ Deno.test({
         oneLine(r.stderr);
         assert.match(r.stderr, /read-only/, args[0]);
       }
+      // The library's answer to the same refusals: a result, not a throw.
+      for (
+        const [what, r] of [
+          ["record", await recordExecution(root, "coach", RUN)],
+          ["rebuild", await rebuildSummary(root, "coach")],
+          ["optimize", await runOptimizer(root, new Date())],
+        ] as const
+      ) {
+        assert.ok(!r.ok, what);
+        assert.equal(r.code, "io", `${what}: ${r.message}`);
+        assert.match(r.message, /read-only/, what);
+        assert.equal(exitCodeOf(metricsError(r)), 1, what);
+      }
       const show = await metrics(root, "show", "coach");
       assert.equal(show.code, 0, show.stderr);
     }, "1m"),
@@ -348,10 +369,10 @@ Deno.test({
         return info;
       };
       const t = performance.now();
-      await assert.rejects(
-        readMetrics(root, "coach"),
-        (e) => e instanceof MetricsError && /executions\.jsonl not read/.test(e.message),
-      );
+      const r = await readMetrics(root, "coach");
+      assert.ok(!r.ok, "a result, not a throw");
+      assert.equal(r.code, "unsafe-path");
+      assert.match(r.message, /executions\.jsonl not read/);
       assert.ok(swapped, "the swap happened");
       assert.ok(performance.now() - t < 60_000);
     } finally {

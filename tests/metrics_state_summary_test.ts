@@ -14,13 +14,14 @@ import { B32, fake } from "./_fake_secrets.ts";
 import { executionsPath, summaryPath, summaryStatePath } from "../core/state/layout.ts";
 import {
   MAX_NOTES_CHARS,
-  MetricsError,
+  metricsError,
   readMetrics,
   recordedEventIdParts,
   recordExecution,
 } from "../core/state/metrics/mod.ts";
 import { RecordRunInput } from "../core/mcp/inputs.ts";
 import { eventMessageId } from "../core/events/payloads.ts";
+import { must } from "./_metrics.ts";
 
 const PILOT = `${REPO_ROOT}/examples/pilot`;
 const LOG = executionsPath("coach");
@@ -83,9 +84,9 @@ cliTest(
   async (entry) => {
     const root = await pilotCopy();
     try {
-      await recordExecution(root, "coach", { success: true, time_seconds: 30, quality: 1 }, {
+      await must(recordExecution(root, "coach", { success: true, time_seconds: 30, quality: 1 }, {
         now: new Date("2026-11-20T08:00:00Z"),
-      });
+      }));
       // The crash: a line appended, neither summary.json nor the state rewritten.
       await Deno.writeTextFile(`${root}/${LOG}`, line(9_000), { append: true });
       const show = await runCli(entry, [
@@ -123,7 +124,7 @@ cliTest(
       const list = await runCli(entry, ["metrics", "list", "--target", root, "--format", "json"]);
       assert.equal(list.code, 0, list.stderr);
       assert.deepEqual(numbers(JSON.parse(list.stdout)[0]), numbers(shown.summary));
-      const lib = await readMetrics(root, "coach");
+      const lib = await must(readMetrics(root, "coach"));
       assert.deepEqual(numbers({ ...lib.summary }), numbers(shown.summary));
     } finally {
       await Deno.remove(root, { recursive: true });
@@ -139,7 +140,7 @@ Deno.test("issue 17 two summaries: a lying summary.json is detected and re-deriv
     await Deno.writeTextFile(`${root}/${SUMMARY}`, JSON.stringify({ ...stored, runs: 400 }));
     const later = new Date(Date.now() + 60_000);
     await Deno.utime(`${root}/${SUMMARY}`, later, later);
-    const m = await readMetrics(root, "coach");
+    const m = await must(readMetrics(root, "coach"));
     assert.equal(m.summarySource, "derived");
     assert.equal(m.summary.runs, 4);
   } finally {
@@ -150,15 +151,17 @@ Deno.test("issue 17 two summaries: a lying summary.json is detected and re-deriv
 Deno.test("issue 17 two summaries: a lying summary.state.json (counts that its log cannot hold) is not believed", async () => {
   const root = await pilotCopy();
   try {
-    await recordExecution(root, "coach", { success: true, time_seconds: 30, quality: 1 });
+    await must(recordExecution(root, "coach", { success: true, time_seconds: 30, quality: 1 }));
     const state = JSON.parse(await Deno.readTextFile(`${root}/${STATE}`));
     // Consistent within itself (histogram sums to runs), but more runs than lines.
     state.acc.runs += 100;
     state.acc.successes += 100;
     state.acc.time_histogram["30"] = (state.acc.time_histogram["30"] ?? 0) + 100;
     await Deno.writeTextFile(`${root}/${STATE}`, JSON.stringify(state));
-    assert.equal((await readMetrics(root, "coach")).summary.runs, 5);
-    const r = await recordExecution(root, "coach", { success: true, time_seconds: 30, quality: 1 });
+    assert.equal((await must(readMetrics(root, "coach"))).summary.runs, 5);
+    const r = await must(
+      recordExecution(root, "coach", { success: true, time_seconds: 30, quality: 1 }),
+    );
     assert.equal(r.mode, "full");
     assert.equal(r.summary.runs, 6);
   } finally {
@@ -231,12 +234,13 @@ Deno.test("issue 17 limits: MCP record_run and the library accept and refuse not
   assert.equal(RecordRunInput.safeParse({ ...base, notes: over }).success, false);
   const root = await pilotCopy();
   try {
-    const r = await recordExecution(root, "coach", { ...base, notes: ok });
+    const r = await must(recordExecution(root, "coach", { ...base, notes: ok }));
     assert.equal(r.record.notes?.length, MAX_NOTES_CHARS);
-    await assert.rejects(
-      recordExecution(root, "coach", { ...base, notes: over }),
-      (e) => e instanceof MetricsError && e.kind === "invalid" && e.value === "notes",
-    );
+    const refused = await recordExecution(root, "coach", { ...base, notes: over });
+    assert.ok(!refused.ok);
+    assert.equal(refused.code, "invalid");
+    assert.equal(refused.subject, "notes");
+    assert.equal(metricsError(refused).value, "notes");
   } finally {
     await Deno.remove(root, { recursive: true });
   }
@@ -251,12 +255,11 @@ Deno.test("issue 17 limits: library errors name values, never CLI flags", async 
       { success: true, time_seconds: 1, quality: 1, notes: "x".repeat(MAX_NOTES_CHARS + 1) },
     ];
     for (const input of inputs) {
-      await assert.rejects(recordExecution(root, "coach", input), (e) => {
-        assert.ok(e instanceof MetricsError);
-        assert.doesNotMatch(e.message, /--/, e.message);
-        assert.match(e.message, /^(time_seconds|quality|notes) /);
-        return true;
-      });
+      const r = await recordExecution(root, "coach", input);
+      assert.ok(!r.ok);
+      assert.doesNotMatch(r.message, /--/, r.message);
+      assert.match(r.message, /^(time_seconds|quality|notes) /);
+      assert.equal(r.message.startsWith(r.subject!), true, "subject names the value");
     }
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -292,9 +295,9 @@ Deno.test("issue 17 event ids: two records in the same second get different ids;
   try {
     const now = new Date(NOW);
     const same = { success: true, time_seconds: 60, quality: 1 };
-    const a = await recordExecution(root, "coach", same, { now });
-    const b = await recordExecution(root, "coach", same, { now });
-    const c = await recordExecution(root, "coach", { ...same, success: false }, { now });
+    const a = await must(recordExecution(root, "coach", same, { now }));
+    const b = await must(recordExecution(root, "coach", same, { now }));
+    const c = await must(recordExecution(root, "coach", { ...same, success: false }, { now }));
     const id = async (r: typeof a) => {
       const [subject, ...parts] = await recordedEventIdParts(root, r.record, r.offset);
       return await eventMessageId(subject, ...parts);

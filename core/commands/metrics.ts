@@ -54,7 +54,9 @@ function isOsError(err: unknown): boolean {
 
 /**
  * Core failures become one-line CLI errors: a library error as the CLI says
- * it (its exit code, the flag in place of the value it names: `--notes`),
+ * it (its exit code, the flag in place of the value it names: `--notes`;
+ * the metrics library returns its refusals, and `fn` throws them as
+ * `metricsError(problem)` to land here),
  * an operating-system failure (a full disk, a read-only mount, a denied
  * permission, a file that vanished) exit 1.
  */
@@ -190,14 +192,17 @@ export async function recordCommand(inv: TypedInvocation<typeof RECORD_OPTIONS>)
   const now = inv.opts.now ?? new Date();
 
   const { result, rel, m } = await withMetrics(async (m) => {
+    const helix = m.helixFromEnv(processEnv);
+    if (!helix.ok) throw m.metricsError(helix);
     const input = {
       success,
       time_seconds: inv.opts.time,
       quality: inv.opts.quality,
       notes: inv.opts.notes,
-      helix: m.helixFromEnv(processEnv),
+      helix: helix.helix,
     };
     const result = await m.recordExecution(root, agent, input, { now });
+    if (!result.ok) throw m.metricsError(result);
     const { executionsPath } = await import("../state/layout.ts");
     return { result, rel: executionsPath(agent), m };
   });
@@ -263,10 +268,11 @@ export async function showCommand(inv: TypedInvocation<typeof LISTING_OPTIONS>):
   const prog = programName();
   const agent = inv.args[0];
   const root = await resolveTarget(inv.opts.target);
-  const { reading, rel } = await withMetrics(async (m) => ({
-    reading: await m.readMetrics(root, agent, { latest: SHOWN_RUNS }),
-    rel: (await import("../state/layout.ts")).executionsPath(agent),
-  }));
+  const { reading, rel } = await withMetrics(async (m) => {
+    const reading = await m.readMetrics(root, agent, { latest: SHOWN_RUNS });
+    if (!reading.ok) throw m.metricsError(reading);
+    return { reading, rel: (await import("../state/layout.ts")).executionsPath(agent) };
+  });
   // One redactor call over everything printed below, table or JSON.
   const shown = await redacted({
     summary: reading.summary,
@@ -330,10 +336,11 @@ export async function rebuildCommand(
   const agent = inv.args[0];
   const root = await resolveTarget(inv.opts.target);
   const now = inv.opts.now ?? new Date();
-  const { result, rel } = await withMetrics(async (m) => ({
-    result: await m.rebuildSummary(root, agent, { now }),
-    rel: (await import("../state/layout.ts")).executionsPath(agent),
-  }));
+  const { result, rel } = await withMetrics(async (m) => {
+    const result = await m.rebuildSummary(root, agent, { now });
+    if (!result.ok) throw m.metricsError(result);
+    return { result, rel: (await import("../state/layout.ts")).executionsPath(agent) };
+  });
   reportSkipped(prog, rel, await redacted(result.skipped), result.skippedCount);
   const { summaryPath } = await import("../state/layout.ts");
   warn(
@@ -358,8 +365,11 @@ export async function listCommand(inv: TypedInvocation<typeof LISTING_OPTIONS>):
   const { summaries, skipped } = await withMetrics(async (m) => {
     const summaries: Summary[] = [];
     const skipped: { agent: string; lines: number }[] = [];
-    for (const agent of await m.listMetricsAgents(root)) {
+    const listed = await m.listMetricsAgents(root);
+    if (!listed.ok) throw m.metricsError(listed);
+    for (const agent of listed.agents) {
       const r = await m.readMetrics(root, agent, { listed: true, latest: 0 });
+      if (!r.ok) throw m.metricsError(r);
       summaries.push(r.summary);
       if (r.skippedCount > 0) skipped.push({ agent, lines: r.skippedCount });
     }
@@ -408,7 +418,11 @@ export async function optimizeCommand(
   const root = await resolveTarget(inv.opts.target);
   const now = inv.opts.now ?? new Date();
   const opt = await import("../state/optimizer.ts");
-  const result = await withMetrics(() => opt.runOptimizer(root, now));
+  const result = await withMetrics(async (m) => {
+    const result = await opt.runOptimizer(root, now);
+    if (!result.ok) throw m.metricsError(result);
+    return result;
+  });
   for (const s of result.skipped) {
     warn(prog, `${s.agent}: skipped ${s.lines} invalid record lines`, "notice");
   }

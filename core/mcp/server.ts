@@ -42,7 +42,13 @@ import { redactSecrets } from "../redact/mod.ts";
 import { listAgents, readAgentPrompt } from "../state/agents.ts";
 import { memoryPath, metricsDir } from "../state/layout.ts";
 import { appendMemoryNote, readMemory } from "../state/memory.ts";
-import { helixFromEnv, readMetrics, recordExecution } from "../state/metrics/mod.ts";
+import {
+  helixFromEnv,
+  metricsError,
+  type MetricsProblem,
+  readMetrics,
+  recordExecution,
+} from "../state/metrics/mod.ts";
 import { printable, stripControl } from "../text/printable.ts";
 import { VERSION } from "../version.ts";
 import {
@@ -236,13 +242,16 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
       "Record how this run went (as `kaizen metrics record`); returns the agent's new summary.",
       RecordRunInput,
       async (input) => {
+        const helix = helixFromEnv(opts.env);
+        if (!helix.ok) return metricsRefusal(helix);
         const result = await recordExecution(opts.root, input.agent, {
           success: input.success,
           time_seconds: input.time_seconds,
           quality: input.quality,
           notes: input.notes,
-          helix: helixFromEnv(opts.env),
+          helix: helix.helix,
         }, { now: opts.now() });
+        if (!result.ok) return metricsRefusal(result);
         return structured({ summary: result.summary, redactions: result.redactions });
       },
     );
@@ -400,6 +409,7 @@ export function createKaizenMcpServer(opts: KaizenMcpOptions): ProtocolServer {
       const agent = agentName(summary[1]);
       // Metrics that cannot be read (or an unknown agent's) are "resource not found": mcpErrorOf.
       const r = await readMetrics(opts.root, agent, { now: opts.now(), latest: 0 });
+      if (!r.ok) throw metricsError(r);
       if (!r.exists) throw notFound(`no runs recorded for ${agent} yet`);
       return JSON.stringify(r.summary, null, 2) + "\n";
     }
@@ -471,6 +481,11 @@ function structured(value: Record<string, unknown>, isError = false): CallToolRe
 
 function toolError(message: string): CallToolResult {
   return { content: [{ type: "text", text: message }], isError: true };
+}
+
+/** A refused metrics call as the tool's answer: the message of its MCP error (as a thrown one). */
+function metricsRefusal(p: MetricsProblem): CallToolResult {
+  return toolError(mcpErrorOf(metricsError(p)).message);
 }
 
 /** The prompt's first heading and the paragraph after it, as one short line. */

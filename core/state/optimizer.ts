@@ -23,12 +23,15 @@ import {
   type ExecutionRecord,
   formatInstant,
   listMetricsAgents,
+  metricsError,
+  type MetricsProblem,
   type MetricsSummary,
   readMetrics,
   refusedError,
   type SummaryAccumulator,
   summaryFromAccumulator,
 } from "./metrics/mod.ts";
+import { asMetricsResult } from "./metrics/record.ts";
 
 /** Success rate below this is a finding… */
 export const LOW_SUCCESS_RATE = 0.6;
@@ -294,18 +297,23 @@ function schedules(
 }
 
 /** What {@link runOptimizer} wrote. */
-export interface OptimizeResult {
+export interface OptimizerOutput {
   analysis: Analysis;
   findings: Finding[];
   /** Skipped lines per agent, for the caller's notices. */
   skipped: { agent: string; lines: number }[];
 }
 
+/** Result of {@link runOptimizer}: what it wrote, or why it could not. */
+export type OptimizeResult = ({ ok: true } & OptimizerOutput) | MetricsProblem;
+
 /**
  * Analyses every agent with a metrics folder and writes both output files,
  * each replaced atomically, under one lock so two optimizers cannot leave
  * one's analysis beside the other's recommendations. `analysis.json` is
- * written last: its presence means the pair is complete.
+ * written last: its presence means the pair is complete. A refusal (metrics
+ * that cannot be read, a path out of the repository, a busy lock, a full
+ * disk) is returned as a {@link MetricsProblem}, like the metrics library's.
  *
  * @example
  * ```ts
@@ -317,7 +325,9 @@ export interface OptimizeResult {
  *   for (const success of [false, false, true]) {
  *     await recordExecution(repo, "coach", { success, time_seconds: 600, quality: 0.5 });
  *   }
- *   const { analysis, findings } = await runOptimizer(repo, new Date());
+ *   const r = await runOptimizer(repo, new Date());
+ *   assert.ok(r.ok);
+ *   const { analysis, findings } = r;
  *   assert.deepEqual(findings.map((f) => `${f.agent}: ${f.rule}`), ["coach: low-success-rate"]);
  *   assert.deepEqual(analysis.thresholds, THRESHOLDS);
  *   await Deno.stat(`${repo}/.kaizen/metrics/optimizer/analysis.json`); // written
@@ -326,7 +336,12 @@ export interface OptimizeResult {
  * }
  * ```
  */
-export async function runOptimizer(root: string, now: Date): Promise<OptimizeResult> {
+export function runOptimizer(root: string, now: Date): Promise<OptimizeResult> {
+  return asMetricsResult(() => optimize(root, now));
+}
+
+/** {@link runOptimizer}'s work: a refusal is thrown as a `MetricsError`. */
+async function optimize(root: string, now: Date): Promise<OptimizerOutput> {
   const realRoot = await Deno.realPath(root);
   const loaded = await loadSchedule(realRoot);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
@@ -338,8 +353,11 @@ export async function runOptimizer(root: string, now: Date): Promise<OptimizeRes
   const agents: AgentAnalysis[] = [];
   const all: Finding[] = [];
   const skipped: { agent: string; lines: number }[] = [];
-  for (const agent of await listMetricsAgents(realRoot)) {
+  const listed = await listMetricsAgents(realRoot);
+  if (!listed.ok) throw metricsError(listed);
+  for (const agent of listed.agents) {
     const reading = await readMetrics(realRoot, agent, { now, listed: true, latest: 0 });
+    if (!reading.ok) throw metricsError(reading);
     const schedule = byAgent.get(agent) ?? null;
     const { summary, findings } = analyseAccumulator(agent, reading.accumulator, schedule, now);
     const { agent: _a, updated_at: _u, ...numbers } = summary;

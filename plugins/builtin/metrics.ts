@@ -1,7 +1,6 @@
 import {
   type ExecutionRecord,
   executionsPath,
-  MetricsError,
   readMetrics,
   renderMarkdownTable,
   type SectionPlugin,
@@ -31,18 +30,15 @@ export const metricsSection: SectionPlugin = {
   async collect(ctx) {
     const rel = summaryPath(ctx.agent);
     const log = executionsPath(ctx.agent);
-    let reading;
-    try {
-      reading = await readMetrics(ctx.files.root, ctx.agent, {
-        now: ctx.now,
-        listed: true,
-        latest: RECENT_RUNS,
-        deadline: ctx.files.deadline,
-      });
-    } catch (err) {
-      if (!(err instanceof MetricsError)) throw err;
-      ctx.warn(err.message);
-      return { status: "warning", content: `_Metrics not read: ${err.message}._`, source: log };
+    const reading = await readMetrics(ctx.files.root, ctx.agent, {
+      now: ctx.now,
+      listed: true,
+      latest: RECENT_RUNS,
+      deadline: ctx.files.deadline,
+    });
+    if (!reading.ok) {
+      ctx.warn(reading.message);
+      return { status: "warning", content: `_Metrics not read: ${reading.message}._`, source: log };
     }
     for (const n of reading.notices) ctx.warn(n);
     if (!reading.exists) {

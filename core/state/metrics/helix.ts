@@ -7,10 +7,20 @@
  * @module
  */
 import { printable } from "../../text/printable.ts";
-import { type HelixFields, MAX_HELIX_CHARS, MetricsError } from "./record.ts";
+import {
+  type HelixFields,
+  MAX_HELIX_CHARS,
+  MetricsError,
+  type MetricsProblem,
+  metricsProblem,
+} from "./record.ts";
+
+/** Result of {@link helixFromEnv}. */
+export type HelixResult = { ok: true; helix: HelixFields } | MetricsProblem;
 
 /**
- * The Helix correlation fields set in `env` (empty values count as unset).
+ * The Helix correlation fields set in `env` (empty values count as unset),
+ * or an `invalid` problem naming the variable whose value is unusable.
  *
  * @example
  * ```ts
@@ -18,10 +28,24 @@ import { type HelixFields, MAX_HELIX_CHARS, MetricsError } from "./record.ts";
  * import { helixFromEnv } from "../../../mod.ts";
  *
  * const env: Record<string, string> = { HELIX_SESSION_UID: "s-1", HOME: "/home/ci" };
- * assert.deepEqual(helixFromEnv((name) => env[name]), { helix_session_uid: "s-1" });
+ * assert.deepEqual(helixFromEnv((name) => env[name]), {
+ *   ok: true,
+ *   helix: { helix_session_uid: "s-1" },
+ * });
+ * const typo = helixFromEnv((name) => (name === "HELIX_TOKENS" ? "12k" : undefined));
+ * assert.equal(typo.ok ? "read" : typo.code, "invalid");
  * ```
  */
-export function helixFromEnv(env: (name: string) => string | undefined): HelixFields {
+export function helixFromEnv(env: (name: string) => string | undefined): HelixResult {
+  try {
+    return { ok: true, helix: helixFields(env) };
+  } catch (err) {
+    return metricsProblem(err);
+  }
+}
+
+/** {@link helixFromEnv}'s work: throws a {@link MetricsError} for an unusable value. */
+function helixFields(env: (name: string) => string | undefined): HelixFields {
   const out: HelixFields = {};
   const text = (name: string): string | undefined => {
     const v = env(name)?.trim();

@@ -6,7 +6,10 @@
 import { createSafeWriter } from "../../fs/safe_write.ts";
 import { AGENT_NAME_RE } from "../../manifest/constants.ts";
 import { OPTIMIZER_FOLDER } from "./agent.ts";
-import { refusedError } from "./record.ts";
+import { asMetricsResult, type MetricsProblem, refusedError } from "./record.ts";
+
+/** Result of {@link listMetricsAgents}. */
+export type ListMetricsAgentsResult = { ok: true; agents: string[] } | MetricsProblem;
 
 /**
  * Agents that have a `.kaizen/metrics/<agent>/` folder, sorted by name. The
@@ -20,15 +23,25 @@ import { refusedError } from "./record.ts";
  *
  * const repo = await Deno.makeTempDir();
  * try {
- *   assert.deepEqual(await listMetricsAgents(repo), []);
+ *   assert.deepEqual(await listMetricsAgents(repo), { ok: true, agents: [] });
  *   await recordExecution(repo, "coach", { success: true, time_seconds: 900, quality: 0.8 });
- *   assert.deepEqual(await listMetricsAgents(repo), ["coach"]);
+ *   assert.deepEqual(await listMetricsAgents(repo), { ok: true, agents: ["coach"] });
+ *
+ *   await Deno.remove(`${repo}/.kaizen/metrics`, { recursive: true });
+ *   await Deno.writeTextFile(`${repo}/.kaizen/metrics`, "not a folder");
+ *   const r = await listMetricsAgents(repo); // a refusal is a result, not a throw
+ *   assert.equal(r.ok ? "listed" : r.code, "unsafe-path");
  * } finally {
  *   await Deno.remove(repo, { recursive: true });
  * }
  * ```
  */
-export async function listMetricsAgents(root: string): Promise<string[]> {
+export function listMetricsAgents(root: string): Promise<ListMetricsAgentsResult> {
+  return asMetricsResult(async () => ({ agents: await agentFolders(root) }));
+}
+
+/** {@link listMetricsAgents}'s work: a refusal is thrown as a `MetricsError`. */
+async function agentFolders(root: string): Promise<string[]> {
   const at = await (await createSafeWriter(root)).locate(".kaizen/metrics");
   if (at.status === "refused") throw refusedError(at);
   if (!at.info) return [];

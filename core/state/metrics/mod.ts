@@ -13,6 +13,12 @@
  * - `list.ts`: which agents have metrics
  * - `event.ts`: the `kaizen.metrics.recorded` payload and its message id
  *
+ * Like memory and agents, the public functions answer with data: an `ok`
+ * value or a coded {@link MetricsProblem} for every expected refusal (a
+ * value out of range, an unknown agent, a path out of the repository, a busy
+ * lock, a full disk, no log to rebuild from); {@link metricsError} makes a
+ * problem kaizen's one error type for a front end. A bug still throws.
+ *
  * @module
  */
 export {
@@ -26,6 +32,11 @@ export {
   MAX_NOTES_CHARS,
   MAX_TIME_SECONDS,
   MetricsError,
+  metricsError,
+  type MetricsErrorKind,
+  type MetricsProblem,
+  type MetricsProblemCode,
+  type MetricsValue,
   parseLine,
   parseQuality,
   parseRecords,
@@ -34,7 +45,7 @@ export {
   refusedError,
   type SkippedLine,
 } from "./record.ts";
-export { helixFromEnv } from "./helix.ts";
+export { helixFromEnv, type HelixResult } from "./helix.ts";
 export {
   accumulate,
   deriveSummary,
@@ -55,16 +66,20 @@ export {
   type LogSummary,
   type MetricsReading,
   readMetrics,
+  type ReadMetricsOptions,
+  type ReadMetricsResult,
   summariseLog,
 } from "./read.ts";
 export {
   LOCK_STALE_MS,
   type RebuildResult,
   rebuildSummary,
+  type RebuiltSummary,
+  type RecordedExecution,
   recordExecution,
   type RecordResult,
   type WriteOptions,
 } from "./write.ts";
 export { checkAgent, OPTIMIZER_FOLDER } from "./agent.ts";
-export { listMetricsAgents } from "./list.ts";
+export { listMetricsAgents, type ListMetricsAgentsResult } from "./list.ts";
 export { metricsRecorded, recordedEventIdParts } from "./event.ts";

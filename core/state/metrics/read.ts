@@ -14,7 +14,13 @@ import { createSafeWriter } from "../../fs/safe_write.ts";
 import { executionsPath, metricsDir, summaryPath, summaryStatePath } from "../layout.ts";
 import { checkAgent } from "./agent.ts";
 import { MAX_LISTED_SKIPPED, type OpenLog, openLog, readLatest, scanForward } from "./log.ts";
-import { type ExecutionRecord, refusedError, type SkippedLine } from "./record.ts";
+import {
+  asMetricsResult,
+  type ExecutionRecord,
+  type MetricsProblem,
+  refusedError,
+  type SkippedLine,
+} from "./record.ts";
 import { loadState, SMALL_READ_MS, stateFits, type SummaryState } from "./state.ts";
 import {
   accumulate,
@@ -148,11 +154,29 @@ export interface MetricsReading {
   notices: string[];
 }
 
+/** Result of {@link readMetrics}. */
+export type ReadMetricsResult = ({ ok: true } & MetricsReading) | MetricsProblem;
+
+/** Options of {@link readMetrics}. */
+export interface ReadMetricsOptions {
+  /** The reference clock (default: now). */
+  now?: Date;
+  /** The name came from an existing metrics folder: an empty one is "no runs". */
+  listed?: boolean;
+  /** How many of the latest runs to keep (default {@link DEFAULT_LATEST_RUNS}). */
+  latest?: number;
+  /** The reads' deadline (a bundle section passes `ctx.files.deadline`). */
+  deadline?: Deadline;
+}
+
 /**
  * Reads an agent's summary and latest runs without writing anything. An
  * agent that is no longer in the catalog can still be read when it has
  * metrics; `listed` (the name came from an existing metrics folder) reads
  * an empty folder as "no runs" instead of refusing an unknown agent.
+ * Refusals are returned as a {@link MetricsProblem}: `invalid` (not an agent
+ * name), `unknown-agent`, `unsafe-path` (a symlink out of the repository, a
+ * FIFO) and `io` (the deadline passed).
  *
  * @example
  * ```ts
@@ -164,18 +188,31 @@ export interface MetricsReading {
  *   await recordExecution(repo, "coach", { success: true, time_seconds: 900, quality: 0.8 });
  *   await recordExecution(repo, "coach", { success: false, time_seconds: 300, quality: 0.2 });
  *   const m = await readMetrics(repo, "coach", { latest: 1 });
+ *   assert.ok(m.ok);
  *   assert.equal(m.summary.runs, 2);
  *   assert.equal(m.summary.success_rate, 0.5);
  *   assert.deepEqual(m.records.map((r) => r.success), [false]); // the latest one
+ *
+ *   const typo = await readMetrics(repo, "coahc"); // a refusal is a result, not a throw
+ *   assert.equal(typo.ok ? "read" : typo.code, "unknown-agent");
  * } finally {
  *   await Deno.remove(repo, { recursive: true });
  * }
  * ```
  */
-export async function readMetrics(
+export function readMetrics(
   root: string,
   agent: string,
-  options: { now?: Date; listed?: boolean; latest?: number; deadline?: Deadline } = {},
+  options: ReadMetricsOptions = {},
+): Promise<ReadMetricsResult> {
+  return asMetricsResult(() => reading(root, agent, options));
+}
+
+/** {@link readMetrics}'s work: a refusal is thrown as a `MetricsError`. */
+async function reading(
+  root: string,
+  agent: string,
+  options: ReadMetricsOptions,
 ): Promise<MetricsReading> {
   const now = options.now ?? new Date();
   const keep = options.latest ?? DEFAULT_LATEST_RUNS;

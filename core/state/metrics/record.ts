@@ -98,26 +98,28 @@ const OPTIONS: Readonly<Record<MetricsValue, string>> = {
 };
 
 /**
- * Why a metrics operation was refused. Its `code` decides the exit code
- * (`invalid-input`: 2, the others: 1); `value` names the refused value
- * (the message starts with it), so a front end can put its own name on it.
+ * Why a metrics operation was refused, as kaizen's one error type: what
+ * {@link metricsError} makes of a {@link MetricsProblem} for a front end that
+ * answers with an error. Its `code` decides the exit code (`invalid-input`:
+ * 2, the others: 1); `value` names the refused value (the message starts
+ * with it), so a front end can put its own name on it. The library's own
+ * functions return problems; only its internal helpers throw this.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { MetricsError, recordExecution } from "../../../mod.ts";
+ * import { metricsError, MetricsError, recordExecution } from "../../../mod.ts";
  *
  * const repo = await Deno.makeTempDir();
  * try {
  *   const input = { success: true, time_seconds: 600, quality: 1.5 };
- *   const record = recordExecution(repo, "coach", input);
- *   await assert.rejects(record, (err) => {
- *     assert.ok(err instanceof MetricsError);
- *     assert.equal(err.code, "invalid-input");
- *     assert.equal(err.exitCode, 2);
- *     assert.equal(err.value, "quality"); // the CLI calls it --quality
- *     return true;
- *   });
+ *   const r = await recordExecution(repo, "coach", input); // a refusal is a result
+ *   assert.ok(!r.ok);
+ *   const err = metricsError(r);
+ *   assert.ok(err instanceof MetricsError);
+ *   assert.equal(err.code, "invalid-input");
+ *   assert.equal(err.exitCode, 2);
+ *   assert.equal(err.value, "quality"); // the CLI calls it --quality
  * } finally {
  *   await Deno.remove(repo, { recursive: true });
  * }
@@ -127,19 +129,108 @@ export class MetricsError extends KaizenError {
   override name = "MetricsError";
   /** The refused value, when the refusal is about one. */
   readonly value?: MetricsValue;
+  /** The repo-relative file the refusal is about, when it is about one. */
+  readonly path?: string;
   readonly #kind: MetricsErrorKind;
-  constructor(message: string, kind: MetricsErrorKind, value?: MetricsValue, cause?: unknown) {
+  constructor(
+    message: string,
+    kind: MetricsErrorKind,
+    value?: MetricsValue,
+    cause?: unknown,
+    path?: string,
+  ) {
     super(CODES[kind], message, {
       ...(value !== undefined ? { subject: value, option: OPTIONS[value] } : {}),
       ...(cause !== undefined ? { cause } : {}),
     });
     if (value !== undefined) this.value = value;
+    if (path !== undefined) this.path = path;
     this.#kind = kind;
   }
 
   /** The refusal in the first releases' words; `code` says the same. */
   get kind(): MetricsErrorKind {
     return this.#kind;
+  }
+}
+
+/** Why a metrics operation did not happen: the first releases' words ({@link MetricsError}'s `kind`). */
+export type MetricsProblemCode = MetricsErrorKind;
+
+/**
+ * A coded, user-presentable reason a metrics operation was refused: what
+ * `recordExecution`, `readMetrics`, `rebuildSummary`, `listMetricsAgents`,
+ * `helixFromEnv` and `runOptimizer` return instead of throwing. `path` is
+ * repo-relative. {@link metricsError} makes it kaizen's one error type.
+ */
+export interface MetricsProblem {
+  ok: false;
+  /**
+   * `invalid` (a value out of range: the CLI exits 2), `unknown-agent`,
+   * `unsafe-path` (outside the repository, not a regular file), `locked`
+   * (another writer held the lock without progress), `not-found` (no log to
+   * rebuild from), `io` (no space, read-only, permission, vanished, too slow).
+   */
+  code: MetricsProblemCode;
+  message: string;
+  path?: string;
+  /**
+   * The refused value as `message` names it (`quality`), and the
+   * command-line option that supplies it (`quality`): a front end puts its
+   * own name in its place (see {@link metricsError}).
+   */
+  subject?: MetricsValue;
+  option?: string;
+}
+
+/**
+ * A problem as kaizen's one error type (a {@link MetricsError}), for a front
+ * end that answers with an error: its exit code (`invalid` 2, the rest 1)
+ * and its MCP answer come from the one mapping in core/errors.ts, like every
+ * other error's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exitCodeOf } from "../../errors.ts";
+ * import { metricsError } from "./record.ts";
+ *
+ * const err = metricsError({ ok: false, code: "locked", message: "busy" });
+ * assert.equal(err.code, "locked");
+ * assert.equal(exitCodeOf(err), 1);
+ * ```
+ */
+export function metricsError(p: MetricsProblem): MetricsError {
+  return new MetricsError(p.message, p.code, p.subject, undefined, p.path);
+}
+
+/**
+ * A refusal as the problem a public function returns; anything that is not a
+ * {@link MetricsError} (a bug, an operating-system error no helper answered)
+ * is thrown on.
+ */
+export function metricsProblem(err: unknown): MetricsProblem {
+  if (!(err instanceof MetricsError)) throw err;
+  return {
+    ok: false,
+    code: err.kind,
+    message: err.message,
+    ...(err.path !== undefined ? { path: err.path } : {}),
+    ...(err.value !== undefined ? { subject: err.value, option: OPTIONS[err.value] } : {}),
+  };
+}
+
+/**
+ * The boundary of a public function: its work's value as `{ ok: true, ... }`,
+ * a {@link MetricsError} its helpers threw as the problem ({@link metricsProblem}).
+ */
+export async function asMetricsResult<T extends object>(
+  work: () => Promise<T>,
+): Promise<({ ok: true } & T) | MetricsProblem> {
+  try {
+    return { ok: true, ...(await work()) };
+  } catch (err) {
+    return metricsProblem(err);
   }
 }
 
@@ -155,7 +246,7 @@ export function refusedError(r: IoRefusal, note = ""): MetricsError {
     : r.code === "busy"
     ? "locked"
     : "io";
-  return new MetricsError(`${r.reason}${note}`, kind);
+  return new MetricsError(`${r.reason}${note}`, kind, undefined, undefined, r.path);
 }
 
 /** A line of `executions.jsonl` that was not a valid record. */
@@ -168,53 +259,60 @@ export interface SkippedLine {
 /**
  * Parses a time in seconds as text: plain decimal seconds, 0 to
  * {@link MAX_TIME_SECONDS}. `Number()` alone would accept `""`, `"0x10"`,
- * `"1e3"` and `" 5 "`.
+ * `"1e3"` and `" 5 "`. Anything else is an `invalid` problem.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { MetricsError, parseTimeSeconds } from "./record.ts";
+ * import { parseTimeSeconds } from "./record.ts";
  *
- * assert.equal(parseTimeSeconds("1009"), 1009);
- * assert.throws(() => parseTimeSeconds("15m"), MetricsError);
+ * assert.deepEqual(parseTimeSeconds("1009"), { ok: true, value: 1009 });
+ * const bad = parseTimeSeconds("15m");
+ * assert.equal(bad.ok ? "parsed" : bad.code, "invalid");
  * ```
  */
-export function parseTimeSeconds(raw: string): number {
+export function parseTimeSeconds(raw: string): { ok: true; value: number } | MetricsProblem {
   const n = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(n) || n > MAX_TIME_SECONDS) {
-    throw new MetricsError(
-      `time_seconds must be seconds from 0 to ${MAX_TIME_SECONDS} (7 days), got '${
-        printable(raw)
-      }'`,
-      "invalid",
-      "time_seconds",
+    return metricsProblem(
+      new MetricsError(
+        `time_seconds must be seconds from 0 to ${MAX_TIME_SECONDS} (7 days), got '${
+          printable(raw)
+        }'`,
+        "invalid",
+        "time_seconds",
+      ),
     );
   }
-  return n;
+  return { ok: true, value: n };
 }
 
 /**
- * Parses a quality as text: a decimal number from 0 to 1.
+ * Parses a quality as text: a decimal number from 0 to 1. Anything else is
+ * an `invalid` problem.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { MetricsError, parseQuality } from "./record.ts";
+ * import { parseQuality } from "./record.ts";
  *
- * assert.equal(parseQuality("0.8"), 0.8);
- * assert.throws(() => parseQuality("80%"), MetricsError);
+ * assert.deepEqual(parseQuality("0.8"), { ok: true, value: 0.8 });
+ * const bad = parseQuality("80%");
+ * assert.equal(bad.ok ? "parsed" : bad.code, "invalid");
  * ```
  */
-export function parseQuality(raw: string): number {
+export function parseQuality(raw: string): { ok: true; value: number } | MetricsProblem {
   const n = /^(\d+(\.\d+)?|\.\d+)$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(n) || n < 0 || n > 1) {
-    throw new MetricsError(
-      `quality must be a number from 0 to 1, got '${printable(raw)}'`,
-      "invalid",
-      "quality",
+    return metricsProblem(
+      new MetricsError(
+        `quality must be a number from 0 to 1, got '${printable(raw)}'`,
+        "invalid",
+        "quality",
+      ),
     );
   }
-  return n;
+  return { ok: true, value: n };
 }
 
 /**

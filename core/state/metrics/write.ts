@@ -18,10 +18,12 @@ import { executionsPath, metricsDir, summaryPath, summaryStatePath } from "../la
 import { checkAgent } from "./agent.ts";
 import { openLog, scanForward } from "./log.ts";
 import {
+  asMetricsResult,
   checkRecordInput,
   type ExecutionRecord,
   formatInstant,
   MetricsError,
+  type MetricsProblem,
   type RecordInput,
   refusedError,
   type SkippedLine,
@@ -40,7 +42,7 @@ import type { LockOptions } from "../../fs/lock.ts";
 export const LOCK_STALE_MS: number = LEGACY_LOCK_STALE_MS;
 
 /** What {@link recordExecution} wrote. */
-export interface RecordResult {
+export interface RecordedExecution {
   record: ExecutionRecord;
   summary: MetricsSummary;
   /** Invalid lines already in `executions.jsonl` (left as they are, not counted): the first 100. */
@@ -54,6 +56,9 @@ export interface RecordResult {
   /** Byte offset in `executions.jsonl` at which the record's line starts (identifies it). */
   offset: number;
 }
+
+/** Result of {@link recordExecution}. */
+export type RecordResult = ({ ok: true } & RecordedExecution) | MetricsProblem;
 
 /** Options of the writers; `lock` tunes the wait for the folder's lock (tests shorten it). */
 export interface WriteOptions {
@@ -94,6 +99,12 @@ async function writeSummaryAndState(
  * before anything is written; the notes are redacted. `root` must be an
  * existing directory.
  *
+ * A refusal is returned as a {@link MetricsProblem}, never thrown: `invalid`
+ * (a value out of range; nothing is written), `unknown-agent`, `unsafe-path`
+ * (a path out of the repository or not a regular file), `locked` (another
+ * writer held the lock without progress) and `io` (no space, read-only,
+ * permission; its message says whether the record was written).
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -107,21 +118,35 @@ async function writeSummaryAndState(
  *     quality: 0.8,
  *     notes: "fixed the flaky upload test",
  *   });
+ *   assert.ok(r.ok);
  *   assert.equal(r.summary.runs, 1);
  *   assert.equal(r.summary.avg_time_seconds, 900);
  *   const log = await Deno.readTextFile(`${repo}/${executionsPath("coach")}`);
  *   assert.equal(JSON.parse(log).notes, "fixed the flaky upload test");
+ *
+ *   const bad = await recordExecution(repo, "coach", { success: true, time_seconds: -1, quality: 1 });
+ *   assert.equal(bad.ok ? "written" : bad.code, "invalid"); // a result, not a throw
  * } finally {
  *   await Deno.remove(repo, { recursive: true });
  * }
  * ```
  */
-export async function recordExecution(
+export function recordExecution(
   root: string,
   agent: string,
   input: RecordInput,
   options: WriteOptions = {},
 ): Promise<RecordResult> {
+  return asMetricsResult(() => appendRecord(root, agent, input, options));
+}
+
+/** {@link recordExecution}'s work: a refusal is thrown as a {@link MetricsError}. */
+async function appendRecord(
+  root: string,
+  agent: string,
+  input: RecordInput,
+  options: WriteOptions,
+): Promise<RecordedExecution> {
   const now = options.now ?? new Date();
   const cleaned = checkRecordInput(input);
   let notes: string | undefined;
@@ -148,7 +173,7 @@ export async function recordExecution(
   const writer = await createSafeWriter(realRoot);
   const dir = await writer.ensureDir(metricsDir(agent));
   if (dir.status === "refused") throw refusedError(dir);
-  const outcome = await writer.withLock(rel, async (): Promise<RecordResult> => {
+  const outcome = await writer.withLock(rel, async (): Promise<RecordedExecution> => {
     await writer.cleanTemps(rel);
     await writer.cleanTemps(summaryPath(agent));
     await writer.cleanTemps(summaryStatePath(agent));
@@ -197,7 +222,7 @@ export async function recordExecution(
 }
 
 /** What {@link rebuildSummary} wrote. */
-export interface RebuildResult {
+export interface RebuiltSummary {
   summary: MetricsSummary;
   /** Valid records the summary was derived from. */
   records: number;
@@ -207,6 +232,9 @@ export interface RebuildResult {
   skippedCount: number;
 }
 
+/** Result of {@link rebuildSummary}. */
+export type RebuildResult = ({ ok: true } & RebuiltSummary) | MetricsProblem;
+
 /**
  * Derives `summary.json` and `summary.state.json` afresh from the whole of
  * `executions.jsonl` (streamed) and replaces them atomically, under the same
@@ -214,7 +242,9 @@ export interface RebuildResult {
  * is the repair for a summary or state that a crash or a hand edit left
  * torn, stale or lying: the log is the source of truth. An agent that is no
  * longer in the catalog can be rebuilt; one without a log cannot (there is
- * nothing to derive from, and nothing is created).
+ * nothing to derive from, and nothing is created): that is a `not-found`
+ * {@link MetricsProblem}, returned like every other refusal (`invalid`,
+ * `unsafe-path`, `locked`, `io`).
  *
  * @example
  * ```ts
@@ -226,72 +256,82 @@ export interface RebuildResult {
  *   await recordExecution(repo, "coach", { success: true, time_seconds: 900, quality: 0.8 });
  *   await Deno.writeTextFile(`${repo}/${summaryPath("coach")}`, '{"runs": 7'); // hand-broken
  *   const r = await rebuildSummary(repo, "coach");
+ *   assert.ok(r.ok);
  *   assert.equal(r.records, 1);
  *   const summary = JSON.parse(await Deno.readTextFile(`${repo}/${summaryPath("coach")}`));
  *   assert.equal(summary.runs, 1);
+ *
+ *   const none = await rebuildSummary(repo, "scout"); // no log: a result, not a throw
+ *   assert.equal(none.ok ? "rebuilt" : none.code, "not-found");
  * } finally {
  *   await Deno.remove(repo, { recursive: true });
  * }
  * ```
  */
-export async function rebuildSummary(
+export function rebuildSummary(
   root: string,
   agent: string,
   options: WriteOptions = {},
 ): Promise<RebuildResult> {
-  const now = options.now ?? new Date();
-  const realRoot = await Deno.realPath(root);
-  await checkAgent(realRoot, agent, true);
-  const rel = executionsPath(agent);
-  const missing = () =>
-    new MetricsError(
-      `${rel} does not exist: no records to rebuild ${agent}'s summary from`,
-      "not-found",
-    );
-  const probe = await openLog(realRoot, rel, options.deadline);
-  if (!probe) throw missing();
-  probe.file.close();
-  const writer = await createSafeWriter(realRoot);
-  const outcome = await writer.withLock(rel, async (): Promise<RebuildResult> => {
-    await writer.cleanTemps(rel);
-    await writer.cleanTemps(summaryPath(agent));
-    await writer.cleanTemps(summaryStatePath(agent));
-    // Read again under the lock: a record may have landed while we waited.
-    const log = await openLog(realRoot, rel, options.deadline);
-    if (!log) throw missing();
-    try {
-      const acc = emptyAccumulator();
-      let whole: { acc: typeof acc; skipped: SkippedLine[]; skippedCount: number } | undefined;
-      const scan = await scanForward(log.file, 0, log.size, agent, {
-        onRecord: (r) => accumulate(acc, r),
-        // The state covers whole lines only: a last line without a newline
-        // is read again (and counted once) by the next writer, which ends it.
-        onUnterminated: (soFar) => {
-          whole = { acc: structuredClone(acc), ...soFar };
-        },
-        deadline: options.deadline,
-        what: rel,
-      });
-      const covered = whole ?? { acc, skipped: scan.skipped, skippedCount: scan.skippedCount };
-      const summary = summaryFromAccumulator(agent, acc, now);
-      const state = await makeState(agent, log, {
-        offset: scan.lastNewlineEnd,
-        lines: scan.newlines,
-        acc: covered.acc,
-        skipped: covered.skipped,
-        skippedCount: covered.skippedCount,
-      });
-      await writeSummaryAndState(writer, agent, summary, state, "");
-      return {
-        summary,
-        records: acc.runs,
-        skipped: scan.skipped,
-        skippedCount: scan.skippedCount,
-      };
-    } finally {
-      log.file.close();
-    }
-  }, { progress: statFingerprint(`${realRoot}/${rel}`), ...options.lock });
-  if (outcome.status === "refused") throw refusedError(outcome);
-  return outcome.value;
+  // The helpers below throw a refusal as a MetricsError: it is returned as the problem.
+  return asMetricsResult(async (): Promise<RebuiltSummary> => {
+    const now = options.now ?? new Date();
+    const realRoot = await Deno.realPath(root);
+    await checkAgent(realRoot, agent, true);
+    const rel = executionsPath(agent);
+    const missing = () =>
+      new MetricsError(
+        `${rel} does not exist: no records to rebuild ${agent}'s summary from`,
+        "not-found",
+        undefined,
+        undefined,
+        rel,
+      );
+    const probe = await openLog(realRoot, rel, options.deadline);
+    if (!probe) throw missing();
+    probe.file.close();
+    const writer = await createSafeWriter(realRoot);
+    const outcome = await writer.withLock(rel, async (): Promise<RebuiltSummary> => {
+      await writer.cleanTemps(rel);
+      await writer.cleanTemps(summaryPath(agent));
+      await writer.cleanTemps(summaryStatePath(agent));
+      // Read again under the lock: a record may have landed while we waited.
+      const log = await openLog(realRoot, rel, options.deadline);
+      if (!log) throw missing();
+      try {
+        const acc = emptyAccumulator();
+        let whole: { acc: typeof acc; skipped: SkippedLine[]; skippedCount: number } | undefined;
+        const scan = await scanForward(log.file, 0, log.size, agent, {
+          onRecord: (r) => accumulate(acc, r),
+          // The state covers whole lines only: a last line without a newline
+          // is read again (and counted once) by the next writer, which ends it.
+          onUnterminated: (soFar) => {
+            whole = { acc: structuredClone(acc), ...soFar };
+          },
+          deadline: options.deadline,
+          what: rel,
+        });
+        const covered = whole ?? { acc, skipped: scan.skipped, skippedCount: scan.skippedCount };
+        const summary = summaryFromAccumulator(agent, acc, now);
+        const state = await makeState(agent, log, {
+          offset: scan.lastNewlineEnd,
+          lines: scan.newlines,
+          acc: covered.acc,
+          skipped: covered.skipped,
+          skippedCount: covered.skippedCount,
+        });
+        await writeSummaryAndState(writer, agent, summary, state, "");
+        return {
+          summary,
+          records: acc.runs,
+          skipped: scan.skipped,
+          skippedCount: scan.skippedCount,
+        };
+      } finally {
+        log.file.close();
+      }
+    }, { progress: statFingerprint(`${realRoot}/${rel}`), ...options.lock });
+    if (outcome.status === "refused") throw refusedError(outcome);
+    return outcome.value;
+  });
 }
