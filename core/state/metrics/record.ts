@@ -10,7 +10,7 @@
  */
 import { KaizenError, type KaizenErrorCode } from "../../errors.ts";
 import type { IoRefusal } from "../../fs/io_error.ts";
-import { printable, stripControl } from "../../text/printable.ts";
+import { stripControl } from "../../text/printable.ts";
 
 /** Longest accepted session time: a week. Anything longer is a clock or unit mistake. */
 export const MAX_TIME_SECONDS = 7 * 24 * 3600;
@@ -254,65 +254,6 @@ export interface SkippedLine {
   /** 1-based line number. */
   line: number;
   reason: string;
-}
-
-/**
- * Parses a time in seconds as text: plain decimal seconds, 0 to
- * {@link MAX_TIME_SECONDS}. `Number()` alone would accept `""`, `"0x10"`,
- * `"1e3"` and `" 5 "`. Anything else is an `invalid` problem.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { parseTimeSeconds } from "./record.ts";
- *
- * assert.deepEqual(parseTimeSeconds("1009"), { ok: true, value: 1009 });
- * const bad = parseTimeSeconds("15m");
- * assert.equal(bad.ok ? "parsed" : bad.code, "invalid");
- * ```
- */
-export function parseTimeSeconds(raw: string): { ok: true; value: number } | MetricsProblem {
-  const n = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(n) || n > MAX_TIME_SECONDS) {
-    return metricsProblem(
-      new MetricsError(
-        `time_seconds must be seconds from 0 to ${MAX_TIME_SECONDS} (7 days), got '${
-          printable(raw)
-        }'`,
-        "invalid",
-        "time_seconds",
-      ),
-    );
-  }
-  return { ok: true, value: n };
-}
-
-/**
- * Parses a quality as text: a decimal number from 0 to 1. Anything else is
- * an `invalid` problem.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { parseQuality } from "./record.ts";
- *
- * assert.deepEqual(parseQuality("0.8"), { ok: true, value: 0.8 });
- * const bad = parseQuality("80%");
- * assert.equal(bad.ok ? "parsed" : bad.code, "invalid");
- * ```
- */
-export function parseQuality(raw: string): { ok: true; value: number } | MetricsProblem {
-  const n = /^(\d+(\.\d+)?|\.\d+)$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(n) || n < 0 || n > 1) {
-    return metricsProblem(
-      new MetricsError(
-        `quality must be a number from 0 to 1, got '${printable(raw)}'`,
-        "invalid",
-        "quality",
-      ),
-    );
-  }
-  return { ok: true, value: n };
 }
 
 /**
