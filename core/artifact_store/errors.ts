@@ -13,21 +13,13 @@
 import { KaizenError, type KaizenErrorCode } from "../errors.ts";
 import { printable } from "../text/printable.ts";
 
-/** What went wrong, for a caller that reacts differently to each (codes of {@link KaizenErrorCode}). */
+/**
+ * What went wrong, for a caller that reacts differently to each: the
+ * service codes of {@link KaizenErrorCode} (documented there, once).
+ */
 export type ArtifactStoreErrorCode = Extract<
   KaizenErrorCode,
-  /** The options are unusable (bad URL, bad token characters, no files); nothing was sent. */
-  | "config"
-  /** The store answered with a status that is not a success. */
-  | "http"
-  /** The connection failed (refused, reset, DNS). */
-  | "network"
-  /** One attempt got no complete answer within its timeout. */
-  | "timeout"
-  /** The caller's signal or the overall deadline stopped the publish. */
-  | "aborted"
-  /** A success status with a reply we cannot use (too big, not JSON, no id). */
-  | "response"
+  "config" | "http" | "network" | "timeout" | "aborted" | "response"
 >;
 
 /** Details attached to an {@link ArtifactStoreError}. */
