@@ -233,6 +233,45 @@ export class KaizenError extends Error {
   }
 }
 
+/**
+ * An expected refusal that a library function returns instead of throwing
+ * (`{ ok: false, ... }` beside its `{ ok: true, ... }`): a code of the
+ * function's own (`C`), a message ready to show, the repo-relative `path`
+ * it concerns, and how the message names a refused value (`subject`) with
+ * the command-line `option` that supplies it.
+ */
+export interface Problem<C extends string = string> {
+  ok: false;
+  code: C;
+  message: string;
+  path?: string;
+  subject?: string;
+  option?: string;
+}
+
+/**
+ * A returned {@link Problem} as the one error type, for a front end that
+ * answers with an error: `codes` says which {@link KaizenErrorCode} each of
+ * the function's codes is, and so its exit code and MCP answer.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { problemError } from "./errors.ts";
+ *
+ * const codes = { "invalid-note": "invalid-input", busy: "locked" } as const;
+ * const err = problemError({ ok: false, code: "invalid-note", message: "the note is empty" }, codes);
+ * assert.equal(err.code, "invalid-input");
+ * assert.equal(err.exitCode, 2);
+ * ```
+ */
+export function problemError<C extends string>(
+  p: Problem<C>,
+  codes: Readonly<Record<C, KaizenErrorCode>>,
+): KaizenError {
+  return new KaizenError(codes[p.code], p.message, { subject: p.subject, option: p.option });
+}
+
 /** Exit code of an error that is not kaizen's and not the operating system's: a bug. */
 export const INTERNAL_EXIT_CODE = 70;
 

@@ -19,7 +19,7 @@ import {
   packagedPrompt,
 } from "../agents/catalog.ts";
 import { sha256Hex } from "../bytes.ts";
-import { KaizenError, type KaizenErrorCode } from "../errors.ts";
+import { type KaizenError, type KaizenErrorCode, type Problem, problemError } from "../errors.ts";
 import { createSafeWriter } from "../fs/safe_write.ts";
 import { createSafeReader } from "../fs/safe_read.ts";
 import { AGENT_NAME_RE } from "../manifest/constants.ts";
@@ -41,19 +41,8 @@ export type AgentProblemCode =
   /** A path leads outside the repository, is not what it should be, or cannot be used. */
   | "refused";
 
-/** A coded, user-presentable reason. */
-export interface AgentProblem {
-  ok: false;
-  code: AgentProblemCode;
-  message: string;
-  /**
-   * How `message` names an option of the call (`the force option`), and the
-   * command-line option that is (`force`): a front end puts its own name in
-   * its place (see {@link agentError}).
-   */
-  subject?: string;
-  option?: string;
-}
+/** A coded, user-presentable reason (kaizen's one result vocabulary). */
+export type AgentProblem = Problem<AgentProblemCode>;
 
 /** Each problem's code in kaizen's one error vocabulary: exit codes and MCP answers follow. */
 const ERROR_CODES: Readonly<Record<AgentProblemCode, KaizenErrorCode>> = {
@@ -78,10 +67,7 @@ const ERROR_CODES: Readonly<Record<AgentProblemCode, KaizenErrorCode>> = {
  * ```
  */
 export function agentError(p: AgentProblem): KaizenError {
-  return new KaizenError(ERROR_CODES[p.code], p.message, {
-    ...(p.subject !== undefined ? { subject: p.subject } : {}),
-    ...(p.option !== undefined ? { option: p.option } : {}),
-  });
+  return problemError(p, ERROR_CODES);
 }
 
 /** Where the prompt `prepare` uses comes from. */

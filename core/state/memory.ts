@@ -15,7 +15,7 @@
  * @module
  */
 import { agentCatalog } from "../agents/catalog.ts";
-import { KaizenError, type KaizenErrorCode } from "../errors.ts";
+import { type KaizenError, type KaizenErrorCode, type Problem, problemError } from "../errors.ts";
 import { createDeadline, DEFAULT_DEADLINE_MS } from "../fs/deadline.ts";
 import type { IoRefusal } from "../fs/io_error.ts";
 import { type LockOptions, statFingerprint } from "../fs/lock.ts";
@@ -55,20 +55,8 @@ export type MemoryProblemCode =
   /** Another writer held the lock without making progress. */
   | "busy";
 
-/** A coded, user-presentable reason. `path` is repo-relative. */
-export interface MemoryProblem {
-  ok: false;
-  code: MemoryProblemCode;
-  message: string;
-  path?: string;
-  /**
-   * How `message` names an option of the call (`the force option`), and the
-   * command-line option that is (`force`): a front end puts its own name in
-   * its place (see {@link memoryError}).
-   */
-  subject?: string;
-  option?: string;
-}
+/** A coded, user-presentable reason (kaizen's one result vocabulary). */
+export type MemoryProblem = Problem<MemoryProblemCode>;
 
 /** Each problem's code in kaizen's one error vocabulary: exit codes and MCP answers follow. */
 const ERROR_CODES: Readonly<Record<MemoryProblemCode, KaizenErrorCode>> = {
@@ -95,10 +83,7 @@ const ERROR_CODES: Readonly<Record<MemoryProblemCode, KaizenErrorCode>> = {
  * ```
  */
 export function memoryError(p: MemoryProblem): KaizenError {
-  return new KaizenError(ERROR_CODES[p.code], p.message, {
-    ...(p.subject !== undefined ? { subject: p.subject } : {}),
-    ...(p.option !== undefined ? { option: p.option } : {}),
-  });
+  return problemError(p, ERROR_CODES);
 }
 
 /** Result of {@link readMemory}. */

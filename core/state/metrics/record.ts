@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { KaizenError, type KaizenErrorCode } from "../../errors.ts";
+import { KaizenError, type KaizenErrorCode, type Problem } from "../../errors.ts";
 import type { IoRefusal } from "../../fs/io_error.ts";
 import { stripControl } from "../../text/printable.ts";
 
@@ -160,28 +160,15 @@ export type MetricsProblemCode = MetricsErrorKind;
 /**
  * A coded, user-presentable reason a metrics operation was refused: what
  * `recordExecution`, `readMetrics`, `rebuildSummary`, `listMetricsAgents`,
- * `helixFromEnv` and `runOptimizer` return instead of throwing. `path` is
- * repo-relative. {@link metricsError} makes it kaizen's one error type.
+ * `helixFromEnv` and `runOptimizer` return instead of throwing. Codes:
+ * `invalid` (a value out of range: the CLI exits 2), `unknown-agent`,
+ * `unsafe-path` (outside the repository, not a regular file), `locked`
+ * (another writer held the lock without progress), `not-found` (no log to
+ * rebuild from), `io` (no space, read-only, permission, vanished, too slow).
+ * `subject` is the refused value as the message names it (`quality`).
+ * {@link metricsError} makes it kaizen's one error type.
  */
-export interface MetricsProblem {
-  ok: false;
-  /**
-   * `invalid` (a value out of range: the CLI exits 2), `unknown-agent`,
-   * `unsafe-path` (outside the repository, not a regular file), `locked`
-   * (another writer held the lock without progress), `not-found` (no log to
-   * rebuild from), `io` (no space, read-only, permission, vanished, too slow).
-   */
-  code: MetricsProblemCode;
-  message: string;
-  path?: string;
-  /**
-   * The refused value as `message` names it (`quality`), and the
-   * command-line option that supplies it (`quality`): a front end puts its
-   * own name in its place (see {@link metricsError}).
-   */
-  subject?: MetricsValue;
-  option?: string;
-}
+export type MetricsProblem = Problem<MetricsProblemCode> & { subject?: MetricsValue };
 
 /**
  * A problem as kaizen's one error type (a {@link MetricsError}), for a front
