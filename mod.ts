@@ -311,7 +311,7 @@ export async function setupEventStream(
 
 // Errors: kaizen's own errors are one type, KaizenError, told apart by its code
 export { exitCodeOf, KaizenError } from "./core/errors.ts";
-export type { ErrorFields, KaizenErrorCode } from "./core/errors.ts";
+export type { ErrorFields, KaizenErrorCode, Problem } from "./core/errors.ts";
 
 // CLI
 export { main as runCli } from "./cli.ts";
