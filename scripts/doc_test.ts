@@ -1,10 +1,13 @@
 /**
  * Runs the package's examples with `deno test --doc`: those in the entry
- * points (`mod.ts`, `plugin.ts`, `testing.ts`) and in the source file of
- * every value `mod.ts` exports, where that value's JSDoc (and `@example`)
- * lives. The files come from `deno doc --json mod.ts`, so a new export brings
- * its file along with no list to keep; `tests/examples_coverage_test.ts`
- * checks that each of those values has an example to run.
+ * points (`mod.ts`, `plugin.ts`, `testing.ts`), in the source file of every
+ * value `mod.ts` exports, where that value's JSDoc (and `@example`) lives,
+ * and in the source file of everything `plugin.ts` and `testing.ts` export,
+ * types included (a plugin author reads `SafeReader`'s file, and the
+ * artifact-store client's, behind `PublishArtifactOptions`). The files come
+ * from `deno doc --json`, so a new export brings its file along with no list
+ * to keep; `tests/examples_coverage_test.ts` checks that each of `mod.ts`'s
+ * values has an example to run, and that every declaring file is in the run.
  *
  * Usage (the test task runs it):
  *
@@ -16,6 +19,12 @@
 
 /** The package's entry points: their own examples always run. */
 export const ENTRY_POINTS: readonly string[] = ["mod.ts", "plugin.ts", "testing.ts"];
+
+/**
+ * The entry points whose every export (types too) brings its declaring file
+ * into the run; `mod.ts`'s values bring theirs.
+ */
+export const EVERY_EXPORT_ENTRY_POINTS: readonly string[] = ["plugin.ts", "testing.ts"];
 
 /** One exported name's declaration, as `deno doc --json` reports it. */
 export interface ExportedDeclaration {
@@ -86,13 +95,18 @@ export function isValueKind(kind: string): boolean {
 }
 
 /**
- * The files `deno test --doc` runs: the entry points, then the source files
- * of `mod.ts`'s values, sorted.
+ * The files `deno test --doc` runs: the entry points, then, sorted, the
+ * source files of `mod.ts`'s values and of everything `plugin.ts` and
+ * `testing.ts` export.
  */
 export async function docTestFiles(root: string = Deno.cwd()): Promise<string[]> {
   const sources = new Set<string>();
-  for (const d of await exportedDeclarations("mod.ts", root)) {
-    if (isValueKind(d.kind) && !ENTRY_POINTS.includes(d.file)) sources.add(d.file);
+  const add = (d: ExportedDeclaration) => {
+    if (!ENTRY_POINTS.includes(d.file)) sources.add(d.file);
+  };
+  for (const d of await exportedDeclarations("mod.ts", root)) if (isValueKind(d.kind)) add(d);
+  for (const entry of EVERY_EXPORT_ENTRY_POINTS) {
+    for (const d of await exportedDeclarations(entry, root)) add(d);
   }
   return [...ENTRY_POINTS, ...[...sources].sort()];
 }

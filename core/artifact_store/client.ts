@@ -89,8 +89,24 @@ export interface ArtifactRequestDescription {
  *
  * @example
  * ```ts
- * const req = describeArtifactRequest({ ...opts, token: Deno.env.get("ARTIFACTSTORE_API_TOKEN") });
- * console.log(JSON.stringify(req, null, 2)); // "Authorization": "Bearer ***"
+ * import assert from "node:assert/strict";
+ * import { describeArtifactRequest } from "../../plugin.ts";
+ *
+ * // Through plugin.ts the client loads on the first call, hence the `await`.
+ * const req = await describeArtifactRequest({
+ *   baseUrl: "https://store.example.com/api",
+ *   token: "s3cret",
+ *   retentionClass: "bundle",
+ *   idempotencyKey: "sha256-of-the-bundle",
+ *   name: "kaizen-bundle/acme/widgets/coach",
+ *   metadata: { repo: "acme/widgets", agent: "coach" },
+ *   files: [{ path: "bundle.md", mediaType: "text/markdown", content: "# Coach\n" }],
+ * });
+ * assert.equal(req.method, "POST");
+ * assert.equal(req.url, "https://store.example.com/api/v1/packages");
+ * assert.equal(req.headers["Authorization"], "Bearer ***"); // never the token
+ * assert.equal(req.headers["Idempotency-Key"], "sha256-of-the-bundle");
+ * assert.ok(!JSON.stringify(req).includes("s3cret"));
  * ```
  */
 export function describeArtifactRequest(opts: PublishArtifactOptions): ArtifactRequestDescription {
@@ -121,15 +137,26 @@ interface Failure {
  *
  * @example
  * ```ts
- * const { id, created } = await publishArtifact({
- *   baseUrl: Deno.env.get("ARTIFACTSTORE_API_URL")!,
- *   token: Deno.env.get("ARTIFACTSTORE_API_TOKEN"),
+ * import assert from "node:assert/strict";
+ * import { publishArtifact } from "../../plugin.ts";
+ *
+ * // Port 1 is no store (fetch refuses it): the publish fails, as one ArtifactStoreError.
+ * const publishing = publishArtifact({
+ *   baseUrl: "http://127.0.0.1:1",
+ *   token: "s3cret",
  *   retentionClass: "bundle",
- *   idempotencyKey: bundle.sha256,
- *   name: `kaizen-bundle/${repo}/${agent}`,
- *   metadata: { repo, agent },
- *   files: [{ path: "bundle.md", mediaType: "text/markdown", content: markdown }],
- *   signal: AbortSignal.timeout(10_000),
+ *   idempotencyKey: "sha256-of-the-bundle",
+ *   name: "kaizen-bundle/acme/widgets/coach",
+ *   metadata: { repo: "acme/widgets", agent: "coach" },
+ *   files: [{ path: "bundle.md", mediaType: "text/markdown", content: "# Coach\n" }],
+ *   maxAttempts: 1,
+ *   timeoutMs: 1_000,
+ * });
+ * await assert.rejects(publishing, {
+ *   name: "ArtifactStoreError",
+ *   code: "network",
+ *   retryable: true, // a later run may succeed
+ *   message: /^artifact store: POST http:\/\/127\.0\.0\.1:1\/v1\/packages failed: /,
  * });
  * ```
  */

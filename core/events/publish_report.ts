@@ -72,14 +72,28 @@ export async function publishJson(
  * `stored in stream KAIZEN as seq 4, kaizen.x on nats://…`.
  *
  * @example
- * ```ts ignore
- * const said = await publishAndDescribe({
- *   subject: "kaizen.schedule.prepared",
- *   msgId: "a1b2",
- *   payload: { v: 1 },
- *   env: (name) => Deno.env.get(name),
- * });
- * // "duplicate: already in stream KAIZEN (seq 7), kaizen.schedule.prepared on nats://127.0.0.1:4222"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { publishAndDescribe } from "../../plugin.ts";
+ *
+ * // On success the line reads e.g. "stored in stream KAIZEN as seq 4, kaizen.schedule.prepared
+ * // on nats://127.0.0.1:4222". No server listens on port 1, so this one fails, in time,
+ * // and its message shows the server with the password masked.
+ * await assert.rejects(
+ *   publishAndDescribe({
+ *     url: "nats://alice:s3cret@127.0.0.1:1",
+ *     subject: "kaizen.schedule.prepared",
+ *     msgId: "a1b2",
+ *     payload: { v: 1 },
+ *     env: () => undefined,
+ *     timeoutMs: 300,
+ *   }),
+ *   (err: Error) => {
+ *     assert.match(err.message, /nats:\/\/alice:\*\*\*@127\.0\.0\.1:1/);
+ *     assert.ok(!err.message.includes("s3cret"));
+ *     return true;
+ *   },
+ * );
  * ```
  */
 export async function publishAndDescribe(event: EventPublication): Promise<string> {

@@ -45,9 +45,23 @@ export interface SafeReader {
  *
  * @example
  * ```ts
- * const files = await createSafeReader("/srv/checkouts/widgets", 1024 * 1024, createDeadline(10_000));
- * const todo = await files.readText("TODO.md");
- * if (todo.status === "refused") console.error(`TODO.md not read: ${todo.reason}`);
+ * import assert from "node:assert/strict";
+ * import { createDeadline } from "./deadline.ts";
+ * import { createSafeReader } from "./safe_read.ts";
+ *
+ * const repo = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${repo}/TODO.md`, "- ship\n");
+ *   await Deno.writeFile(`${repo}/logo.png`, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0]));
+ *   const files = await createSafeReader(repo, 1024 * 1024, createDeadline(10_000));
+ *   const todo = await files.readText("TODO.md");
+ *   assert.equal(todo.status === "ok" && todo.text, "- ship\n");
+ *   assert.equal((await files.readText("NOTES.md")).status, "missing");
+ *   assert.equal((await files.readText("logo.png")).status, "refused"); // binary
+ *   assert.equal((await files.readText("../outside.md")).status, "refused"); // not in the repo
+ * } finally {
+ *   await Deno.remove(repo, { recursive: true });
+ * }
  * ```
  */
 export async function createSafeReader(

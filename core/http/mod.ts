@@ -55,12 +55,31 @@ function defaultRetryOn(status: number): boolean {
  *
  * @example
  * ```ts
- * const { response } = await fetchWithRetry("https://hooks.example.com/kaizen", {
+ * import assert from "node:assert/strict";
+ * import { fetchWithRetry } from "../../plugin.ts";
+ *
+ * const init = {
  *   method: "POST",
  *   headers: { "content-type": "application/json" },
  *   body: JSON.stringify({ hello: "world" }),
- * }, { attempts: 3, deadlineMs: 10_000 });
- * if (!response.ok) throw new Error(`the hook answered ${response.status}`);
+ * };
+ * // A hook that is busy once (503), then takes the request: two tries.
+ * const answers = [503, 200];
+ * const { response, attempts } = await fetchWithRetry("https://hooks.example.com/kaizen", init, {
+ *   attempts: 3,
+ *   deadlineMs: 10_000,
+ *   fetch: () => Promise.resolve(new Response("ok", { status: answers.shift() })),
+ *   random: () => 0, // the shortest backoff: 125 ms
+ * });
+ * assert.equal(response.status, 200);
+ * assert.equal(attempts, 2);
+ * assert.equal(await response.text(), "ok");
+ *
+ * // Port 1 is no hook (fetch refuses it): each try fails, and the last error is thrown.
+ * await assert.rejects(
+ *   fetchWithRetry("http://127.0.0.1:1/kaizen", init, { attempts: 2, deadlineMs: 2_000 }),
+ *   TypeError,
+ * );
  * ```
  */
 export async function fetchWithRetry(

@@ -22,8 +22,12 @@ export const MAX_BACKOFF_MS = 5_000;
  *
  * @example
  * ```ts
- * backoffDelay(1, () => 1); // 250
- * backoffDelay(3, () => 0); // 500
+ * import assert from "node:assert/strict";
+ * import { backoffDelay } from "../../plugin.ts";
+ *
+ * assert.equal(backoffDelay(1, () => 1), 250);
+ * assert.equal(backoffDelay(3, () => 0), 500); // 1000, at least half of it
+ * assert.equal(backoffDelay(10, () => 1), 5_000); // capped
  * ```
  */
 export function backoffDelay(retry: number, random: () => number = Math.random): number {
@@ -39,8 +43,14 @@ export function backoffDelay(retry: number, random: () => number = Math.random):
  *
  * @example
  * ```ts
- * parseRetryAfter("1"); // 1000
- * parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("Wed, 21 Oct 2015 07:27:58 GMT")); // 2000
+ * import assert from "node:assert/strict";
+ * import { parseRetryAfter } from "../../plugin.ts";
+ *
+ * assert.equal(parseRetryAfter("1"), 1_000);
+ * const now = Date.parse("Wed, 21 Oct 2015 07:27:58 GMT");
+ * assert.equal(parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", now), 2_000);
+ * assert.equal(parseRetryAfter("soon"), undefined);
+ * assert.equal(parseRetryAfter(null), undefined);
  * ```
  */
 export function parseRetryAfter(

@@ -21,12 +21,20 @@ export type { EventPublisher, NatsConnectOptions, NatsPublishOptions, NatsPublis
  *
  * @example
  * ```ts
- * const r = await publishEvent(new TextEncoder().encode("{}"), {
- *   url: "nats://127.0.0.1:4222",
+ * import assert from "node:assert/strict";
+ * import { publishEvent } from "../../plugin.ts";
+ *
+ * // With a server: `{ mode: "jetstream", stream: "KAIZEN", seq: 4, duplicate: false, ... }`.
+ * // Nothing listens on port 1, so this one is refused, once, within its deadline.
+ * const publishing = publishEvent(new TextEncoder().encode("{}"), {
+ *   url: "nats://127.0.0.1:1",
  *   subject: "kaizen.schedule.prepared",
  *   msgId: "abc",
- *   env: (k) => Deno.env.get(k),
+ *   env: () => undefined,
+ *   timeoutMs: 1_000,
+ *   attempts: 1,
  * });
+ * await assert.rejects(publishing, { name: "NatsPublishError", code: "nats-publish" });
  * ```
  */
 export async function publishEvent(

@@ -16,8 +16,14 @@ const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/?#\s]*)@/gi;
  *
  * @example
  * ```ts
- * maskUserinfo("nats://alice:Top@Secret@127.0.0.1:4333"); // nats://alice:***@127.0.0.1:4333
- * maskUserinfo("nats://s3cr3t@127.0.0.1"); // nats://***@127.0.0.1
+ * import assert from "node:assert/strict";
+ * import { maskUserinfo } from "./userinfo.ts";
+ *
+ * assert.equal(
+ *   maskUserinfo("nats://alice:Top@Secret@127.0.0.1:4333"), // the password holds an @
+ *   "nats://alice:***@127.0.0.1:4333",
+ * );
+ * assert.equal(maskUserinfo("nats://s3cr3t@127.0.0.1"), "nats://***@127.0.0.1"); // a token
  * ```
  */
 export function maskUserinfo(text: string): string {
@@ -34,7 +40,13 @@ export function maskUserinfo(text: string): string {
  *
  * @example
  * ```ts
- * stripUserinfo("nats://alice:pw@h1:4222,nats://alice:pw@h2:4222"); // nats://h1:4222,nats://h2:4222
+ * import assert from "node:assert/strict";
+ * import { stripUserinfo } from "../../plugin.ts";
+ *
+ * assert.equal(
+ *   stripUserinfo("nats://alice:pw@h1:4222,nats://alice:pw@h2:4222"),
+ *   "nats://h1:4222,nats://h2:4222",
+ * );
  * ```
  */
 export function stripUserinfo(text: string): string {

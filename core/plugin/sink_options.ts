@@ -30,8 +30,28 @@ export class SinkOptionError extends KaizenError {
  *
  * @example
  * ```ts
- * const specs = sinkOptionSpecs(registry.sinks(), PREPARE_OPTIONS);
- * const options = [...PREPARE_OPTIONS, ...specs];
+ * import assert from "node:assert/strict";
+ * import { definePlugin } from "../../plugin.ts";
+ * import { PluginDefinitionError } from "./define.ts";
+ * import { sinkOptionSpecs } from "./sink_options.ts";
+ *
+ * const chat = definePlugin({
+ *   name: "chat",
+ *   apiVersion: 1,
+ *   sinks: [{
+ *     name: "chat",
+ *     options: [{ flag: "chat-url", kind: "string", description: "Where to post" }],
+ *     emit: () => {},
+ *   }],
+ * });
+ * const sinks = chat.sinks!.map((sink) => ({ plugin: chat.name, sink }));
+ * const own = [{ name: "out", type: "string" as const, description: "Write the bundle here" }];
+ * assert.deepEqual(sinkOptionSpecs(sinks, own), [
+ *   { name: "chat-url", type: "string", description: "Where to post", valueName: "VALUE" },
+ * ]);
+ * // A sink may not take one of the command's own flags.
+ * const taken = [{ name: "chat-url", type: "string" as const, description: "Mine" }];
+ * assert.throws(() => sinkOptionSpecs(sinks, taken), PluginDefinitionError);
  * ```
  */
 export function sinkOptionSpecs(
@@ -72,8 +92,12 @@ function toSpec(o: SinkOption): OptionSpec {
  *
  * @example
  * ```ts
- * parseDuration("10s"); // 10000
- * parseDuration("1500"); // 1500
+ * import assert from "node:assert/strict";
+ * import { parseDuration } from "../../plugin.ts";
+ *
+ * assert.equal(parseDuration("10s"), 10_000);
+ * assert.equal(parseDuration("1500"), 1_500);
+ * assert.equal(parseDuration("ten seconds"), undefined);
  * ```
  */
 export function parseDuration(text: string): number | undefined {
@@ -118,8 +142,30 @@ function convert(o: SinkOption, raw: string | boolean | number, from: string): S
  *
  * @example
  * ```ts
- * resolveSinkOptions(natsSink, { "nats-url": undefined }, (k) => Deno.env.get(k));
- * // { "dry-run": false, "nats-url": "nats://…" (from NATS_URL), subject: undefined }
+ * import assert from "node:assert/strict";
+ * import { resolveSinkOptions, SinkOptionError } from "./sink_options.ts";
+ *
+ * const sink = {
+ *   name: "chat",
+ *   options: [
+ *     { flag: "chat-url", kind: "string", env: "CHAT_URL", description: "Where to post" },
+ *     { flag: "chat-timeout", kind: "duration", default: "5s", description: "How long to wait" },
+ *   ],
+ *   emit: () => {},
+ * } as const;
+ * const env: Record<string, string> = { CHAT_URL: "https://chat.example.com/hook" };
+ * assert.deepEqual(resolveSinkOptions(sink, {}, (k) => env[k]), {
+ *   "dry-run": false,
+ *   "chat-url": "https://chat.example.com/hook", // from CHAT_URL
+ *   "chat-timeout": 5_000, // the default, in ms
+ * });
+ * // The command line wins, and a value of the wrong kind is refused.
+ * const flags = { "chat-timeout": "250ms", "dry-run": true };
+ * assert.equal(resolveSinkOptions(sink, flags, (k) => env[k])["chat-timeout"], 250);
+ * assert.throws(
+ *   () => resolveSinkOptions(sink, { "chat-timeout": "soon" }, (k) => env[k]),
+ *   SinkOptionError,
+ * );
  * ```
  */
 export function resolveSinkOptions(

@@ -44,7 +44,11 @@ const UNSAFE_IN_CONTENT = new RegExp(`[${C0_C1_BUT_TAB_LF}${BIDI}]`, "g");
  *
  * @example
  * ```ts
- * printable("evil\u001b[2Jname"); // "evil\\u001b[2Jname"
+ * import assert from "node:assert/strict";
+ * import { printable } from "../../plugin.ts";
+ *
+ * assert.equal(printable("evil\u001b[2Jname"), "evil\\u001b[2Jname");
+ * assert.equal(printable("x".repeat(100), 10), "xxxxxxx...");
  * ```
  */
 export function printable(s: string, max = 80): string {
@@ -54,13 +58,17 @@ export function printable(s: string, max = 80): string {
 
 /**
  * Removes terminal escape sequences (whole), control and bidi characters
- * from multi-line text, keeping newlines and tabs. A CRLF line end becomes LF; any other carriage return is
- * dropped, since on a terminal it moves the cursor back over what was shown.
+ * from multi-line text, keeping newlines and tabs. A CRLF line end becomes
+ * LF; any other carriage return is dropped, since on a terminal it moves the
+ * cursor back over what was shown.
  *
  * @example
  * ```ts
- * stripControl("a\r\nb\u202ec\u0007"); // "a\nbc"
- * stripControl("\u001b[31mred\u001b[0m"); // "red"
+ * import assert from "node:assert/strict";
+ * import { stripControl } from "./printable.ts";
+ *
+ * assert.equal(stripControl("a\r\nb\u202ec\u0007"), "a\nbc");
+ * assert.equal(stripControl("\u001b[31mred\u001b[0m"), "red");
  * ```
  */
 export function stripControl(s: string): string {

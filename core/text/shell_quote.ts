@@ -10,8 +10,12 @@
  *
  * @example
  * ```ts
- * shellQuote("/srv/widgets"); // /srv/widgets
- * shellQuote("/srv/my repo"); // '/srv/my repo'
+ * import assert from "node:assert/strict";
+ * import { shellQuote } from "../../plugin.ts";
+ *
+ * assert.equal(shellQuote("/srv/widgets"), "/srv/widgets");
+ * assert.equal(shellQuote("/srv/my repo"), "'/srv/my repo'");
+ * assert.equal(shellQuote("it's"), `'it'"'"'s'`);
  * ```
  */
 export function shellQuote(word: string): string {
