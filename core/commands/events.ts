@@ -20,7 +20,7 @@ import {
   type TypedInvocation,
 } from "../cli/framework.ts";
 import { CliError, stdout, warn } from "../cli/io.ts";
-import { renderForCli } from "../errors.ts";
+import { firstLine, renderForCli } from "../errors.ts";
 import { programName } from "../cli/program.ts";
 import { processEnv } from "../env.ts";
 import { resolveNatsUrl } from "./target.ts";
@@ -112,7 +112,7 @@ export const EVENTS_TAIL_OPTIONS = [
 /** One printable line for a failure, credentials masked, secrets redacted. */
 async function oneLine(err: unknown, shownUrl: string): Promise<string> {
   const { redactForOutput } = await import("../redact/output.ts");
-  const text = String((err as Error)?.message ?? err).split("\n")[0];
+  const text = firstLine(err);
   const named = text.includes(shownUrl) ? text : `${shownUrl}: ${text}`;
   return printable(redactForOutput(named, "NATS error"), 300);
 }

@@ -15,7 +15,7 @@ import {
   type OptionSpec,
   type TypedInvocation,
 } from "../cli/framework.ts";
-import { renderForCli } from "../errors.ts";
+import { firstLine, renderForCli } from "../errors.ts";
 import { CliError, stderr, stdout, useColorOnStdout, warn } from "../cli/io.ts";
 import { programName } from "../cli/program.ts";
 import { processEnv } from "../env.ts";
@@ -248,7 +248,7 @@ async function statusCommand(inv: TypedInvocation<typeof FLEET_STATUS_OPTIONS>):
     try {
       charts = await (await import("../fleet/charts.ts")).fleetCharts(report);
     } catch (err) {
-      problem = printable(String((err as Error)?.message ?? err).split("\n")[0], 200);
+      problem = printable(firstLine(err), 200);
       warn(prog, `charts could not be drawn: ${problem}`);
     }
     text = renderFleetHtml(report, charts, problem);
@@ -339,7 +339,7 @@ async function publishRosterCommand(
   } catch (err) {
     if (err instanceof CliError) throw err;
     throw new CliError(
-      printable(String((err as Error)?.message ?? err).split("\n")[0], 300),
+      printable(firstLine(err), 300),
       1,
     );
   }

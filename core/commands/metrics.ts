@@ -24,7 +24,7 @@ import {
   type TypedInvocation,
 } from "../cli/framework.ts";
 import { asCliError, CliError, stdout, warn } from "../cli/io.ts";
-import { KaizenError } from "../errors.ts";
+import { firstLine, KaizenError } from "../errors.ts";
 import { programName } from "../cli/program.ts";
 import { printable } from "../text/printable.ts";
 // The limits alone (a small module): the option tree states the library's bounds.
@@ -68,7 +68,7 @@ async function withMetrics<T>(fn: (m: Metrics) => Promise<T>): Promise<T> {
     if (err instanceof KaizenError) throw asCliError(err);
     if (isOsError(err)) {
       const { classifyIoError } = await import("../fs/io_error.ts");
-      const first = String((err as Error).message).split("\n")[0];
+      const first = firstLine(err);
       throw new CliError(`${classifyIoError(err).text} (${printable(first, 200)})`, 1, {
         cause: err,
       });

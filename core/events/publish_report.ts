@@ -17,6 +17,7 @@ import {
   parseNatsUrl,
   publishEvent,
 } from "../nats/mod.ts";
+import { firstLine } from "../errors.ts";
 import { printable } from "../text/printable.ts";
 
 /** One event to publish. */
@@ -129,10 +130,10 @@ export async function publishAndReport(
     return 0;
   } catch (err) {
     if (err instanceof Deno.errors.BrokenPipe) throw err;
-    // The message can carry a URL with credentials: redact, then one printable line.
-    const { redactSecrets } = await import("../redact/mod.ts");
-    const first = String(err instanceof Error ? err.message : err).split("\n")[0];
-    const why = printable((await redactSecrets(first, { source: "sink" })).text, 300);
+    // The message can carry a URL with credentials: through the output choke point,
+    // then one printable line.
+    const { redactForOutput } = await import("../redact/output.ts");
+    const why = printable(redactForOutput(firstLine(err), "sink"), 300);
     report.error(`sink 'nats' failed: ${why} (${report.kept})`);
     return 1;
   }

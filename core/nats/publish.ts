@@ -21,7 +21,7 @@ import {
 import type { Authenticator, NatsConnection } from "@nats-io/nats-core/internal";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { DenoTcpTransport } from "./transport.ts";
-import { KaizenError } from "../errors.ts";
+import { firstLine, KaizenError } from "../errors.ts";
 import { maskUrl, parseNatsUrl } from "./url.ts";
 
 /** Where and how to publish. */
@@ -119,7 +119,7 @@ function describe(err: unknown, shown: string): NatsPublishError {
   }
   const e = err as Error;
   const code = (e as { code?: string }).code;
-  const text = `${e?.message ?? String(err)}`.split("\n")[0];
+  const text = firstLine(err);
   if (e?.name === "ConnectionRefused" || /refused|ECONNREFUSED/i.test(text)) {
     return new NatsPublishError(`cannot connect to ${shown}: connection refused`, true, err);
   }
