@@ -7,13 +7,6 @@
  */
 import type { FleetEvent } from "./join.ts";
 
-/** The subjects `fleet status` reads. */
-export const FLEET_SUBJECTS = [
-  "kaizen.schedule.prepared",
-  "kaizen.metrics.recorded",
-  "kaizen.agent.installed",
-] as const;
-
 const decoder = new TextDecoder();
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 

@@ -53,14 +53,6 @@ export function stripUserinfo(text: string): string {
   return text.replace(USERINFO, (_m, scheme: string) => scheme);
 }
 
-/** True when the text holds a URL with userinfo. */
-export function hasUserinfo(text: string): boolean {
-  USERINFO.lastIndex = 0;
-  const found = USERINFO.test(text);
-  USERINFO.lastIndex = 0;
-  return found;
-}
-
 /**
  * The userinfo's secret part in each URL of the text: the password, or a
  * lone user name (a NATS token).

@@ -1,6 +1,6 @@
 /**
  * The roster file's format as data (like `core/manifest/constants.ts` for the
- * manifest): its version, size limit, keys and every diagnostic code its
+ * manifest): its version, size limit and every diagnostic code its
  * validator (`roster_file.ts`) can report.
  *
  * @module
@@ -17,19 +17,6 @@ export const MAX_ROSTER_BYTES = 4 * 1024 * 1024;
 
 /** The host key a plain `path:` stands for: the same checkout on every host. */
 export const ANY_HOST = "*";
-
-/** The keys of the file's root. */
-export const ROSTER_TOP_KEYS = ["version", "repos"] as const;
-
-/** The keys of one repo. */
-export const ROSTER_REPO_KEYS = [
-  "slug",
-  "domain",
-  "path",
-  "host_paths",
-  "kaizen_schedule_enabled",
-  "kaizen_schedule_updated_at",
-] as const;
 
 /** Every code `parseRosterFile` can report; all are errors. */
 export const ROSTER_DIAGNOSTIC_CODES = [
