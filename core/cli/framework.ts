@@ -22,6 +22,7 @@ import { CommandLineError } from "../errors.ts";
 import { didYouMean } from "../text/suggest.ts";
 import { printable } from "../text/printable.ts";
 import {
+  DECIMAL,
   INSTANT_YEARS,
   type Interval,
   parseDurationValue,
@@ -162,8 +163,6 @@ const VALUE_NAMES: Record<OptionSpec["type"], string> = {
   duration: "DURATION",
   interval: "START/END",
 };
-
-const DECIMAL = /^-?(?:\d+(?:\.\d+)?|\.\d+)$/;
 
 /** The value as a message quotes it: printable, and short. */
 function shown(value: string): string {

@@ -8,6 +8,12 @@
  */
 import { parseDuration } from "../time/duration.ts";
 
+/**
+ * A plain decimal number as an operator writes one: `Number()` alone would
+ * also take `""`, `0x10`, `1e3` and `Infinity`.
+ */
+export const DECIMAL = /^-?(?:\d+(?:\.\d+)?|\.\d+)$/;
+
 /** A span between two instants: `--due` and `--window`. */
 export interface Interval {
   start: Date;

@@ -7,6 +7,7 @@
  * @module
  */
 import type { OptionSpec } from "../cli/framework.ts";
+import { DECIMAL } from "../cli/option_values.ts";
 import { KaizenError } from "../errors.ts";
 import { PluginDefinitionError } from "./define.ts";
 import type { OwnedSink } from "./registry.ts";
@@ -107,8 +108,6 @@ export function parseDuration(text: string): number | undefined {
   const ms = Math.round(Number(m[1]) * scale);
   return Number.isSafeInteger(ms) ? ms : undefined;
 }
-
-const DECIMAL = /^-?(?:\d+(?:\.\d+)?|\.\d+)$/;
 
 function convert(o: SinkOption, raw: string | boolean | number, from: string): SinkOptionValue {
   // A flag or a number option arrives parsed; text comes from a variable or a default.
